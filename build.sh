@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Nexus developer entry point. Usage: ./build.sh <command> [args]
+#
+#   run        PostgreSQL + the API on http://localhost:5080/graphql (Ctrl-C stops the API only)
+#   test       PostgreSQL + `dotnet test Nexus.sln`; extra args go to dotnet test (e.g. --filter X)
+#   bench      PostgreSQL + tests/Nexus.Bench in Release; extra args go to the benchmark
+#   schema     PostgreSQL + export schema/nexus.graphql and schema/events.md
+#   db-start   PostgreSQL only; prints the NEXUS_DB connection string
+#   db-stop    stops the private cluster in .data/pg (and a running Compose db)
+#
+# PostgreSQL: NEXUS_DB (an Npgsql connection string) when set; else Docker Compose's db service
+# when a Docker engine answers; else a private cluster in .data/pg on 127.0.0.1:5433, installed
+# with apt-get if needed. Role nexus / password nexus (superuser). Details: eng/postgres.sh.
+#   run/schema/db-start: NEXUS_DB      = Host=127.0.0.1;Port=5433;Username=nexus;Password=nexus;Database=nexus
+#   bench:               NEXUS_DB      = ...;Database=nexus_bench
+#   test:                NEXUS_TEST_DB = ...;Database=postgres (tests create their own databases);
+#                        an existing NEXUS_TEST_DB is used as is, else NEXUS_DB if set.
+set -euo pipefail
+
+NEXUS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+cd "$NEXUS_ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# shellcheck source=eng/postgres.sh
+source "$NEXUS_ROOT/eng/postgres.sh"
+
+API_URL="http://localhost:5080"
+TEST_RESULTS="$NEXUS_ROOT/.data/test-results"
+
+fail() {
+    echo "build.sh: $*" >&2
+    exit 1
+}
+
+usage() {
+    cat >&2 <<'EOF'
+usage: ./build.sh <command> [args]
+  run        start PostgreSQL and the API on http://localhost:5080/graphql
+  test       start PostgreSQL and run dotnet test (extra args go to dotnet test)
+  bench      start PostgreSQL and run tests/Nexus.Bench (extra args go to the benchmark)
+  schema     start PostgreSQL and export schema/nexus.graphql and schema/events.md
+  db-start   start PostgreSQL only and print the connection string
+  db-stop    stop the private PostgreSQL cluster in .data/pg
+PostgreSQL comes from NEXUS_DB when set, else Docker Compose, else a private cluster in .data/pg.
+EOF
+    exit 2
+}
+
+require_dotnet() {
+    command -v dotnet >/dev/null 2>&1 ||
+        fail "dotnet not found on PATH; install the .NET 10 SDK (see global.json)"
+}
+
+solution() {
+    local s
+    for s in Nexus.sln Nexus.slnx; do
+        if [ -f "$s" ]; then
+            echo "$s"
+            return 0
+        fi
+    done
+    fail "Nexus.sln not found in $NEXUS_ROOT"
+}
+
+# Sets NEXUS_DB (database $1) unless it is already set; creates that database if missing.
+provision_app_db() {
+    if [ -z "${NEXUS_DB:-}" ]; then
+        pg_provision
+        pg_ensure_database "$1"
+        NEXUS_DB="$PG_CONN;Database=$1"
+    fi
+    export NEXUS_DB
+}
+
+# Prints "N passed, N failed, N skipped" summed over the TRX files of the last test run.
+trx_summary() {
+    local f counters passed=0 failed=0 skipped=0 total executed n found=0
+    attr() { printf '%s\n' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+    for f in "$TEST_RESULTS"/*.trx; do
+        [ -f "$f" ] || continue
+        counters="$(grep -o '<Counters [^>]*>' "$f" | head -n 1 || true)"
+        [ -n "$counters" ] || continue
+        found=1
+        n="$(attr passed)"
+        passed=$((passed + ${n:-0}))
+        for n in failed error timeout aborted; do
+            n="$(attr "$n")"
+            failed=$((failed + ${n:-0}))
+        done
+        total="$(attr total)"
+        executed="$(attr executed)"
+        skipped=$((skipped + ${total:-0} - ${executed:-0}))
+    done
+    if [ "$found" = 0 ]; then
+        echo "build.sh: dotnet test wrote no test results (did the build fail?)" >&2
+        return 0
+    fi
+    echo "$passed passed, $failed failed, $skipped skipped"
+}
+
+cmd_test() {
+    local sln rc
+    require_dotnet
+    sln="$(solution)"
+    if [ -z "${NEXUS_TEST_DB:-}" ]; then
+        if [ -n "${NEXUS_DB:-}" ]; then
+            NEXUS_TEST_DB="$NEXUS_DB"
+        else
+            pg_provision
+            NEXUS_TEST_DB="$PG_CONN;Database=postgres"
+        fi
+    fi
+    export NEXUS_TEST_DB
+    rm -rf "$TEST_RESULTS"
+    mkdir -p "$TEST_RESULTS"
+    set +e
+    dotnet test "$sln" -nologo -v q -tl:off -clp:NoSummary \
+        --logger "console;verbosity=minimal" --logger trx --results-directory "$TEST_RESULTS" "$@"
+    rc=$?
+    set -e
+    if [ "$rc" -ne 0 ]; then
+        echo "build.sh: dotnet test failed (exit code $rc)" >&2
+    fi
+    trx_summary
+    return "$rc"
+}
+
+cmd_run() {
+    require_dotnet
+    provision_app_db nexus
+    export ASPNETCORE_ENVIRONMENT=Development
+    echo "Nexus API: $API_URL/graphql"
+    exec dotnet run --project src/Nexus.Api -c Debug --no-launch-profile -- --urls "$API_URL"
+}
+
+cmd_bench() {
+    require_dotnet
+    [ -d tests/Nexus.Bench ] || fail "tests/Nexus.Bench does not exist yet"
+    provision_app_db nexus_bench
+    if [ -z "${NEXUS_TEST_DB:-}" ]; then
+        if [ -n "$PG_CONN" ]; then NEXUS_TEST_DB="$PG_CONN;Database=postgres"; else NEXUS_TEST_DB="$NEXUS_DB"; fi
+    fi
+    export NEXUS_TEST_DB
+    exec dotnet run -c Release --project tests/Nexus.Bench -- "$@"
+}
+
+cmd_schema() {
+    require_dotnet
+    provision_app_db nexus
+    exec dotnet run --project src/Nexus.Api --no-launch-profile -- export-schema "$NEXUS_ROOT/schema"
+}
+
+cmd_db_start() {
+    if [ -n "${NEXUS_DB:-}" ]; then
+        echo "$NEXUS_DB"
+        return 0
+    fi
+    provision_app_db nexus
+    echo "$NEXUS_DB"
+}
+
+[ $# -ge 1 ] || usage
+command="$1"
+shift
+case "$command" in
+    run) cmd_run "$@" ;;
+    test) cmd_test "$@" ;;
+    bench) cmd_bench "$@" ;;
+    schema) cmd_schema "$@" ;;
+    db-start) cmd_db_start "$@" ;;
+    db-stop) pg_stop ;;
+    -h | --help | help) usage ;;
+    *) usage ;;
+esac
