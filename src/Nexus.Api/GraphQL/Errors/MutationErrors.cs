@@ -1,0 +1,58 @@
+using GraphQL.Types;
+
+namespace Nexus.Api.GraphQL.Errors;
+
+/// <summary>
+/// A domain failure reported in a mutation payload's <c>errors</c>. Each subtype becomes a GraphQL object type
+/// of the same name implementing the <c>Error</c> interface; <see cref="Code"/> is SCREAMING_SNAKE and stable,
+/// <see cref="Path"/> points at the input field concerned (e.g. <c>["input", "email"]</c>).
+/// </summary>
+public abstract record MutationError(string Code, string Message, IReadOnlyList<string>? Path);
+
+/// <summary>Input that breaks a rule of the command (FluentValidation failures).</summary>
+public sealed record ValidationError(string Message, IReadOnlyList<string> Path)
+    : MutationError("VALIDATION", Message, Path);
+
+/// <summary>The GraphQL <c>Error</c> interface every mutation error implements.</summary>
+public sealed class ErrorInterface : InterfaceGraphType<MutationError>
+{
+    public ErrorInterface()
+    {
+        Name = "Error";
+        Description = "A domain error returned in a mutation payload.";
+        Field(e => e.Code).Description("Stable, machine-readable code in SCREAMING_SNAKE case.");
+        Field(e => e.Message).Description("Human-readable explanation, safe to show to the user.");
+        Field(e => e.Path, type: typeof(ListGraphType<NonNullGraphType<StringGraphType>>))
+            .Description("Path of the input field concerned, when there is one.");
+    }
+}
+
+/// <summary>The object type of one <see cref="MutationError"/> subtype, named after it.</summary>
+public sealed class ErrorType<TError> : ObjectGraphType<TError> where TError : MutationError
+{
+    public ErrorType()
+    {
+        Name = typeof(TError).Name;
+        Interface<ErrorInterface>();
+        Field(e => e.Code);
+        Field(e => e.Message);
+        Field(e => e.Path, type: typeof(ListGraphType<NonNullGraphType<StringGraphType>>));
+    }
+}
+
+/// <summary>
+/// The union of errors a mutation can return (<c>{Mutation}Error</c>). <see cref="ValidationError"/> is always a
+/// member, because every command is validated.
+/// </summary>
+public abstract class ErrorUnionType : UnionGraphType
+{
+    protected ErrorUnionType(string name, params Type[] errors)
+    {
+        Name = name;
+        Type<ErrorType<ValidationError>>();
+        foreach (var error in errors)
+        {
+            Type(typeof(ErrorType<>).MakeGenericType(error));
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using GraphQL;
+using GraphQL.Execution;
+using GraphQL.Validation.Errors.Custom;
+using Nexus.Api.GraphQL.Limits;
+
+namespace Nexus.Api.GraphQL.Errors;
+
+/// <summary>
+/// Shapes every top-level error as <c>{ message, locations, path, extensions: { code } }</c> with the codes of
+/// <see cref="ErrorCodes"/>, and never lets an exception's own message or stack reach the client.
+/// </summary>
+public sealed class NexusErrorInfoProvider : IErrorInfoProvider
+{
+    public ErrorInfo GetInfo(ExecutionError executionError)
+    {
+        var (code, message) = Classify(executionError);
+        return new ErrorInfo
+        {
+            Message = message,
+            Extensions = new Dictionary<string, object?> { ["code"] = code },
+        };
+    }
+
+    internal static (string Code, string Message) Classify(ExecutionError error) => error switch
+    {
+        BadRequestError or LimitError => (error.Code!, error.Message),
+        NoIntrospectionError => (ErrorCodes.IntrospectionDisabled, "Introspection is disabled on this server."),
+        UnhandledError => (ErrorCodes.Internal, "An internal error occurred; it has been logged."),
+        // Parse, validation, variable and operation-selection errors: all are faults in the request.
+        DocumentError => (ErrorCodes.BadRequest, error.Message),
+        _ when error.InnerException is null => (error.Code ?? ErrorCodes.BadRequest, error.Message),
+        _ => (ErrorCodes.Internal, "An internal error occurred; it has been logged."),
+    };
+}

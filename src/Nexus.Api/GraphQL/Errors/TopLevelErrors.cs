@@ -1,0 +1,24 @@
+using GraphQL;
+
+namespace Nexus.Api.GraphQL.Errors;
+
+/// <summary>
+/// The <c>extensions.code</c> values of top-level errors: transport, authentication and document problems.
+/// Domain failures are never top-level; they are typed mutation errors (see <see cref="MutationError"/>).
+/// </summary>
+public static class ErrorCodes
+{
+    public const string BadRequest = "BAD_REQUEST";
+    public const string Unauthenticated = "UNAUTHENTICATED";
+    public const string Forbidden = "FORBIDDEN";
+    public const string MaxDepth = "MAX_DEPTH";
+    public const string MaxComplexity = "MAX_COMPLEXITY";
+    public const string IntrospectionDisabled = "INTROSPECTION_DISABLED";
+    public const string Internal = "INTERNAL";
+}
+
+/// <summary>A field-level or request-level error caused by the client's input (code <c>BAD_REQUEST</c>).</summary>
+public sealed class BadRequestError : ExecutionError
+{
+    public BadRequestError(string message) : base(message) => Code = ErrorCodes.BadRequest;
+}

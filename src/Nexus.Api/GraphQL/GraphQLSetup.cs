@@ -1,0 +1,59 @@
+using GraphQL;
+using GraphQL.Execution;
+using GraphQL.Validation;
+using GraphQL.Validation.Complexity;
+using GraphQL.Validation.Rules.Custom;
+using GraphQLParser.AST;
+using Microsoft.Extensions.Options;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Limits;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.GraphQL.Transport;
+
+namespace Nexus.Api.GraphQL;
+
+public static class GraphQLSetup
+{
+    /// <summary>Registers the schema, its conventions and the transport.</summary>
+    public static IServiceCollection AddNexusGraphQL(this IServiceCollection services, IConfiguration configuration)
+    {
+        var assembly = typeof(GraphQLSetup).Assembly;
+        services.AddOptions<GraphQLOptions>().Bind(configuration.GetSection(GraphQLOptions.Section));
+        services.AddSingleton(RootFieldRegistry.FromAssembly(assembly));
+        services.AddTransient(typeof(ErrorType<>));
+        foreach (var resolver in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(INodeResolver).IsAssignableFrom(t)))
+        {
+            services.AddSingleton(typeof(INodeResolver), resolver);
+        }
+
+        services.AddGraphQL(graphql => graphql
+            .AddSchema<NexusSchema>()
+            .AddGraphTypes(assembly)
+            .AddSystemTextJson()
+            .AddErrorInfoProvider<NexusErrorInfoProvider>()
+            // Resolvers share the request's Marten session, which is not thread-safe: run fields one at a time.
+            .AddExecutionStrategy<SerialExecutionStrategy>(OperationType.Query)
+            .AddUnhandledExceptionHandler(context =>
+            {
+                var logger = context.Context?.RequestServices?.GetService<ILogger<NexusSchema>>();
+                logger?.LogError(context.OriginalException, "GraphQL resolver failed at {Path}", context.FieldContext?.Path);
+            })
+            .ConfigureExecutionOptions(options =>
+            {
+                var settings = options.RequestServices!.GetRequiredService<IOptions<GraphQLOptions>>().Value;
+                var rules = new List<IValidationRule>(DocumentValidator.CoreRules)
+                {
+                    new QueryLimitsRule(new ComplexityOptions { MaxDepth = settings.MaxDepth, MaxComplexity = settings.MaxComplexity }),
+                };
+                if (!settings.EnableIntrospection)
+                {
+                    rules.Add(NoIntrospectionValidationRule.Instance);
+                }
+
+                options.ValidationRules = rules;
+            }));
+
+        services.AddSingleton<GraphQLHttpEndpoint>();
+        return services;
+    }
+}

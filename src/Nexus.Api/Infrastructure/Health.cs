@@ -1,0 +1,40 @@
+using Npgsql;
+using Wolverine.Runtime;
+
+namespace Nexus.Api.Infrastructure;
+
+/// <summary><c>/healthz</c> (the process lives) and <c>/readyz</c> (PostgreSQL answers and the scheduler runs).</summary>
+public static class Health
+{
+    public static IEndpointRouteBuilder MapNexusHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => Results.Json(new { status = "alive" }));
+        app.MapGet("/readyz", ReadyAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ReadyAsync(NpgsqlDataSource database, IWolverineRuntime wolverine, SchedulerStatus scheduler, CancellationToken ct)
+    {
+        var down = new List<string>();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await using var command = database.CreateCommand("select 1");
+            await command.ExecuteScalarAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            down.Add("postgresql");
+        }
+
+        if (!scheduler.IsRunning(wolverine))
+        {
+            down.Add("scheduler");
+        }
+
+        return down.Count == 0
+            ? Results.Json(new { status = "ready" })
+            : Results.Json(new { status = "unavailable", down }, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}

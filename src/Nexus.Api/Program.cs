@@ -1,0 +1,57 @@
+using Nexus.Api;
+using Nexus.Api.Features;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Transport;
+using Nexus.Api.Infrastructure;
+
+if (args is ["export-schema", var directory, ..])
+{
+    return await SchemaExport.RunAsync(args[2..], directory);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddNexusHost();
+var app = builder.Build();
+app.UseNexusHost();
+await app.RunAsync();
+return 0;
+
+namespace Nexus.Api
+{
+    /// <summary>The composition root, shared by the program, the tests and the schema export.</summary>
+    public static class Host
+    {
+        public static WebApplicationBuilder AddNexusHost(this WebApplicationBuilder builder)
+        {
+            builder.Logging.ClearProviders();
+            if (builder.Environment.IsDevelopment())
+            {
+                builder.Logging.AddSimpleConsole(o => (o.SingleLine, o.TimestampFormat) = (true, "HH:mm:ss.fff "));
+            }
+            else
+            {
+                builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+            }
+
+            // Give in-flight requests and handlers time to finish on SIGTERM / Ctrl-C.
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+            builder.Services.AddSingleton<SchedulerStatus>();
+            builder.Services.AddSingleton(TimeProvider.System);
+            builder.Services.AddNexusValidators();
+            builder.Services.AddNexusGraphQL(builder.Configuration);
+            builder.AddNexusPersistence();
+            builder.Services.AddNexusFeatures();
+            return builder;
+        }
+
+        public static WebApplication UseNexusHost(this WebApplication app)
+        {
+            app.MapNexusHealth();
+            app.MapNexusGraphQL();
+            return app;
+        }
+    }
+}
+
+/// <summary>Exposes the entry point to integration tests (WebApplicationFactory / Alba).</summary>
+public partial class Program;
