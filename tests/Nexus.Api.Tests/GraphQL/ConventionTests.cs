@@ -1,0 +1,131 @@
+using GraphQLParser.AST;
+using Microsoft.AspNetCore.Http;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.GraphQL.Transport;
+
+namespace Nexus.Api.Tests.GraphQL;
+
+public sealed class ConventionTests
+{
+    [Fact]
+    public void global_ids_are_opaque_and_round_trip()
+    {
+        var id = Guid.CreateVersion7();
+        var encoded = GlobalId.Encode("User", id);
+
+        Assert.DoesNotContain(id.ToString("N"), encoded);
+        Assert.True(GlobalId.TryParse(encoded, out var parsed));
+        Assert.Equal(new GlobalId("User", id), parsed);
+        Assert.True(GlobalId.TryParse(encoded, "User", out var local));
+        Assert.Equal(id, local);
+        Assert.False(GlobalId.TryParse(encoded, "Post", out _));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not base64 !")]
+    [InlineData("VXNlcjpub3QtYS1ndWlk")]
+    [InlineData("OjAxOWE0ZjU2Nzg5MDdhYmNkZWYwMTIzNDU2Nzg5YWJj")]
+    public void malformed_global_ids_are_rejected(string value)
+    {
+        Assert.False(GlobalId.TryParse(value, out _));
+    }
+
+    [Theory]
+    [InlineData("2026-03-29T01:30:00+01:00", "2026-03-29T00:30:00Z")]
+    [InlineData("2026-03-29T00:30:00Z", "2026-03-29T00:30:00Z")]
+    [InlineData("2026-10-25T02:30:00.250-04:00", "2026-10-25T06:30:00.25Z")]
+    public void date_times_need_an_offset_and_serialize_in_utc(string input, string output)
+    {
+        var scalar = new DateTimeScalar();
+
+        Assert.Equal(output, scalar.Serialize(scalar.ParseValue(input)));
+    }
+
+    [Theory]
+    [InlineData("2026-03-29T01:30:00")]
+    [InlineData("2026-03-29")]
+    [InlineData("yesterday")]
+    public void date_times_without_an_offset_are_refused(string input)
+    {
+        var scalar = new DateTimeScalar();
+
+        Assert.False(scalar.CanParseValue(input));
+        Assert.ThrowsAny<Exception>(() => scalar.ParseValue(input));
+        Assert.False(scalar.CanParseLiteral(new GraphQLStringValue(input)));
+    }
+
+    [Theory]
+    [InlineData("Europe/Berlin", true)]
+    [InlineData("America/New_York", true)]
+    [InlineData("UTC", true)]
+    [InlineData("W. Europe Standard Time", false)]
+    [InlineData("+02:00", false)]
+    [InlineData("Mars/Olympus_Mons", false)]
+    public void time_zones_are_iana_ids(string id, bool valid)
+    {
+        Assert.Equal(valid, TimeZoneScalar.TryFind(id, out _));
+        Assert.Equal(valid, new TimeZoneScalar().CanParseValue(id));
+    }
+
+    [Fact]
+    public void a_page_holds_at_most_first_items_and_tells_whether_more_follow()
+    {
+        var rows = Enumerable.Range(1, 6).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        var page = Paging.ToConnection(rows, new PageRequest(5, null), row => row);
+
+        Assert.Equal(["1", "2", "3", "4", "5"], page.Edges!.Select(e => e.Node));
+        Assert.True(page.PageInfo!.HasNextPage);
+        Assert.False(page.PageInfo.HasPreviousPage);
+        Assert.True(Paging.TryDecodeCursor(page.PageInfo.EndCursor!, out var key));
+        Assert.Equal("5", key);
+    }
+
+    [Fact]
+    public void the_last_page_has_no_next_page()
+    {
+        var page = Paging.ToConnection(["a"], new PageRequest(5, "x"), row => row);
+
+        Assert.False(page.PageInfo!.HasNextPage);
+        Assert.True(page.PageInfo.HasPreviousPage);
+    }
+
+    [Theory]
+    [InlineData("!!!")]
+    [InlineData("eA")]
+    public void foreign_cursors_are_rejected(string cursor)
+    {
+        Assert.False(Paging.TryDecodeCursor(cursor, out _));
+    }
+
+    [Theory]
+    [InlineData("Email", new[] { "input", "email" })]
+    [InlineData("Targets[2].Text", new[] { "input", "targets", "2", "text" })]
+    [InlineData("Schedule.TimeZone", new[] { "input", "schedule", "timeZone" })]
+    public void validation_failures_point_at_input_paths(string property, string[] path)
+    {
+        Assert.Equal(path, Mutations.InputPath(property));
+    }
+
+    [Theory]
+    [InlineData(null, GraphQLHttpEndpoint.GraphQLResponseJson)]
+    [InlineData("*/*", GraphQLHttpEndpoint.GraphQLResponseJson)]
+    [InlineData("application/json", "application/json")]
+    [InlineData("application/json, application/graphql-response+json", GraphQLHttpEndpoint.GraphQLResponseJson)]
+    [InlineData("application/graphql-response+json;q=0.5, application/json", "application/json")]
+    [InlineData("text/html", null)]
+    [InlineData("application/json;q=0", null)]
+    public void the_response_type_follows_the_accept_header(string? accept, string? expected)
+    {
+        var http = new DefaultHttpContext();
+        if (accept is not null)
+        {
+            http.Request.Headers.Accept = accept;
+        }
+
+        Assert.Equal(expected, GraphQLHttpEndpoint.NegotiateMediaType(http.Request));
+    }
+}

@@ -1,0 +1,57 @@
+using Alba;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+
+namespace Nexus.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The API in-process over its real HTTP pipeline (Alba / TestServer) on a database of its own.
+/// Subclasses change settings for tests that need another configuration.
+/// </summary>
+public class ApiFixture : IAsyncLifetime
+{
+    public IAlbaHost Host { get; private set; } = null!;
+
+    public string ConnectionString { get; private set; } = null!;
+
+    protected virtual string Purpose => "api";
+
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestDatabase.CreateDatabaseAsync(Purpose);
+        Host = await AlbaHost.For<Program>(web =>
+        {
+            web.UseEnvironment("Testing");
+            web.UseSetting("NEXUS_DB", ConnectionString);
+            foreach (var (key, value) in Settings)
+            {
+                web.UseSetting(key, value);
+            }
+
+            web.ConfigureServices(services =>
+            {
+                services.DisableAllExternalWolverineTransports();
+                ConfigureServices(services);
+            });
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await TestDatabase.DropDatabaseAsync(ConnectionString);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "api";
+}
