@@ -13,7 +13,7 @@ public static class Health
         return app;
     }
 
-    private static async Task<IResult> ReadyAsync(NpgsqlDataSource database, IWolverineRuntime wolverine, SchedulerStatus scheduler, CancellationToken ct)
+    internal static async Task<IResult> ReadyAsync(NpgsqlDataSource database, IWolverineRuntime wolverine, SchedulerStatus scheduler, CancellationToken ct)
     {
         var down = new List<string>();
         try

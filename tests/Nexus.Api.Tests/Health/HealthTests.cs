@@ -2,6 +2,10 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Nexus.Api.Tests.Infrastructure;
 using JasperFx.Resources;
+using Microsoft.AspNetCore.Http;
+using Nexus.Api.Infrastructure;
+using Npgsql;
+using Wolverine.Runtime;
 using Wolverine;
 
 namespace Nexus.Api.Tests.Health;
@@ -24,6 +28,24 @@ public sealed class HealthTests(ApiFixture api)
 
         Assert.Equal(200, response.Status);
         Assert.Equal("ready", response.Body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task readyz_is_503_naming_postgresql_when_it_does_not_answer()
+    {
+        // Port 9 on loopback: nothing listens, so the connection is refused at once.
+        await using var unreachable = NpgsqlDataSource.Create("Host=127.0.0.1;Port=9;Username=nexus;Timeout=2");
+        var http = new DefaultHttpContext { RequestServices = api.Host.Services };
+        http.Response.Body = new MemoryStream();
+
+        var result = await Nexus.Api.Infrastructure.Health.ReadyAsync(unreachable,
+            api.Host.Services.GetRequiredService<IWolverineRuntime>(), api.Host.Services.GetRequiredService<SchedulerStatus>(), CancellationToken.None);
+        await result.ExecuteAsync(http);
+
+        Assert.Equal(503, http.Response.StatusCode);
+        http.Response.Body.Position = 0;
+        var body = await JsonDocument.ParseAsync(http.Response.Body);
+        Assert.Equal(["postgresql"], body.RootElement.GetProperty("down").EnumerateArray().Select(e => e.GetString()));
     }
 }
 
