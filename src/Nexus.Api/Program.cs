@@ -1,8 +1,10 @@
 using Nexus.Api;
 using Nexus.Api.Features;
+using Nexus.Api.Features.Accounts.SigningIn;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Transport;
 using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Identity;
 
 if (args is ["export-schema", var directory, ..])
 {
@@ -40,13 +42,18 @@ namespace Nexus.Api
             builder.Services.AddNexusValidators();
             builder.Services.AddNexusGraphQL(builder.Configuration);
             builder.AddNexusPersistence();
+            builder.AddNexusIdentity();
             builder.Services.AddNexusFeatures();
             return builder;
         }
 
         public static WebApplication UseNexusHost(this WebApplication app)
         {
+            app.UseAuthentication();
+            app.UseAuthorization();
             app.MapNexusHealth();
+            app.MapConnectEndpoints();
+            app.MapLoginPage();
             app.MapNexusGraphQL();
             return app;
         }

@@ -5,6 +5,7 @@ using GraphQL.Validation.Complexity;
 using GraphQL.Validation.Rules.Custom;
 using GraphQLParser.AST;
 using Microsoft.Extensions.Options;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Limits;
 using Nexus.Api.GraphQL.Relay;
@@ -43,6 +44,7 @@ public static class GraphQLSetup
                 var settings = options.RequestServices!.GetRequiredService<IOptions<GraphQLOptions>>().Value;
                 var rules = new List<IValidationRule>(DocumentValidator.CoreRules)
                 {
+                    AuthenticationRule.Instance,
                     new QueryLimitsRule(new ComplexityOptions { MaxDepth = settings.MaxDepth, MaxComplexity = settings.MaxComplexity }),
                 };
                 if (!settings.EnableIntrospection)

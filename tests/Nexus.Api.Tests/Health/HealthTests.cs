@@ -1,12 +1,12 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Nexus.Api.Tests.Infrastructure;
 using JasperFx.Resources;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Nexus.Api.Infrastructure;
+using Nexus.Api.Tests.Infrastructure;
 using Npgsql;
-using Wolverine.Runtime;
 using Wolverine;
+using Wolverine.Runtime;
 
 namespace Nexus.Api.Tests.Health;
 

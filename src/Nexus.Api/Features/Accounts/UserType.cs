@@ -1,7 +1,7 @@
-using System.Security.Claims;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
 
@@ -30,12 +30,8 @@ public sealed class UserNodeResolver : INodeResolver
 
     public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
     {
-        var subject = context.User?.FindFirstValue(ClaimTypes.NameIdentifier) ?? context.User?.FindFirstValue("sub");
-        if (!Guid.TryParse(subject, out var signedIn) || signedIn != id)
-        {
-            return null;
-        }
-
-        return await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<User>(id, context.CancellationToken);
+        return context.UserId() != id
+            ? null
+            : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<User>(id, context.CancellationToken);
     }
 }

@@ -1,7 +1,6 @@
 using GraphQL;
 using GraphQL.Execution;
 using GraphQL.Validation.Errors.Custom;
-using Nexus.Api.GraphQL.Limits;
 
 namespace Nexus.Api.GraphQL.Errors;
 
@@ -23,7 +22,7 @@ public sealed class NexusErrorInfoProvider : IErrorInfoProvider
 
     internal static (string Code, string Message) Classify(ExecutionError error) => error switch
     {
-        BadRequestError or LimitError => (error.Code!, error.Message),
+        BadRequestError or RequestRejectedError => (error.Code!, error.Message),
         NoIntrospectionError => (ErrorCodes.IntrospectionDisabled, "Introspection is disabled on this server."),
         UnhandledError => (ErrorCodes.Internal, "An internal error occurred; it has been logged."),
         // Parse, validation, variable and operation-selection errors: all are faults in the request.

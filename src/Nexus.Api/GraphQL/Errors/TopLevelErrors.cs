@@ -22,3 +22,12 @@ public sealed class BadRequestError : ExecutionError
 {
     public BadRequestError(string message) : base(message) => Code = ErrorCodes.BadRequest;
 }
+
+/// <summary>
+/// A document refused before execution for a reason with its own code (a limit, a missing sign-in) rather than
+/// for being malformed.
+/// </summary>
+public sealed class RequestRejectedError : global::GraphQL.Validation.ValidationError
+{
+    public RequestRejectedError(string code, string message) : base(message) => Code = code;
+}

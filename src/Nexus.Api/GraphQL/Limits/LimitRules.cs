@@ -17,21 +17,15 @@ public sealed class QueryLimitsRule(ComplexityOptions options) : ComplexityValid
     {
         if (maxDepth > _options.MaxDepth)
         {
-            context.ReportError(new LimitError(ErrorCodes.MaxDepth,
+            context.ReportError(new RequestRejectedError(ErrorCodes.MaxDepth,
                 $"The query is nested {maxDepth} levels deep; at most {_options.MaxDepth} are allowed."));
         }
         else if (totalComplexity > _options.MaxComplexity)
         {
-            context.ReportError(new LimitError(ErrorCodes.MaxComplexity,
+            context.ReportError(new RequestRejectedError(ErrorCodes.MaxComplexity,
                 $"The query's estimated cost is {totalComplexity:0}; at most {_options.MaxComplexity} is allowed."));
         }
 
         return ValueTask.CompletedTask;
     }
-}
-
-/// <summary>A document rejected by a limit.</summary>
-public sealed class LimitError : global::GraphQL.Validation.ValidationError
-{
-    public LimitError(string code, string message) : base(message) => Code = code;
 }

@@ -1,6 +1,7 @@
 using GraphQL;
 using GraphQL.Builders;
 using GraphQL.Types;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 
 namespace Nexus.Api.GraphQL.Relay;
@@ -51,6 +52,7 @@ public sealed class NodeQuery : IRootFields
     public void AddTo(ObjectGraphType root) =>
         root.Field<NodeInterface>("node")
             .Description("Fetches any object by its global id; null when it does not exist or is not visible to the caller.")
+            .Public()
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .ResolveAsync(async ctx =>
             {

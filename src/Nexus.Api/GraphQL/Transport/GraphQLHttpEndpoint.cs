@@ -35,6 +35,16 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
+        // A token that was sent but did not validate (expired, tampered, revoked, wrong audience) is an error,
+        // never a silent downgrade to anonymous.
+        if (http.Request.Headers.Authorization.Count > 0 && http.User.Identity?.IsAuthenticated != true)
+        {
+            http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            await WriteErrorAsync(http, StatusCodes.Status401Unauthorized, media,
+                new RequestRejectedError(ErrorCodes.Unauthenticated, "The access token is invalid or expired; sign in again."));
+            return;
+        }
+
         GraphQLRequest? request;
         if (HttpMethods.IsPost(http.Request.Method))
         {
@@ -86,7 +96,9 @@ public sealed class GraphQLHttpEndpoint(
             CancellationToken = http.RequestAborted,
         });
 
-        http.Response.StatusCode = result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+        http.Response.StatusCode = result.Executed ? StatusCodes.Status200OK
+            : result.Errors?.Any(e => e.Code == ErrorCodes.Unauthenticated) == true ? StatusCodes.Status401Unauthorized
+            : StatusCodes.Status400BadRequest;
         http.Response.ContentType = media + "; charset=utf-8";
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
     }
@@ -190,12 +202,15 @@ public sealed class GraphQLHttpEndpoint(
     private Task WriteTooLargeAsync(HttpContext http, string media) =>
         WriteTransportErrorAsync(http, StatusCodes.Status413PayloadTooLarge, media, $"The request is larger than {_options.MaxRequestBytes} bytes.");
 
-    private async Task WriteTransportErrorAsync(HttpContext http, int status, string media, string message)
+    private Task WriteTransportErrorAsync(HttpContext http, int status, string media, string message) =>
+        WriteErrorAsync(http, status, media, new BadRequestError(message));
+
+    private async Task WriteErrorAsync(HttpContext http, int status, string media, ExecutionError error)
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = media + "; charset=utf-8";
         var result = new ExecutionResult { Executed = false };
-        result.AddError(new BadRequestError(message));
+        result.AddError(error);
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
     }
 

@@ -5,6 +5,7 @@ using GraphQL.Types;
 using Marten;
 using Microsoft.AspNetCore.Identity;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Wolverine.Marten;
 
@@ -77,6 +78,7 @@ public sealed class SignUpMutation : IRootFields
 {
     public void AddTo(ObjectGraphType root) =>
         root.MutationField<SignUpInputType, SignUpPayloadType>("signUp", "Creates an account. Public.")
+            .Public()
             .ResolveAsync(async ctx =>
             {
                 var outcome = await ctx.SendAsync<SignUp, Guid>(ctx.GetArgument<SignUp>("input"));

@@ -1,5 +1,6 @@
 using GraphQL.Types;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.Platforms;
 
 namespace Nexus.Api.Features.Platforms.ListingPlatforms;
@@ -11,6 +12,7 @@ public sealed class PlatformsQuery : IRootFields
     public void AddTo(ObjectGraphType root) =>
         root.Field<NonNullGraphType<ListGraphType<NonNullGraphType<PlatformType>>>>("platforms")
             .Description("Every platform Nexus publishes to, with its publishing rules. Public.")
+            .Public()
             .Resolve(ctx =>
             {
                 var configuration = ctx.RequestServices!.GetRequiredService<IConfiguration>();

@@ -1,0 +1,122 @@
+using System.Security.Cryptography.X509Certificates;
+using OpenIddict.Validation.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Nexus.Api.Infrastructure.Identity;
+
+/// <summary>Nexus as an OAuth 2.0 / OpenID Connect server (OpenIddict) and the validation of its own tokens.</summary>
+public static class IdentitySetup
+{
+    /// <summary>The cookie of the server-rendered sign-in page; only the authorize endpoint reads it.</summary>
+    public const string LoginScheme = "nexus.login";
+
+    public static WebApplicationBuilder AddNexusIdentity(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(AuthOptions.Section);
+        var options = section.Get<AuthOptions>() ?? new AuthOptions();
+        if (section[nameof(AuthOptions.AllowPasswordGrant)] is null)
+        {
+            options.AllowPasswordGrant = !builder.Environment.IsProduction();
+        }
+
+        builder.Services.AddOptions<AuthOptions>().Bind(section).Configure(o => o.AllowPasswordGrant = options.AllowPasswordGrant);
+
+        var connectionString = Database.ConnectionString(builder.Configuration);
+        builder.Services.AddDbContext<IdentityStore>(db => IdentityStore.Configure(db, connectionString));
+        builder.Services.AddHostedService<IdentityBootstrap>();
+
+        builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
+            .AddCookie(LoginScheme, cookie =>
+            {
+                cookie.LoginPath = "/account/login";
+                cookie.LogoutPath = "/account/logout";
+                cookie.Cookie.Name = "nexus.login";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.SecurePolicy = builder.Environment.IsProduction() ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+                cookie.SlidingExpiration = true;
+            });
+        builder.Services.AddAuthorization();
+        builder.Services.AddAntiforgery(o => o.Cookie.Name = "nexus.af");
+
+        builder.Services.AddOpenIddict()
+            .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityStore>())
+            .AddServer(server =>
+            {
+                server.SetAuthorizationEndpointUris("connect/authorize")
+                    .SetTokenEndpointUris("connect/token")
+                    .SetRevocationEndpointUris("connect/revoke")
+                    .SetIntrospectionEndpointUris("connect/introspect")
+                    .SetEndSessionEndpointUris("connect/logout")
+                    .SetUserInfoEndpointUris("connect/userinfo");
+
+                server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange();
+                // "plain" PKCE protects nothing against an intercepted authorization request: S256 only.
+                server.Configure(o => o.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain));
+                server.AllowRefreshTokenFlow();
+                server.AllowClientCredentialsFlow();
+                if (options.AllowPasswordGrant)
+                {
+                    server.AllowPasswordFlow();
+                }
+
+                server.RegisterScopes(Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.OfflineAccess, AuthOptions.ApiScope);
+                server.SetAccessTokenLifetime(options.AccessTokenLifetime)
+                    .SetRefreshTokenLifetime(options.RefreshTokenLifetime)
+                    .SetRefreshTokenReuseLeeway(options.RefreshTokenReuseLeeway);
+
+                AddKeys(server, options, builder.Environment);
+
+                var aspNetCore = server.UseAspNetCore()
+                    .EnableAuthorizationEndpointPassthrough()
+                    .EnableTokenEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough();
+                if (!builder.Environment.IsProduction())
+                {
+                    // Development and tests run on plain HTTP on loopback; production sits behind TLS.
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
+            })
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.AddAudiences(AuthOptions.ApiAudience);
+                // Check every token against the store, so revocation (sign-out, password change, reuse
+                // detection, account deletion) takes effect at once rather than at expiry.
+                validation.EnableTokenEntryValidation();
+                validation.EnableAuthorizationEntryValidation();
+                validation.UseAspNetCore();
+            });
+
+        return builder;
+    }
+
+    private static void AddKeys(OpenIddictServerBuilder server, AuthOptions options, IWebHostEnvironment environment)
+    {
+        if (environment.IsProduction())
+        {
+            if (string.IsNullOrWhiteSpace(options.SigningCertificate) || string.IsNullOrWhiteSpace(options.EncryptionCertificate))
+            {
+                throw new InvalidOperationException(
+                    "Production needs Nexus:Auth:SigningCertificate and Nexus:Auth:EncryptionCertificate (base64 PFX) to issue tokens.");
+            }
+
+            server.AddSigningCertificate(LoadPfx(options.SigningCertificate, options.CertificatePassword))
+                .AddEncryptionCertificate(LoadPfx(options.EncryptionCertificate, options.CertificatePassword));
+        }
+        else if (environment.IsDevelopment())
+        {
+            // Self-signed, generated once and kept in the user's certificate store, so tokens survive restarts.
+            server.AddDevelopmentEncryptionCertificate().AddDevelopmentSigningCertificate();
+        }
+        else
+        {
+            server.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
+        }
+    }
+
+    private static X509Certificate2 LoadPfx(string base64, string? password) =>
+        X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(base64), password, X509KeyStorageFlags.EphemeralKeySet);
+}

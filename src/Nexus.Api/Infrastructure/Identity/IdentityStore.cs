@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Nexus.Api.Infrastructure.Identity;
+
+/// <summary>OpenIddict's applications, authorizations, scopes and tokens, in schema <c>identity</c>.</summary>
+public sealed class IdentityStore(DbContextOptions<IdentityStore> options) : DbContext(options)
+{
+    public const string Schema = "identity";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasDefaultSchema(Schema);
+        base.OnModelCreating(modelBuilder);
+    }
+
+    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+        options
+            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", Schema))
+            .UseOpenIddict();
+}
+
+/// <summary>Lets <c>dotnet ef migrations add</c> build the model without a database or a host.</summary>
+public sealed class IdentityStoreDesignTimeFactory : IDesignTimeDbContextFactory<IdentityStore>
+{
+    public IdentityStore CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<IdentityStore>();
+        IdentityStore.Configure(options, "Host=localhost;Database=design_time");
+        return new IdentityStore(options.Options);
+    }
+}
