@@ -4,6 +4,7 @@ using Nexus.Api.Features.Accounts.SigningIn;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Transport;
 using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Email;
 using Nexus.Api.Infrastructure.Identity;
 
 if (args is ["export-schema", var directory, ..])
@@ -44,6 +45,8 @@ namespace Nexus.Api
             builder.AddNexusPersistence();
             builder.AddNexusIdentity();
             builder.Services.AddNexusFeatures();
+            builder.Services.AddNexusEmail(builder.Configuration);
+            builder.Services.Configure<NexusUrls>(builder.Configuration.GetSection("Nexus"));
             return builder;
         }
 

@@ -23,6 +23,12 @@ public sealed class BadRequestError : ExecutionError
     public BadRequestError(string message) : base(message) => Code = ErrorCodes.BadRequest;
 }
 
+/// <summary>The caller is signed in but may not do this (code <c>FORBIDDEN</c>).</summary>
+public sealed class ForbiddenError : ExecutionError
+{
+    public ForbiddenError(string message) : base(message) => Code = ErrorCodes.Forbidden;
+}
+
 /// <summary>
 /// A document refused before execution for a reason with its own code (a limit, a missing sign-in) rather than
 /// for being malformed.

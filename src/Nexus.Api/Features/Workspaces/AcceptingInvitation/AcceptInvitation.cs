@@ -1,0 +1,101 @@
+using FluentValidation;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+using Nexus.Api.Features.Accounts;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.Infrastructure;
+using Wolverine.Marten;
+
+namespace Nexus.Api.Features.Workspaces.AcceptingInvitation;
+
+/// <summary>Joins a workspace with an emailed invitation token, as the signed-in user the invitation was sent to.</summary>
+public sealed record AcceptInvitation(Guid UserId, string Token)
+{
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("UserId = ").Append(UserId);
+        return true;
+    }
+
+    public sealed class Validator : AbstractValidator<AcceptInvitation>
+    {
+        public Validator() => RuleFor(c => c.Token).NotEmpty().MaximumLength(200).WithMessage("Paste the token from the invitation link.");
+    }
+}
+
+public sealed record InvitationInvalidError()
+    : MutationError("INVITATION_INVALID", "This invitation link is not valid: it was already used, replaced by a newer one, or mistyped.", ["input", "token"]);
+
+public sealed record InvitationExpiredError()
+    : MutationError("INVITATION_EXPIRED", "This invitation has expired; ask an admin of the workspace to invite you again.", ["input", "token"]);
+
+public sealed record InvitationEmailMismatchError()
+    : MutationError("INVITATION_EMAIL_MISMATCH", "This invitation was sent to another email address; sign in with that address to accept it.", ["input", "token"]);
+
+public sealed record InvitationContext(InvitationToken? Token, Workspace? Workspace, User? User);
+
+public static class AcceptInvitationHandler
+{
+    public static async Task<InvitationContext> LoadAsync(AcceptInvitation command, IQuerySession session, CancellationToken ct)
+    {
+        var token = await session.LoadAsync<InvitationToken>(SecretTokens.Hash(command.Token ?? ""), ct);
+        var workspace = token is null ? null : await session.LoadAsync<Workspace>(token.WorkspaceId, ct);
+        return new InvitationContext(token, workspace, await session.LoadAsync<User>(command.UserId, ct));
+    }
+
+    public static (Outcome<Guid>, IMartenOp, IMartenOp) Handle(AcceptInvitation command, InvitationContext context, DateTimeOffset now)
+    {
+        var (token, workspace, user) = context;
+        var invitation = workspace?.Invitations.FirstOrDefault(i => i.Id == token?.InvitationId);
+        if (token is null || workspace is null || invitation is null || user is null)
+        {
+            return (Outcome<Guid>.Fail(new InvitationInvalidError()), MartenOps.Nothing(), MartenOps.Nothing());
+        }
+
+        if (invitation.ExpiresAt <= now)
+        {
+            return (Outcome<Guid>.Fail(new InvitationExpiredError()), MartenOps.Nothing(), MartenOps.Nothing());
+        }
+
+        if (invitation.Email != user.Email)
+        {
+            return (Outcome<Guid>.Fail(new InvitationEmailMismatchError()), MartenOps.Nothing(), MartenOps.Nothing());
+        }
+
+        // Single use: the token goes with the acceptance, and the append fails if the workspace moved meanwhile.
+        return (Outcome<Guid>.Ok(workspace.Id),
+            MartenOps.Append(workspace.Id, workspace.Version + 1, new InvitationAccepted(workspace.Id, invitation.Id, user.Id, invitation.Role, now)),
+            MartenOps.Delete<InvitationToken>(token.Id));
+    }
+}
+
+public sealed record AcceptInvitationInput(string Token);
+
+[MutationType]
+public sealed class AcceptInvitationMutation : IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.MutationField<AcceptInvitationInputType, AcceptInvitationPayloadType>("acceptInvitation", "Joins a workspace with the token from an invitation email.")
+            .ResolveAsync(async ctx =>
+            {
+                var userId = ctx.UserId() ?? throw new ForbiddenError("Only people can join workspaces; sign in as a user.");
+                return await ctx.SendForWorkspaceAsync(new AcceptInvitation(userId, ctx.GetArgument<AcceptInvitationInput>("input").Token));
+            });
+}
+
+public sealed class AcceptInvitationInputType : InputObjectGraphType<AcceptInvitationInput>
+{
+    public AcceptInvitationInputType()
+    {
+        Name = "AcceptInvitationInput";
+        Field(i => i.Token).Description("The token from the invitation link.");
+    }
+}
+
+public sealed class AcceptInvitationPayloadType() : WorkspacePayloadType<AcceptInvitationErrorType>("AcceptInvitationPayload");
+
+public sealed class AcceptInvitationErrorType() : ErrorUnionType("AcceptInvitationError",
+    typeof(InvitationInvalidError), typeof(InvitationExpiredError), typeof(InvitationEmailMismatchError));

@@ -1,0 +1,108 @@
+using FluentValidation;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Accounts;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Email;
+using Wolverine;
+using Wolverine.Marten;
+
+namespace Nexus.Api.Features.Workspaces.InvitingMember;
+
+/// <summary>
+/// Invites someone by email with a role below OWNER. The emailed token is single-use and expires in
+/// <see cref="Lifetime"/>; inviting the same email again replaces the earlier invitation and its token.
+/// </summary>
+public sealed record InviteMember(Guid WorkspaceId, Guid ByUserId, string Email, Role Role)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
+
+    public sealed class Validator : AbstractValidator<InviteMember>
+    {
+        public Validator()
+        {
+            RuleFor(c => c.Email).Must(email => EmailAddress.IsValid(EmailAddress.Normalize(email ?? "")))
+                .WithMessage("Enter a valid email address, like name@example.com.");
+            RuleFor(c => c.Role).NotEqual(Role.Owner).WithMessage("Invite as ADMIN, EDITOR or VIEWER; ownership is transferred, not invited.");
+        }
+    }
+}
+
+/// <summary>The invited email already belongs to a member.</summary>
+public sealed record AlreadyMemberError()
+    : MutationError("ALREADY_MEMBER", "This person is already a member of the workspace.", ["input", "email"]);
+
+public static class InviteMemberHandler
+{
+    public static Task<User?> LoadAsync(InviteMember command, IQuerySession session, CancellationToken ct)
+    {
+        var email = EmailAddress.Normalize(command.Email);
+        return session.Query<User>().FirstOrDefaultAsync(u => u.Email == email, ct);
+    }
+
+    public static (Outcome<Guid>, Events, IMartenOp, OutgoingMessages) Handle(
+        InviteMember command, [WriteAggregate] Workspace workspace, User? invitee, IOptions<NexusUrls> urls, DateTimeOffset now)
+    {
+        if (invitee is not null && workspace.RoleOf(invitee.Id) is not null)
+        {
+            return (Outcome<Guid>.Fail(new AlreadyMemberError()), [], MartenOps.Nothing(), []);
+        }
+
+        var email = EmailAddress.Normalize(command.Email);
+        var invitationId = Guid.CreateVersion7(now);
+        var token = SecretTokens.New();
+        var expires = now + InviteMember.Lifetime;
+        var link = $"{urls.Value.FrontendUrl.TrimEnd('/')}/invitations/accept?token={token}";
+        var role = command.Role.ToString().ToUpperInvariant();
+        var mail = new EmailMessage("invitation", email, $"You're invited to {workspace.Name} on Nexus",
+            $"""
+            You have been invited to join the workspace "{workspace.Name}" on Nexus as {role}.
+
+            Accept the invitation: {link}
+
+            The link works once and expires on {expires:yyyy-MM-dd HH:mm} UTC. Sign in (or sign up) with {email} to accept it.
+            If you did not expect this, ignore this email.
+            """);
+
+        return (Outcome<Guid>.Ok(workspace.Id),
+            [new MemberInvited(workspace.Id, invitationId, email, command.Role, command.ByUserId, expires, now)],
+            MartenOps.Store(new InvitationToken(SecretTokens.Hash(token), workspace.Id, invitationId)),
+            [new SendEmail(mail)]);
+    }
+}
+
+public sealed record InviteMemberInput(string WorkspaceId, string Email, Role Role) : IWorkspaceInput;
+
+[MutationType]
+public sealed class InviteMemberMutation : IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.MutationField<InviteMemberInputType, InviteMemberPayloadType>("inviteMember",
+                "Emails an invitation (single-use, valid 7 days); inviting the same email again replaces it.")
+            .RequireWorkspaceRole(Role.Admin, ctx => ctx.InputWorkspaceId())
+            .ResolveAsync(async ctx =>
+            {
+                var input = ctx.GetArgument<InviteMemberInput>("input");
+                return await ctx.SendForWorkspaceAsync(new InviteMember(ctx.InputWorkspaceId(), ctx.UserId()!.Value, input.Email, input.Role));
+            });
+}
+
+public sealed class InviteMemberInputType : InputObjectGraphType<InviteMemberInput>
+{
+    public InviteMemberInputType()
+    {
+        Name = "InviteMemberInput";
+        Field<NonNullGraphType<IdGraphType>>("workspaceId");
+        Field(i => i.Email);
+        Field<NonNullGraphType<RoleType>>("role").Description("ADMIN, EDITOR or VIEWER.");
+    }
+}
+
+public sealed class InviteMemberPayloadType() : WorkspacePayloadType<InviteMemberErrorType>("InviteMemberPayload");
+
+public sealed class InviteMemberErrorType() : ErrorUnionType("InviteMemberError", typeof(AlreadyMemberError));

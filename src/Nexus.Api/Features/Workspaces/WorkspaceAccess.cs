@@ -1,0 +1,73 @@
+using GraphQL;
+using GraphQL.Builders;
+using Marten;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Relay;
+
+namespace Nexus.Api.Features.Workspaces;
+
+/// <summary>
+/// The one place that decides who may touch a workspace. A field declares the least role it needs and how to
+/// find the workspace; the check runs before its resolver. Outsiders, unknown workspaces and members below the
+/// role all get a top-level <c>FORBIDDEN</c> error, so the answer never reveals whether a workspace exists.
+/// </summary>
+public static class WorkspaceAccess
+{
+    /// <summary>Field metadata: the least <see cref="Role"/> the field needs (read by the authorization matrix test).</summary>
+    public const string MinimumRoleKey = "nexus:workspaceRole";
+
+    /// <summary>The resolver runs only for members of the workspace with at least <paramref name="minimum"/>.</summary>
+    public static FieldBuilder<TSource, TReturn> RequireWorkspaceRole<TSource, TReturn>(
+        this FieldBuilder<TSource, TReturn> field, Role minimum, Func<IResolveFieldContext, Guid> workspaceIdOf)
+    {
+        field.FieldType.Metadata[MinimumRoleKey] = minimum;
+        return field.ApplyMiddleware(next => async context =>
+        {
+            await DemandAsync(context, workspaceIdOf(context), minimum);
+            return await next(context);
+        });
+    }
+
+    /// <summary>Reads a workspace id argument (a global id) or fails with <c>BAD_REQUEST</c>.</summary>
+    public static Guid WorkspaceIdArgument(this IResolveFieldContext context, string argument = "id") =>
+        ParseWorkspaceId(context.GetArgument<string>(argument));
+
+    /// <summary>Reads <c>input.workspaceId</c> (a global id) or fails with <c>BAD_REQUEST</c>.</summary>
+    public static Guid InputWorkspaceId(this IResolveFieldContext context) =>
+        ParseWorkspaceId((context.Arguments?["input"].Value as IWorkspaceInput)?.WorkspaceId);
+
+    public static Guid ParseWorkspaceId(string? value) =>
+        GlobalId.TryParse(value, WorkspaceType.TypeName, out var id) ? id : throw new BadRequestError("The workspace id is not valid.");
+
+    /// <summary>The workspace the access check loaded for this request.</summary>
+    public static Workspace Checked(this IResolveFieldContext context, Guid workspaceId) =>
+        context.UserContext.TryGetValue(Key(workspaceId), out var loaded) && loaded is Workspace workspace
+            ? workspace
+            : throw new InvalidOperationException("The field has no workspace access check.");
+
+    private static async Task DemandAsync(IResolveFieldContext context, Guid workspaceId, Role minimum)
+    {
+        var workspace = await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(workspaceId, context.CancellationToken);
+        var role = workspace?.RoleOf(context.UserId());
+        if (role is null)
+        {
+            throw new ForbiddenError("This workspace does not exist or you are not a member of it.");
+        }
+
+        if (role < minimum)
+        {
+            throw new ForbiddenError($"This needs the {minimum.ToString().ToUpperInvariant()} role in the workspace; you are {role.Value.ToString().ToUpperInvariant()}.");
+        }
+
+        context.UserContext[Key(workspaceId)] = workspace;
+    }
+
+    private static string Key(Guid workspaceId) => "nexus:workspace:" + workspaceId.ToString("N");
+}
+
+/// <summary>A mutation input that names a workspace by its global id.</summary>
+public interface IWorkspaceInput
+{
+    string WorkspaceId { get; }
+}

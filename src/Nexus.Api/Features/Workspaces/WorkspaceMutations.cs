@@ -1,0 +1,59 @@
+using FluentValidation;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Errors;
+
+namespace Nexus.Api.Features.Workspaces;
+
+/// <summary>What every workspace mutation answers: the workspace as it now is (null on failure) and typed errors.</summary>
+public sealed record WorkspacePayload(Workspace? Workspace, IReadOnlyList<MutationError> Errors);
+
+/// <summary>The payload type of one workspace mutation, named <c>{Mutation}Payload</c>.</summary>
+public abstract class WorkspacePayloadType<TErrors> : ObjectGraphType<WorkspacePayload> where TErrors : ErrorUnionType
+{
+    protected WorkspacePayloadType(string name)
+    {
+        Name = name;
+        Field<WorkspaceType, Workspace>("workspace")
+            .Description("The workspace after the change; null when `errors` is not empty.")
+            .Resolve(ctx => ctx.Source.Workspace);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TErrors>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
+    }
+}
+
+public static class WorkspaceMutations
+{
+    /// <summary>Sends a workspace command and reads the workspace back from its inline projection.</summary>
+    public static async Task<WorkspacePayload> SendForWorkspaceAsync<TCommand>(this IResolveFieldContext context, TCommand command)
+        where TCommand : notnull
+    {
+        var outcome = await context.SendAsync<TCommand, Guid>(command);
+        var workspace = outcome.Succeeded
+            ? await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(outcome.Value, context.CancellationToken)
+            : null;
+        return new WorkspacePayload(workspace, outcome.Errors);
+    }
+
+    /// <summary>The validation rule every workspace name follows.</summary>
+    public static IRuleBuilderOptions<T, string> ValidWorkspaceName<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(name => !string.IsNullOrWhiteSpace(name)).WithMessage("Enter a workspace name.")
+            .Must(name => (name ?? "").Trim().Length <= MaxNameLength).WithMessage($"A workspace name has at most {MaxNameLength} characters.")
+            .Must(name => !(name ?? "").Any(char.IsControl)).WithMessage("A workspace name cannot contain control characters.");
+
+    /// <summary>The validation rule every workspace time zone follows.</summary>
+    public static IRuleBuilderOptions<T, string> ValidTimeZone<T>(this IRuleBuilder<T, string> rule) =>
+        rule.Must(zone => GraphQL.Scalars.TimeZoneScalar.TryFind(zone ?? "", out _))
+            .WithMessage("Use an IANA time-zone id, like Europe/Berlin or America/New_York.");
+
+    public const int MaxNameLength = 80;
+}
+
+/// <summary>The user named in the input is not a member of the workspace.</summary>
+public sealed record NotAMemberError()
+    : MutationError("NOT_FOUND", "That user is not a member of this workspace.", ["input", "userId"]);
+
+/// <summary>The owner cannot be removed or have their role changed; ownership must be transferred first.</summary>
+public sealed record OwnerProtectedError()
+    : MutationError("OWNER_PROTECTED", "The owner cannot be removed or change role; transfer ownership first.", ["input", "userId"]);

@@ -1,0 +1,128 @@
+using GraphQL;
+using GraphQL.Types;
+using GraphQL.Types.Relay;
+using GraphQL.Types.Relay.DataObjects;
+using Marten;
+using Nexus.Api.Features.Accounts;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.GraphQL.Scalars;
+
+namespace Nexus.Api.Features.Workspaces;
+
+/// <summary><c>Workspace</c>: a team's shared space. Reaching one at all requires membership (see <see cref="WorkspaceAccess"/>).</summary>
+public sealed class WorkspaceType : ObjectGraphType<Workspace>
+{
+    public const string TypeName = "Workspace";
+
+    public WorkspaceType()
+    {
+        Name = TypeName;
+        Description = "A team's shared space: members, connected accounts, posts.";
+        this.NodeId(w => w.Id);
+        Field(w => w.Name);
+        Field<NonNullGraphType<TimeZoneScalar>, TimeZoneInfo>("timeZone")
+            .Description("The IANA time zone posts are scheduled and shown in.")
+            .Resolve(ctx => TimeZoneInfo.FindSystemTimeZoneById(ctx.Source.TimeZone));
+        Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("createdAt").Resolve(ctx => ctx.Source.CreatedAt);
+        Field(w => w.Version).Description("The stream version; send it back as `expectedVersion` where a mutation takes one.");
+        Field<NonNullGraphType<RoleType>, Role>("myRole")
+            .Description("The caller's role here.")
+            .Resolve(ctx => ctx.Source.RoleOf(ctx.UserId()) ?? throw new InvalidOperationException("Caller is not a member."));
+        Field<NonNullGraphType<ConnectionType<MemberType, EdgeType<MemberType>>>, object>("members")
+            .Description("Everyone in the workspace, owner first.")
+            .Paged()
+            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .ResolveAsync(async ctx => await MembersAsync(ctx.Source, ctx.GetPageRequest(), ctx));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<InvitationType>>>, IReadOnlyList<PendingInvitation>>("invitations")
+            .Description("Invitations not yet accepted. Admins only.")
+            .RequireWorkspaceRole(Role.Admin, ctx => ((Workspace)ctx.Source!).Id)
+            .Resolve(ctx => ctx.Source.Invitations);
+        Field<NonNullGraphType<ConnectionType<ActivityEntryType, EdgeType<ActivityEntryType>>>, object>("activity")
+            .Description("Who did what and when, newest first, from the workspace's events.")
+            .Paged()
+            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .ResolveAsync(async ctx => await ActivityFeed.PageAsync(ctx.Source.Id, ctx.GetPageRequest(), ctx));
+    }
+
+    private static async Task<Connection<Member>> MembersAsync(Workspace workspace, PageRequest page, IResolveFieldContext context)
+    {
+        // Owner first, then by role, then by id: a stable order whose position a cursor can name.
+        var ordered = workspace.Members.OrderByDescending(m => m.Value).ThenBy(m => m.Key).ToList();
+        var start = page.AfterKey is null ? 0 : ordered.FindIndex(m => m.Key.ToString("N") == page.AfterKey) + 1;
+        var slice = ordered.Skip(start).Take(page.First + 1).ToList();
+        var users = await context.RequestServices!.GetRequiredService<IQuerySession>()
+            .LoadManyAsync<User>(context.CancellationToken, slice.Select(m => m.Key));
+        var byId = users.ToDictionary(u => u.Id);
+        var rows = slice.Where(m => byId.ContainsKey(m.Key)).Select(m => new Member(byId[m.Key], m.Value)).ToList();
+        return Paging.ToConnection(rows, page, m => m.User.Id.ToString("N"));
+    }
+}
+
+/// <summary>A member: the user and their role.</summary>
+public sealed record Member(User User, Role Role);
+
+public sealed class MemberType : ObjectGraphType<Member>
+{
+    public MemberType()
+    {
+        Name = "Member";
+        Field<NonNullGraphType<UserType>, User>("user").Resolve(ctx => ctx.Source.User);
+        Field<NonNullGraphType<RoleType>, Role>("role").Resolve(ctx => ctx.Source.Role);
+    }
+}
+
+public sealed class InvitationType : ObjectGraphType<PendingInvitation>
+{
+    public InvitationType()
+    {
+        Name = "Invitation";
+        Description = "An invitation waiting to be accepted.";
+        Field(i => i.Email);
+        Field<NonNullGraphType<RoleType>, Role>("role").Resolve(ctx => ctx.Source.Role);
+        Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("expiresAt").Resolve(ctx => ctx.Source.ExpiresAt);
+    }
+}
+
+/// <summary><c>Role</c>: OWNER, ADMIN, EDITOR, VIEWER.</summary>
+public sealed class RoleType : EnumerationGraphType<Role>
+{
+    public RoleType()
+    {
+        Name = "Role";
+        Description = "What a member may do; see the permission matrix in the README.";
+    }
+
+    protected override string ChangeEnumCase(string val) => val.ToUpperInvariant();
+}
+
+/// <summary><c>workspace(id)</c>: members only.</summary>
+[global::Nexus.Api.GraphQL.QueryType]
+public sealed class WorkspaceQuery : global::Nexus.Api.GraphQL.IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.Field<WorkspaceType, Workspace>("workspace")
+            .Description("A workspace the caller belongs to (FORBIDDEN otherwise).")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .RequireWorkspaceRole(Role.Viewer, ctx => ctx.WorkspaceIdArgument())
+            .Resolve(ctx => ctx.Checked(ctx.WorkspaceIdArgument()));
+}
+
+/// <summary>A workspace is visible through <c>node(id)</c> to its members only.</summary>
+public sealed class WorkspaceNodeResolver : INodeResolver
+{
+    public string TypeName => WorkspaceType.TypeName;
+
+    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
+    {
+        var workspace = await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(id, context.CancellationToken);
+        return workspace?.RoleOf(context.UserId()) is null ? null : workspace;
+    }
+}
+
+/// <summary>The workspaces a user belongs to, for <c>User.workspaces</c>.</summary>
+public static class MyWorkspaces
+{
+    public static async Task<IReadOnlyList<Workspace>> ForAsync(Guid userId, IQuerySession session, CancellationToken ct) =>
+        await session.Query<Workspace>().Where(w => w.MemberIds.Contains(userId)).OrderBy(w => w.Name).ToListAsync(ct);
+}
