@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+using GraphQL.Types;
+using Microsoft.Extensions.DependencyInjection;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
+using Nexus.Api.Tests.Infrastructure;
+
+namespace Nexus.Api.Tests.Features.Workspaces;
+
+/// <summary>
+/// Every workspace-scoped field, called as an outsider and as each role, must answer exactly as the README's
+/// permission matrix says. A field that declares a role without a README row or an operation here fails.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed partial class AuthorizationMatrixTests(ApiFixture api)
+{
+    private sealed record Call(string Query, Func<string, string, object> Variables);
+
+    private static readonly Dictionary<string, Call> Operations = new()
+    {
+        ["workspace"] = new("query ($id: ID!) { workspace(id: $id) { id } }", (ws, _) => new { id = ws }),
+        ["Workspace.members"] = new("query ($id: ID!) { workspace(id: $id) { members { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["Workspace.invitations"] = new("query ($id: ID!) { workspace(id: $id) { invitations { email } } }", (ws, _) => new { id = ws }),
+        ["Workspace.activity"] = new("query ($id: ID!) { workspace(id: $id) { activity { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["renameWorkspace"] = Mutation("renameWorkspace", "RenameWorkspaceInput", (ws, _) => new { workspaceId = ws, name = "Renamed" }),
+        ["updateWorkspaceSettings"] = Mutation("updateWorkspaceSettings", "UpdateWorkspaceSettingsInput", (ws, _) => new { workspaceId = ws, timeZone = "Asia/Tokyo" }),
+        ["inviteMember"] = Mutation("inviteMember", "InviteMemberInput", (ws, _) => new { workspaceId = ws, email = $"new-{Guid.NewGuid():N}@example.com", role = "VIEWER" }),
+        ["changeMemberRole"] = Mutation("changeMemberRole", "ChangeMemberRoleInput", (ws, target) => new { workspaceId = ws, userId = target, role = "EDITOR" }),
+        ["removeMember"] = Mutation("removeMember", "RemoveMemberInput", (ws, target) => new { workspaceId = ws, userId = target }),
+        ["leaveWorkspace"] = Mutation("leaveWorkspace", "LeaveWorkspaceInput", (ws, _) => new { workspaceId = ws }),
+        ["transferOwnership"] = Mutation("transferOwnership", "TransferOwnershipInput", (ws, target) => new { workspaceId = ws, userId = target }),
+    };
+
+    [Fact]
+    public void the_readme_matrix_the_schema_and_this_test_name_the_same_fields_and_roles()
+    {
+        var readme = ReadmeMatrix();
+        var schema = SchemaMatrix();
+
+        Assert.Equal(schema.Keys.Order(), readme.Keys.Order());
+        Assert.Equal(schema.Keys.Order(), Operations.Keys.Order());
+        Assert.All(schema, field => Assert.Equal(field.Value, readme[field.Key]));
+    }
+
+    [Fact]
+    public async Task every_workspace_field_answers_each_role_as_the_matrix_says()
+    {
+        var required = ReadmeMatrix();
+        Person owner = await api.Host.PersonAsync("Owner"), admin = await api.Host.PersonAsync("Admin"),
+            editor = await api.Host.PersonAsync("Editor"), viewer = await api.Host.PersonAsync("Viewer"),
+            target = await api.Host.PersonAsync("Target"), outsider = await api.Host.PersonAsync("Outsider");
+        (string Name, Person Person, Role? Role)[] callers =
+            [("outsider", outsider, null), ("VIEWER", viewer, Role.Viewer), ("EDITOR", editor, Role.Editor), ("ADMIN", admin, Role.Admin), ("OWNER", owner, Role.Owner)];
+        var failures = new List<string>();
+
+        foreach (var (field, call) in Operations)
+        {
+            // A fresh workspace per field: leaving, removing and transferring change who is in it. Callers go from
+            // least to most privileged, so the owner acts last.
+            var workspace = await api.Host.CreateWorkspaceAsync(owner);
+            await api.Host.AddMemberAsync(owner, workspace, admin, "ADMIN");
+            await api.Host.AddMemberAsync(owner, workspace, editor, "EDITOR");
+            await api.Host.AddMemberAsync(owner, workspace, viewer, "VIEWER");
+            await api.Host.AddMemberAsync(owner, workspace, target, "VIEWER");
+
+            foreach (var (name, person, role) in callers)
+            {
+                var response = await api.Host.AsAsync(person, call.Query, call.Variables(workspace, target.UserId));
+                var forbidden = response.ErrorCodes.Contains("FORBIDDEN");
+                var allowed = role >= required[field];
+                if (forbidden == allowed || response.ErrorCodes.Any(code => code is not "FORBIDDEN"))
+                {
+                    failures.Add($"{field} as {name}: expected {(allowed ? "allowed" : "FORBIDDEN")}, got {response.Status} {response.Body}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private Dictionary<string, Role> SchemaMatrix()
+    {
+        var schema = api.Host.Services.GetRequiredService<NexusSchema>();
+        schema.Initialize();
+        var roots = new IGraphType?[] { schema.Query, schema.Mutation, schema.Subscription };
+        return schema.AllTypes.OfType<IComplexGraphType>()
+            .SelectMany(type => type.Fields.Select(field => (type, field)))
+            .Where(x => x.field.HasMetadata(WorkspaceAccess.MinimumRoleKey))
+            .ToDictionary(
+                x => roots.Contains(x.type) ? x.field.Name : $"{x.type.Name}.{x.field.Name}",
+                x => x.field.GetMetadata<Role>(WorkspaceAccess.MinimumRoleKey));
+    }
+
+    private static Dictionary<string, Role> ReadmeMatrix()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
+        var section = readme[readme.IndexOf("### Permission matrix", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n\n", section.IndexOf("|", StringComparison.Ordinal), StringComparison.Ordinal)];
+        return MatrixRow().Matches(section).ToDictionary(m => m.Groups[1].Value, m => Enum.Parse<Role>(m.Groups[2].Value, ignoreCase: true));
+    }
+
+    private static Call Mutation(string field, string inputType, Func<string, string, object> input) =>
+        new($"mutation ($input: {inputType}!) {{ {field}(input: $input) {{ errors {{ __typename }} }} }}", (ws, target) => new { input = input(ws, target) });
+
+    [GeneratedRegex(@"^\| `([A-Za-z.]+)` \| (VIEWER|EDITOR|ADMIN|OWNER) \|", RegexOptions.Multiline)]
+    private static partial Regex MatrixRow();
+}
