@@ -22,5 +22,12 @@ public sealed class AccountsMarten : IConfigureMarten
         options.Projections.Snapshot<User>(SnapshotLifecycle.Inline);
         options.Schema.For<User>().UniqueIndex(user => user.Email);
         options.Schema.For<UserCredentials>();
+        options.Schema.For<AccountToken>();
+
+        // Deleting an account masks what its events said about the person (see DeleteAccount).
+        const string Erased = "(erased)";
+        options.Events.AddMaskingRuleForProtectedInformation<UserRegistered>(e => e with { Email = Erased, DisplayName = Erased });
+        options.Events.AddMaskingRuleForProtectedInformation<EmailVerified>(e => e with { Email = Erased });
+        options.Events.AddMaskingRuleForProtectedInformation<ProfileUpdated>(e => e with { DisplayName = Erased, AvatarUrl = null, Bio = null });
     }
 }

@@ -17,6 +17,12 @@ public sealed class UserType : ObjectGraphType<User>
         this.NodeId(user => user.Id);
         Field(user => user.Email).Description("The sign-in email, normalised to lower case.");
         Field(user => user.DisplayName).Description("The name shown to teammates.");
+        Field(user => user.EmailVerified).Description("Whether the user proved they own the email.");
+        Field(user => user.AvatarUrl, nullable: true).Description("An https:// image URL.");
+        Field(user => user.Bio, nullable: true);
+        Field<TimeZoneScalar, TimeZoneInfo>("timeZone")
+            .Description("The user's own time zone, when set.")
+            .Resolve(ctx => ctx.Source.TimeZone is { } zone ? TimeZoneInfo.FindSystemTimeZoneById(zone) : null);
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("createdAt")
             .Description("When the account was created.")
             .Resolve(ctx => ctx.Source.RegisteredAt);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using OpenIddict.Validation.AspNetCore;
+using Wolverine;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Nexus.Api.Infrastructure.Identity;
@@ -24,6 +25,13 @@ public static class IdentitySetup
         var connectionString = Database.ConnectionString(builder.Configuration);
         builder.Services.AddDbContext<IdentityStore>(db => IdentityStore.Configure(db, connectionString));
         builder.Services.AddHostedService<IdentityBootstrap>();
+        // OpenIddict registers its managers through factories, which Wolverine's generated handlers may only
+        // resolve by service location; allow exactly these.
+        builder.Services.ConfigureWolverine(wolverine =>
+        {
+            wolverine.CodeGeneration.AlwaysUseServiceLocationFor<OpenIddict.Abstractions.IOpenIddictAuthorizationManager>();
+            wolverine.CodeGeneration.AlwaysUseServiceLocationFor<OpenIddict.Abstractions.IOpenIddictTokenManager>();
+        });
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
             .AddCookie(LoginScheme, cookie =>

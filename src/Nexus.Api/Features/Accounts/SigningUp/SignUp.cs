@@ -7,6 +7,10 @@ using Microsoft.AspNetCore.Identity;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Email;
+using Wolverine;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Accounts.SigningUp;
@@ -58,18 +62,20 @@ public static class SignUpHandler
         return session.Query<User>().FirstOrDefaultAsync(user => user.Email == email, cancellation);
     }
 
-    public static (Outcome<Guid>, IMartenOp, IMartenOp) Handle(
-        SignUp command, User? existing, IPasswordHasher<UserCredentials> hasher, DateTimeOffset now)
+    public static (Outcome<Guid>, IMartenOp, IMartenOp, IMartenOp, OutgoingMessages) Handle(
+        SignUp command, User? existing, IPasswordHasher<UserCredentials> hasher, IOptions<NexusUrls> urls, DateTimeOffset now)
     {
         if (existing is not null)
         {
-            return (Outcome<Guid>.Fail(new EmailTakenError()), MartenOps.Nothing(), MartenOps.Nothing());
+            return (Outcome<Guid>.Fail(new EmailTakenError()), MartenOps.Nothing(), MartenOps.Nothing(), MartenOps.Nothing(), []);
         }
 
         var userId = Guid.CreateVersion7(now);
         var registered = new UserRegistered(userId, EmailAddress.Normalize(command.Email), command.DisplayName.Trim(), now);
         var credentials = new UserCredentials(userId, hasher.HashPassword(null!, command.Password), now);
-        return (Outcome<Guid>.Ok(userId), MartenOps.StartStream<User>(userId, registered), MartenOps.Insert(credentials));
+        var (token, verification) = AccountToken.Issue(AccountTokenPurpose.VerifyEmail, User.Create(registered), now);
+        return (Outcome<Guid>.Ok(userId), MartenOps.StartStream<User>(userId, registered), MartenOps.Insert(credentials),
+            MartenOps.Insert(verification), [new SendEmail(AccountEmails.Verification(registered.Email, token, urls.Value))]);
     }
 }
 

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Identity;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.Features.Accounts.SigningUp;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Email;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Tests.Features.Accounts.SigningUp;
@@ -9,11 +12,13 @@ public sealed class SignUpHandlerTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
     private readonly PasswordHasher<UserCredentials> _hasher = new();
+    private readonly IOptions<NexusUrls> _urls = Options.Create(new NexusUrls { FrontendUrl = "https://app.example.com" });
 
     [Fact]
     public void a_free_email_starts_a_user_stream_with_the_normalised_email()
     {
-        var (outcome, stream, credentials) = SignUpHandler.Handle(new SignUp(" Ada@Example.COM ", "correct horse battery staple", " Ada "), null, _hasher, Now);
+        var (outcome, stream, credentials, verification, messages) =
+            SignUpHandler.Handle(new SignUp(" Ada@Example.COM ", "correct horse battery staple", " Ada "), null, _hasher, _urls, Now);
 
         Assert.True(outcome.Succeeded);
         var start = Assert.IsAssignableFrom<IStartStream>(stream);
@@ -21,6 +26,10 @@ public sealed class SignUpHandlerTests
         var registered = Assert.IsType<UserRegistered>(Assert.Single(start.Events));
         Assert.Equal(new UserRegistered(outcome.Value, "ada@example.com", "Ada", Now), registered);
         Assert.IsNotType<NoOp>(credentials);
+        Assert.IsNotType<NoOp>(verification);
+        var email = Assert.IsType<SendEmail>(Assert.Single(messages)).Message;
+        Assert.Equal(("verify-email", "ada@example.com"), (email.Kind, email.To));
+        Assert.Contains("https://app.example.com/account/verify-email?token=", email.TextBody);
     }
 
     [Fact]
@@ -28,12 +37,15 @@ public sealed class SignUpHandlerTests
     {
         var existing = new User(Guid.CreateVersion7(), "ada@example.com", "Ada", Now);
 
-        var (outcome, stream, credentials) = SignUpHandler.Handle(new SignUp("ada@example.com", "correct horse battery staple", "Ada"), existing, _hasher, Now);
+        var (outcome, stream, credentials, verification, messages) =
+            SignUpHandler.Handle(new SignUp("ada@example.com", "correct horse battery staple", "Ada"), existing, _hasher, _urls, Now);
 
         Assert.False(outcome.Succeeded);
         Assert.Equal("EMAIL_TAKEN", Assert.Single(outcome.Errors).Code);
         Assert.IsType<NoOp>(stream);
         Assert.IsType<NoOp>(credentials);
+        Assert.IsType<NoOp>(verification);
+        Assert.Empty(messages);
     }
 
     [Theory]

@@ -1,0 +1,115 @@
+using FluentValidation;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using OpenIddict.Abstractions;
+using Wolverine;
+using Wolverine.Marten;
+
+namespace Nexus.Api.Features.Accounts.DeletingAccount;
+
+/// <summary>
+/// Deletes the caller's account, confirmed by typing its email. An owner must first transfer their workspaces.
+/// Afterwards (<see cref="EraseAccount"/>) every sign-in is revoked, the user leaves their workspaces and the
+/// personal data in the account's past events is masked.
+/// </summary>
+public sealed record DeleteAccount(Guid UserId, string ConfirmEmail)
+{
+    public sealed class Validator : AbstractValidator<DeleteAccount>
+    {
+        public Validator() => RuleFor(c => c.ConfirmEmail).NotEmpty().WithMessage("Type your email to confirm.");
+    }
+}
+
+/// <summary>The confirmation does not match the account's email.</summary>
+public sealed record ConfirmationMismatchError()
+    : MutationError("CONFIRMATION_MISMATCH", "Type the account's email exactly to confirm deleting it.", ["input", "confirmEmail"]);
+
+/// <summary>The user still owns workspaces.</summary>
+public sealed record OwnsWorkspacesError(string Names)
+    : MutationError("OWNER_MUST_TRANSFER", $"Transfer ownership of {Names} before deleting your account.", ["input"]);
+
+public sealed record DeletionContext(User? User, IReadOnlyList<Workspace> Owned);
+
+/// <summary>Runs after the deletion commits: the parts that are not the user stream's own events.</summary>
+public sealed record EraseAccount(Guid UserId);
+
+public static class DeleteAccountHandler
+{
+    public static async Task<DeletionContext> LoadAsync(DeleteAccount command, IQuerySession session, CancellationToken ct)
+    {
+        var user = await session.LoadAsync<User>(command.UserId, ct);
+        var memberships = await MyWorkspaces.ForAsync(command.UserId, session, ct);
+        return new DeletionContext(user, [.. memberships.Where(w => w.RoleOf(command.UserId) == Role.Owner)]);
+    }
+
+    public static (Outcome<Guid>, IMartenOp, IMartenOp, OutgoingMessages) Handle(DeleteAccount command, DeletionContext context, DateTimeOffset now)
+    {
+        if (context.User is not { } user || EmailAddress.Normalize(command.ConfirmEmail) != user.Email)
+        {
+            return (Outcome<Guid>.Fail(new ConfirmationMismatchError()), MartenOps.Nothing(), MartenOps.Nothing(), []);
+        }
+
+        if (context.Owned.Count > 0)
+        {
+            return (Outcome<Guid>.Fail(new OwnsWorkspacesError(string.Join(", ", context.Owned.Select(w => $"\"{w.Name}\"")))),
+                MartenOps.Nothing(), MartenOps.Nothing(), []);
+        }
+
+        return (Outcome<Guid>.Ok(user.Id),
+            MartenOps.Append(user.Id, new UserDeleted(user.Id, now)),
+            MartenOps.Delete<UserCredentials>(user.Id),
+            [new EraseAccount(user.Id)]);
+    }
+}
+
+public static class EraseAccountHandler
+{
+    public static async Task Handle(EraseAccount command, IDocumentSession session, IOpenIddictAuthorizationManager authorizations,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        await RevokeSessionsHandler.RevokeAsync(command.UserId, keep: null, authorizations, ct);
+
+        foreach (var workspace in await MyWorkspaces.ForAsync(command.UserId, session, ct))
+        {
+            session.Events.Append(workspace.Id, new MemberLeft(workspace.Id, command.UserId, now));
+        }
+
+        // Masking rewrites stored events in place; it runs on its own, outside this handler's transaction, and is
+        // idempotent if a retry runs it twice.
+        await session.DocumentStore.Advanced.ApplyEventDataMasking(masking => masking.IncludeStream(command.UserId), ct);
+    }
+}
+
+public sealed record DeleteAccountInput(string ConfirmEmail);
+
+[MutationType]
+public sealed class DeleteAccountMutation : IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.MutationField<DeleteAccountInputType, DeleteAccountPayloadType>("deleteAccount",
+                "Deletes the caller's account: signs it out everywhere, leaves its workspaces and masks its personal data in past events.")
+            .ResolveAsync(async ctx =>
+            {
+                var userId = ctx.UserId() ?? throw new ForbiddenError("Only people have accounts; sign in as a user.");
+                var outcome = await ctx.SendAsync<DeleteAccount, Guid>(new DeleteAccount(userId, ctx.GetArgument<DeleteAccountInput>("input").ConfirmEmail));
+                return new DonePayload(outcome.Succeeded, outcome.Errors);
+            });
+}
+
+public sealed class DeleteAccountInputType : InputObjectGraphType<DeleteAccountInput>
+{
+    public DeleteAccountInputType()
+    {
+        Name = "DeleteAccountInput";
+        Field(i => i.ConfirmEmail).Description("The account's email, typed again to confirm.");
+    }
+}
+
+public sealed class DeleteAccountPayloadType() : DonePayloadType<DeleteAccountErrorType>("DeleteAccountPayload");
+
+public sealed class DeleteAccountErrorType() : ErrorUnionType("DeleteAccountError", typeof(ConfirmationMismatchError), typeof(OwnsWorkspacesError));

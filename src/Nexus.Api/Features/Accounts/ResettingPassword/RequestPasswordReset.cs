@@ -1,0 +1,76 @@
+using FluentValidation;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+using Microsoft.Extensions.Options;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Email;
+using Wolverine;
+using Wolverine.Marten;
+
+namespace Nexus.Api.Features.Accounts.ResettingPassword;
+
+/// <summary>
+/// Emails a password-reset link when the address has an account, and a note saying there is none otherwise. The
+/// answer is the same either way, and so is the work before answering (one email into the outbox, sent later),
+/// so neither the response nor its timing tells who has an account.
+/// </summary>
+public sealed record RequestPasswordReset(string Email)
+{
+    public sealed class Validator : AbstractValidator<RequestPasswordReset>
+    {
+        public Validator() =>
+            RuleFor(c => c.Email).Must(email => EmailAddress.IsValid(EmailAddress.Normalize(email ?? "")))
+                .WithMessage("Enter a valid email address, like name@example.com.");
+    }
+}
+
+public static class RequestPasswordResetHandler
+{
+    public static Task<User?> LoadAsync(RequestPasswordReset command, IQuerySession session, CancellationToken ct)
+    {
+        var email = EmailAddress.Normalize(command.Email);
+        return session.Query<User>().FirstOrDefaultAsync(u => u.Email == email, ct);
+    }
+
+    public static (Outcome<Guid>, IMartenOp, OutgoingMessages) Handle(RequestPasswordReset command, User? user, IOptions<NexusUrls> urls, DateTimeOffset now)
+    {
+        if (user is null)
+        {
+            return (Outcome<Guid>.Ok(Guid.Empty), MartenOps.Nothing(), [new SendEmail(AccountEmails.NoAccount(EmailAddress.Normalize(command.Email), urls.Value))]);
+        }
+
+        var (token, document) = AccountToken.Issue(AccountTokenPurpose.ResetPassword, user, now);
+        return (Outcome<Guid>.Ok(user.Id), MartenOps.Insert(document), [new SendEmail(AccountEmails.PasswordReset(user.Email, token, urls.Value))]);
+    }
+}
+
+[MutationType]
+public sealed class RequestPasswordResetMutation : IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.MutationField<RequestPasswordResetInputType, RequestPasswordResetPayloadType>("requestPasswordReset",
+                "Emails a reset link (valid 1 hour) if the address has an account; answers the same either way. Public.")
+            .Public()
+            .ResolveAsync(async ctx =>
+            {
+                var outcome = await ctx.SendAsync<RequestPasswordReset, Guid>(ctx.GetArgument<RequestPasswordReset>("input"));
+                return new DonePayload(outcome.Succeeded, outcome.Errors);
+            });
+}
+
+public sealed class RequestPasswordResetInputType : InputObjectGraphType<RequestPasswordReset>
+{
+    public RequestPasswordResetInputType()
+    {
+        Name = "RequestPasswordResetInput";
+        Field(c => c.Email);
+    }
+}
+
+public sealed class RequestPasswordResetPayloadType() : DonePayloadType<RequestPasswordResetErrorType>("RequestPasswordResetPayload");
+
+public sealed class RequestPasswordResetErrorType() : ErrorUnionType("RequestPasswordResetError");
