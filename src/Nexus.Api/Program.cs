@@ -46,12 +46,15 @@ namespace Nexus.Api
             builder.AddNexusIdentity();
             builder.Services.AddNexusFeatures();
             builder.Services.AddNexusEmail(builder.Configuration);
+            builder.Services.AddNexusRateLimits(builder.Configuration);
             builder.Services.Configure<NexusUrls>(builder.Configuration.GetSection("Nexus"));
             return builder;
         }
 
         public static WebApplication UseNexusHost(this WebApplication app)
         {
+            // First, so guessing on the sign-in doors is refused before any password is hashed.
+            app.UseRateLimiter();
             app.UseAuthentication();
             app.UseAuthorization();
             app.MapNexusHealth();

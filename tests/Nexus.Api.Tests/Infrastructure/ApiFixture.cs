@@ -30,6 +30,12 @@ public class ApiFixture : IAsyncLifetime
         {
             web.UseEnvironment("Testing");
             web.UseSetting("NEXUS_DB", ConnectionString);
+            // Every test calls from one address and signs up far more often than a person would.
+            foreach (var policy in new[] { "Token", "Login", "SignUp", "PasswordReset" })
+            {
+                web.UseSetting($"Nexus:RateLimits:{policy}:PermitLimit", "100000");
+            }
+
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);

@@ -22,7 +22,7 @@ public sealed class NexusErrorInfoProvider : IErrorInfoProvider
 
     internal static (string Code, string Message) Classify(ExecutionError error) => error switch
     {
-        BadRequestError or ForbiddenError or RequestRejectedError => (error.Code!, error.Message),
+        BadRequestError or ForbiddenError or RequestRejectedError or Limits.RateLimitedError => (error.Code!, error.Message),
         NoIntrospectionError => (ErrorCodes.IntrospectionDisabled, "Introspection is disabled on this server."),
         UnhandledError => (ErrorCodes.Internal, "An internal error occurred; it has been logged."),
         // Parse, validation, variable and operation-selection errors: all are faults in the request.

@@ -15,6 +15,7 @@ public static class ErrorCodes
     public const string MaxComplexity = "MAX_COMPLEXITY";
     public const string IntrospectionDisabled = "INTROSPECTION_DISABLED";
     public const string Internal = "INTERNAL";
+    public const string RateLimited = "RATE_LIMITED";
 }
 
 /// <summary>A field-level or request-level error caused by the client's input (code <c>BAD_REQUEST</c>).</summary>

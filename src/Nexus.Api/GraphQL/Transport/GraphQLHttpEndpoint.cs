@@ -7,6 +7,8 @@ using GraphQLParser.Exceptions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Limits;
+using Nexus.Api.Infrastructure;
 
 namespace Nexus.Api.GraphQL.Transport;
 
@@ -93,12 +95,18 @@ public sealed class GraphQLHttpEndpoint(
             OperationName = request.OperationName,
             RequestServices = http.RequestServices,
             User = http.User,
+            UserContext = new Dictionary<string, object?> { [RateLimitedField.ClientKey] = NexusRateLimiter.ClientOf(http) },
             CancellationToken = http.RequestAborted,
         });
 
         http.Response.StatusCode = result.Executed ? StatusCodes.Status200OK
             : result.Errors?.Any(e => e.Code == ErrorCodes.Unauthenticated) == true ? StatusCodes.Status401Unauthorized
             : StatusCodes.Status400BadRequest;
+        if (result.Errors?.OfType<RateLimitedError>().FirstOrDefault() is { } limited)
+        {
+            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            http.Response.Headers.RetryAfter = NexusRateLimiter.RetryAfterSeconds(limited.RetryAfter);
+        }
         http.Response.ContentType = media + "; charset=utf-8";
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
     }

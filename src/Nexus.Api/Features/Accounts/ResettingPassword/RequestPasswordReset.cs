@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Limits;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Email;
 using Wolverine;
@@ -55,6 +56,7 @@ public sealed class RequestPasswordResetMutation : IRootFields
         root.MutationField<RequestPasswordResetInputType, RequestPasswordResetPayloadType>("requestPasswordReset",
                 "Emails a reset link (valid 1 hour) if the address has an account; answers the same either way. Public.")
             .Public()
+            .RateLimited(NexusRateLimiter.PasswordReset)
             .ResolveAsync(async ctx =>
             {
                 var outcome = await ctx.SendAsync<RequestPasswordReset, Guid>(ctx.GetArgument<RequestPasswordReset>("input"));

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Identity;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Limits;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Email;
@@ -85,6 +86,7 @@ public sealed class SignUpMutation : IRootFields
     public void AddTo(ObjectGraphType root) =>
         root.MutationField<SignUpInputType, SignUpPayloadType>("signUp", "Creates an account. Public.")
             .Public()
+            .RateLimited(NexusRateLimiter.SignUp)
             .ResolveAsync(async ctx =>
             {
                 var outcome = await ctx.SendAsync<SignUp, Guid>(ctx.GetArgument<SignUp>("input"));
