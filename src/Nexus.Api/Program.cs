@@ -47,6 +47,7 @@ namespace Nexus.Api
             builder.Services.AddNexusFeatures();
             builder.Services.AddNexusEmail(builder.Configuration);
             builder.Services.AddNexusRateLimits(builder.Configuration);
+            builder.Services.AddHostedService<DemoData>();
             builder.Services.Configure<NexusUrls>(builder.Configuration.GetSection("Nexus"));
             return builder;
         }

@@ -1,0 +1,34 @@
+namespace Nexus.Api.Tests.Infrastructure;
+
+public sealed class DemoFixture : ApiFixture
+{
+    protected override string Purpose => "demo";
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Nexus:Demo:Seed"] = "true" };
+}
+
+public sealed class DemoDataTests(DemoFixture api) : IClassFixture<DemoFixture>
+{
+    [Fact]
+    public async Task the_demo_user_can_sign_in_and_owns_the_demo_workspace()
+    {
+        TokenResponse tokens = null!;
+        // Seeding runs once the host has started; give it a moment.
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            tokens = await api.Host.PasswordGrantAsync(Nexus.Api.Infrastructure.DemoData.Email, Nexus.Api.Infrastructure.DemoData.Password);
+            if (tokens.Status == 200)
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var me = await api.Host.PostGraphQLAsync(tokens.AccessToken, "{ me { workspaces { name myRole } } }");
+
+        var workspace = Assert.Single(me.Data.GetProperty("me").GetProperty("workspaces").EnumerateArray());
+        Assert.Equal(Nexus.Api.Infrastructure.DemoData.WorkspaceName, workspace.GetProperty("name").GetString());
+        Assert.Equal("OWNER", workspace.GetProperty("myRole").GetString());
+    }
+}
