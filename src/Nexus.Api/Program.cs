@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Nexus.Api;
 using Nexus.Api.Features;
 using Nexus.Api.Features.Accounts.SigningIn;
@@ -54,6 +55,16 @@ namespace Nexus.Api
 
         public static WebApplication UseNexusHost(this WebApplication app)
         {
+            if (app.Configuration.GetValue<bool>("Nexus:ForwardedHeaders"))
+            {
+                // Behind a reverse proxy, the client's address and scheme arrive in X-Forwarded-*; rate limits
+                // and redirect URIs need the real ones. Only enable this when a proxy always sets them.
+                var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+                forwarded.KnownIPNetworks.Clear();
+                forwarded.KnownProxies.Clear();
+                app.UseForwardedHeaders(forwarded);
+            }
+
             // First, so guessing on the sign-in doors is refused before any password is hashed.
             app.UseRateLimiter();
             app.UseAuthentication();

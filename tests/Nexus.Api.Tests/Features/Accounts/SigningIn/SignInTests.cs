@@ -69,6 +69,19 @@ public sealed class SignInTests(IdentityFixture api) : IClassFixture<IdentityFix
     }
 
     [Fact]
+    public async Task a_token_for_another_audience_is_unauthenticated()
+    {
+        var (_, _, tokens) = await api.Host.SignedUpUserAsync();
+        // The ID token is addressed to the client (aud = nexus-cli), not to the API.
+        var idToken = tokens.Body.GetProperty("id_token").GetString()!;
+
+        var response = await api.Host.PostGraphQLAsync(idToken, MeQuery);
+
+        Assert.Equal(401, response.Status);
+        Assert.Equal(["UNAUTHENTICATED"], response.ErrorCodes);
+    }
+
+    [Fact]
     public async Task a_wrong_password_and_an_unknown_email_get_the_same_answer()
     {
         var (email, _, _) = await api.Host.SignedUpUserAsync();
