@@ -48,6 +48,14 @@ public static class WorkspaceMutations
             .WithMessage("Use an IANA time-zone id, like Europe/Berlin or America/New_York.");
 
     public const int MaxNameLength = 80;
+
+    /// <summary>Why a member cannot be the target of a role change or removal, or null when they can.</summary>
+    public static MutationError? TargetMemberProblem(Workspace workspace, Guid userId) => workspace.RoleOf(userId) switch
+    {
+        null => new NotAMemberError(),
+        Role.Owner => new OwnerProtectedError(),
+        _ => null,
+    };
 }
 
 /// <summary>The user named in the input is not a member of the workspace.</summary>

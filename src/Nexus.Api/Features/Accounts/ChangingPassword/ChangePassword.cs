@@ -18,14 +18,7 @@ public sealed record ChangePassword(Guid UserId, string? KeepAuthorizationId, st
 
     public sealed class Validator : AbstractValidator<ChangePassword>
     {
-        public Validator(PasswordPolicy passwords) =>
-            RuleFor(c => c.NewPassword).Custom((password, context) =>
-            {
-                if (passwords.Check(password ?? "") is { } problem)
-                {
-                    context.AddFailure(problem);
-                }
-            });
+        public Validator(PasswordPolicy passwords) => RuleFor(c => c.NewPassword).SatisfiesPolicy(passwords);
     }
 }
 

@@ -23,9 +23,7 @@ public sealed record RequestPasswordReset(string Email)
 {
     public sealed class Validator : AbstractValidator<RequestPasswordReset>
     {
-        public Validator() =>
-            RuleFor(c => c.Email).Must(email => EmailAddress.IsValid(EmailAddress.Normalize(email ?? "")))
-                .WithMessage("Enter a valid email address, like name@example.com.");
+        public Validator() => RuleFor(c => c.Email).ValidEmail();
     }
 }
 

@@ -23,13 +23,7 @@ public sealed record ResetPassword(string Token, string NewPassword)
         public Validator(PasswordPolicy passwords)
         {
             RuleFor(c => c.Token).NotEmpty().MaximumLength(200).WithMessage("Paste the token from the link in the email.");
-            RuleFor(c => c.NewPassword).Custom((password, context) =>
-            {
-                if (passwords.Check(password ?? "") is { } problem)
-                {
-                    context.AddFailure(problem);
-                }
-            });
+            RuleFor(c => c.NewPassword).SatisfiesPolicy(passwords);
         }
     }
 }

@@ -19,8 +19,6 @@ namespace Nexus.Api.Features.Accounts.SigningUp;
 /// <summary>Creates an account with an email and a password.</summary>
 public sealed record SignUp(string Email, string Password, string DisplayName)
 {
-    public const int MaxDisplayNameLength = 100;
-
     // The password must never reach a log line through the record's generated ToString.
     private bool PrintMembers(StringBuilder builder)
     {
@@ -32,21 +30,9 @@ public sealed record SignUp(string Email, string Password, string DisplayName)
     {
         public Validator(PasswordPolicy passwords)
         {
-            RuleFor(c => c.Email)
-                .Must(email => EmailAddress.IsValid(EmailAddress.Normalize(email ?? "")))
-                .WithMessage("Enter a valid email address, like name@example.com.");
-            RuleFor(c => c.Password)
-                .Custom((password, context) =>
-                {
-                    if (passwords.Check(password ?? "") is { } problem)
-                    {
-                        context.AddFailure(problem);
-                    }
-                });
-            RuleFor(c => c.DisplayName)
-                .Must(name => !string.IsNullOrWhiteSpace(name)).WithMessage("Enter a display name.")
-                .Must(name => (name ?? "").Trim().Length <= MaxDisplayNameLength).WithMessage($"The display name must be at most {MaxDisplayNameLength} characters.")
-                .Must(name => !(name ?? "").Any(char.IsControl)).WithMessage("The display name cannot contain control characters.");
+            RuleFor(c => c.Email).ValidEmail();
+            RuleFor(c => c.Password).SatisfiesPolicy(passwords);
+            RuleFor(c => c.DisplayName).ValidDisplayName();
         }
     }
 }

@@ -19,11 +19,7 @@ public sealed record UpdateProfile(Guid UserId, string DisplayName, string? Avat
     {
         public Validator()
         {
-            RuleFor(c => c.DisplayName)
-                .Must(name => !string.IsNullOrWhiteSpace(name)).WithMessage("Enter a display name.")
-                .Must(name => (name ?? "").Trim().Length <= SigningUp.SignUp.MaxDisplayNameLength)
-                .WithMessage($"The display name must be at most {SigningUp.SignUp.MaxDisplayNameLength} characters.")
-                .Must(name => !(name ?? "").Any(char.IsControl)).WithMessage("The display name cannot contain control characters.");
+            RuleFor(c => c.DisplayName).ValidDisplayName();
             RuleFor(c => c.AvatarUrl)
                 .Must(url => url is null || (url.Length <= 2048 && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps))
                 .WithMessage("The avatar must be an https:// URL of at most 2048 characters.");

@@ -24,15 +24,14 @@ public static class ChangeMemberRoleHandler
     public static (Outcome<Guid>, Events) Handle(ChangeMemberRole command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
         var events = new Events();
-        switch (workspace.RoleOf(command.UserId))
+        if (WorkspaceMutations.TargetMemberProblem(workspace, command.UserId) is { } problem)
         {
-            case null:
-                return (Outcome<Guid>.Fail(new NotAMemberError()), events);
-            case Role.Owner:
-                return (Outcome<Guid>.Fail(new OwnerProtectedError()), events);
-            case var current when current != command.Role:
-                events.Add(new MemberRoleChanged(workspace.Id, command.UserId, command.Role, command.ByUserId, now));
-                break;
+            return (Outcome<Guid>.Fail(problem), events);
+        }
+
+        if (workspace.RoleOf(command.UserId) != command.Role)
+        {
+            events.Add(new MemberRoleChanged(workspace.Id, command.UserId, command.Role, command.ByUserId, now));
         }
 
         return (Outcome<Guid>.Ok(workspace.Id), events);

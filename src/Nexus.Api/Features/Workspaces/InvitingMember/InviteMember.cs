@@ -26,8 +26,7 @@ public sealed record InviteMember(Guid WorkspaceId, Guid ByUserId, string Email,
     {
         public Validator()
         {
-            RuleFor(c => c.Email).Must(email => EmailAddress.IsValid(EmailAddress.Normalize(email ?? "")))
-                .WithMessage("Enter a valid email address, like name@example.com.");
+            RuleFor(c => c.Email).ValidEmail();
             RuleFor(c => c.Role).NotEqual(Role.Owner).WithMessage("Invite as ADMIN, EDITOR or VIEWER; ownership is transferred, not invited.");
         }
     }

@@ -14,17 +14,12 @@ public static class RemoveMemberHandler
 {
     public static (Outcome<Guid>, Events) Handle(RemoveMember command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
-        var events = new Events();
-        switch (workspace.RoleOf(command.UserId))
+        if (WorkspaceMutations.TargetMemberProblem(workspace, command.UserId) is { } problem)
         {
-            case null:
-                return (Outcome<Guid>.Fail(new NotAMemberError()), events);
-            case Role.Owner:
-                return (Outcome<Guid>.Fail(new OwnerProtectedError()), events);
-            default:
-                events.Add(new MemberRemoved(workspace.Id, command.UserId, command.ByUserId, now));
-                return (Outcome<Guid>.Ok(workspace.Id), events);
+            return (Outcome<Guid>.Fail(problem), []);
         }
+
+        return (Outcome<Guid>.Ok(workspace.Id), [new MemberRemoved(workspace.Id, command.UserId, command.ByUserId, now)]);
     }
 }
 
