@@ -18,8 +18,9 @@ public static class LoginPage
 
     public static IEndpointRouteBuilder MapLoginPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/account/login", (HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
-            Page(http, antiforgery, returnUrl, email: null, message: null, StatusCodes.Status200OK));
+        app.MapGet("/account/login", async (HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
+            Page(http, antiforgery, returnUrl, email: null, message: null, StatusCodes.Status200OK,
+                signedIn: (await http.AuthenticateAsync(IdentitySetup.LoginScheme)).Succeeded));
         app.MapPost("/account/login", (Delegate)SignInAsync).DisableAntiforgery();
         app.MapGet("/account/logout", (HttpContext http, IAntiforgery antiforgery) => LogoutPage(http, antiforgery));
         app.MapPost("/account/logout", (Delegate)SignOutAsync).DisableAntiforgery();
@@ -64,10 +65,9 @@ public static class LoginPage
         return Results.LocalRedirect("/account/login");
     }
 
-    private static IResult Page(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? email, string? message, int status)
+    private static IResult Page(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? email, string? message, int status, bool signedIn = false)
     {
         var tokens = antiforgery.GetAndStoreTokens(http);
-        var signedIn = http.User.Identity?.IsAuthenticated == true;
         var error = message is null ? "" : $"""<p class="error" role="alert" id="error">{Encode(message)}</p>""";
         var describedBy = message is null ? "" : """ aria-describedby="error" """;
         var body = $"""

@@ -181,6 +181,69 @@ public sealed class SignInTests(IdentityFixture api) : IClassFixture<IdentityFix
     }
 
     [Fact]
+    public async Task a_service_client_can_introspect_its_tokens_but_not_other_clients_tokens()
+    {
+        var (_, _, user) = await api.Host.SignedUpUserAsync();
+        var own = await api.Host.TokenAsync(new()
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = IdentityFixture.ServiceClientId,
+            ["client_secret"] = IdentityFixture.ServiceClientSecret, ["scope"] = "nexus",
+        });
+
+        var mine = await IntrospectAsync(own.AccessToken);
+        var theirs = await IntrospectAsync(user.AccessToken);
+
+        Assert.True(mine.GetProperty("active").GetBoolean(), mine.ToString());
+        Assert.Equal(IdentityFixture.ServiceClientId, mine.GetProperty("client_id").GetString());
+        // OpenIddict answers only a token's audiences and presenters; anyone else learns nothing about it.
+        Assert.False(theirs.GetProperty("active").GetBoolean());
+    }
+
+    private async Task<JsonElement> IntrospectAsync(string token)
+    {
+        using var client = api.Host.Server.CreateClient();
+        var response = await client.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["client_id"] = IdentityFixture.ServiceClientId, ["client_secret"] = IdentityFixture.ServiceClientSecret, ["token"] = token,
+        }));
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task signing_out_ends_the_browser_session()
+    {
+        var (email, password, _) = await api.Host.SignedUpUserAsync();
+        using var browser = new Browser(api.Host);
+        var form = Browser.HiddenFields(await (await browser.GetAsync("/account/login")).Content.ReadAsStringAsync());
+        form["email"] = email;
+        form["password"] = password;
+        await browser.PostFormAsync("/account/login", form);
+        Assert.Contains("You are signed in.", await (await browser.GetAsync("/account/login")).Content.ReadAsStringAsync());
+
+        var logout = Browser.HiddenFields(await (await browser.GetAsync("/account/logout")).Content.ReadAsStringAsync());
+        var signedOut = await browser.PostFormAsync("/account/logout", logout);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.DoesNotContain("You are signed in.", await (await browser.GetAsync("/account/login")).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task the_end_session_endpoint_signs_the_browser_out()
+    {
+        var (email, password, _) = await api.Host.SignedUpUserAsync();
+        using var browser = new Browser(api.Host);
+        var form = Browser.HiddenFields(await (await browser.GetAsync("/account/login")).Content.ReadAsStringAsync());
+        form["email"] = email;
+        form["password"] = password;
+        await browser.PostFormAsync("/account/login", form);
+
+        var endSession = await browser.FollowAsync(await browser.GetAsync("/connect/logout"));
+
+        Assert.Equal(HttpStatusCode.OK, endSession.StatusCode);
+        Assert.DoesNotContain("You are signed in.", await endSession.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task a_wrong_client_secret_is_refused()
     {
         var tokens = await api.Host.TokenAsync(new()
