@@ -11,6 +11,8 @@ namespace Nexus.Api.Tests.Infrastructure;
 /// </summary>
 public class ApiFixture : IAsyncLifetime
 {
+    private static readonly string[] RateLimitPolicies = ["Token", "Login", "SignUp", "PasswordReset"];
+
     public IAlbaHost Host { get; private set; } = null!;
 
     public string ConnectionString { get; private set; } = null!;
@@ -31,7 +33,7 @@ public class ApiFixture : IAsyncLifetime
             web.UseEnvironment("Testing");
             web.UseSetting("NEXUS_DB", ConnectionString);
             // Every test calls from one address and signs up far more often than a person would.
-            foreach (var policy in new[] { "Token", "Login", "SignUp", "PasswordReset" })
+            foreach (var policy in RateLimitPolicies)
             {
                 web.UseSetting($"Nexus:RateLimits:{policy}:PermitLimit", "100000");
             }

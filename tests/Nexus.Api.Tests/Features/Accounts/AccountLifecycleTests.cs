@@ -44,8 +44,8 @@ public sealed class AccountLifecycleTests(ApiFixture api)
         Assert.Equal(known.Body.ToString(), stranger.Body.ToString());
         Assert.Equal(known.Status, stranger.Status);
         var drop = api.Host.Services.GetRequiredService<MailDrop>();
-        Assert.Contains("reset-password?token=", drop.For(email).Last().TextBody);
-        Assert.Contains("has no account", drop.For(unknown).Last().TextBody);
+        Assert.Contains("reset-password?token=", drop.For(email)[^1].TextBody);
+        Assert.Contains("has no account", drop.For(unknown)[^1].TextBody);
     }
 
     [Fact]

@@ -95,7 +95,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
         var section = readme[readme.IndexOf("### Permission matrix", StringComparison.Ordinal)..];
-        section = section[..section.IndexOf("\n\n", section.IndexOf("|", StringComparison.Ordinal), StringComparison.Ordinal)];
+        section = section[..section.IndexOf("\n\n", section.IndexOf('|', StringComparison.Ordinal), StringComparison.Ordinal)];
         return MatrixRow().Matches(section).ToDictionary(m => m.Groups[1].Value, m => Enum.Parse<Role>(m.Groups[2].Value, ignoreCase: true));
     }
 

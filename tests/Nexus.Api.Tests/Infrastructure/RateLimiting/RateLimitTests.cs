@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Nexus.Api.Tests.Infrastructure;
 
 namespace Nexus.Api.Tests.Infrastructure.RateLimiting;
 

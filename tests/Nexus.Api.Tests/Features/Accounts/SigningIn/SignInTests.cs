@@ -186,8 +186,10 @@ public sealed class SignInTests(IdentityFixture api) : IClassFixture<IdentityFix
         var (_, _, user) = await api.Host.SignedUpUserAsync();
         var own = await api.Host.TokenAsync(new()
         {
-            ["grant_type"] = "client_credentials", ["client_id"] = IdentityFixture.ServiceClientId,
-            ["client_secret"] = IdentityFixture.ServiceClientSecret, ["scope"] = "nexus",
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = IdentityFixture.ServiceClientId,
+            ["client_secret"] = IdentityFixture.ServiceClientSecret,
+            ["scope"] = "nexus",
         });
 
         var mine = await IntrospectAsync(own.AccessToken);
@@ -204,7 +206,9 @@ public sealed class SignInTests(IdentityFixture api) : IClassFixture<IdentityFix
         using var client = api.Host.Server.CreateClient();
         var response = await client.PostAsync("/connect/introspect", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["client_id"] = IdentityFixture.ServiceClientId, ["client_secret"] = IdentityFixture.ServiceClientSecret, ["token"] = token,
+            ["client_id"] = IdentityFixture.ServiceClientId,
+            ["client_secret"] = IdentityFixture.ServiceClientSecret,
+            ["token"] = token,
         }));
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }

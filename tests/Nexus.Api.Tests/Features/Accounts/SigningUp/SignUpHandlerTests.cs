@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.Features.Accounts.SigningUp;
-using Microsoft.Extensions.Options;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Email;
 using Wolverine.Marten;

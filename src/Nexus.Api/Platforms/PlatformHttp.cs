@@ -1,0 +1,108 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace Nexus.Api.Platforms;
+
+/// <summary>Proof Key for Code Exchange (RFC 7636), S256.</summary>
+public static class Pkce
+{
+    public static (string Verifier, string Challenge) Create()
+    {
+        var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        return (verifier, Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
+    }
+}
+
+/// <summary>How every platform's typed <see cref="HttpClient"/> is built and how its rate-limit answers are read.</summary>
+public static class PlatformHttp
+{
+    /// <summary>
+    /// Registers <typeparamref name="TClient"/> as a typed client with the platform's resilience pipeline: a timeout
+    /// per attempt, retries with backoff only for methods that are safe to repeat (a POST that creates a post is
+    /// never retried here: its outcome may be unknown), <c>Retry-After</c> honoured, and a circuit breaker per
+    /// platform so a failing platform is not hammered.
+    /// </summary>
+    public static IHttpClientBuilder AddPlatformHttpClient<TClient, TImplementation>(this IServiceCollection services, PlatformId platform, TimeSpan attemptTimeout)
+        where TClient : class
+        where TImplementation : class, TClient
+    {
+        var builder = services.AddHttpClient<TClient, TImplementation>();
+        builder.AddResilienceHandler($"platform-{platform}", pipeline =>
+        {
+            var retry = new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = 3,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                ShouldRetryAfterHeader = true,
+            };
+            retry.DisableForUnsafeHttpMethods();
+            pipeline.AddRetry(retry);
+            pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 10,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromSeconds(15),
+            });
+            pipeline.AddTimeout(attemptTimeout);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// When the platform says a rate limit resets: <c>Retry-After</c> (seconds or a date), else an epoch-seconds reset
+    /// header such as X's <c>x-rate-limit-reset</c> or Pinterest's <c>x-ratelimit-reset</c>; null when none is given.
+    /// </summary>
+    public static DateTimeOffset? ResetTime(HttpResponseMessage response, DateTimeOffset now, params string[] epochResetHeaders)
+    {
+        if (response.Headers.RetryAfter is { } retryAfter)
+        {
+            return retryAfter.Date ?? (retryAfter.Delta is { } delta ? now + delta : null);
+        }
+
+        foreach (var header in epochResetHeaders)
+        {
+            if (response.Headers.TryGetValues(header, out var values) &&
+                long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var epoch))
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(epoch);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The classification every platform shares for bare HTTP statuses (platform-specific codes come first).</summary>
+    public static PlatformFailureKind KindOf(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.TooManyRequests => PlatformFailureKind.RateLimited,
+        HttpStatusCode.Unauthorized => PlatformFailureKind.AuthExpired,
+        HttpStatusCode.RequestTimeout or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
+            or HttpStatusCode.InternalServerError => PlatformFailureKind.Transient,
+        >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError => PlatformFailureKind.Rejected,
+        _ => PlatformFailureKind.Unknown,
+    };
+}
+
+/// <summary>Finds every <see cref="IPlatformRegistration"/> and runs it.</summary>
+public static class PlatformsSetup
+{
+    public static IServiceCollection AddNexusPlatforms(this IServiceCollection services, IConfiguration configuration)
+    {
+        foreach (var registration in typeof(PlatformsSetup).Assembly.GetTypes()
+                     .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPlatformRegistration).IsAssignableFrom(t))
+                     .OrderBy(t => t.FullName, StringComparer.Ordinal))
+        {
+            ((IPlatformRegistration)Activator.CreateInstance(registration)!).Register(services, configuration);
+        }
+
+        return services;
+    }
+}
