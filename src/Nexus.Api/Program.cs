@@ -7,6 +7,7 @@ using Nexus.Api.GraphQL.Transport;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Email;
 using Nexus.Api.Infrastructure.Identity;
+using Nexus.Api.Infrastructure.TokenVault;
 using Nexus.Api.Platforms;
 
 if (args is ["export-schema", var directory, ..])
@@ -51,6 +52,7 @@ namespace Nexus.Api
             builder.Services.AddNexusRateLimits(builder.Configuration);
             builder.Services.AddHostedService<DemoData>();
             builder.Services.AddNexusPlatforms(builder.Configuration);
+            builder.Services.AddTokenVault(builder.Configuration, builder.Environment);
             builder.Services.Configure<NexusUrls>(builder.Configuration.GetSection("Nexus"));
             return builder;
         }

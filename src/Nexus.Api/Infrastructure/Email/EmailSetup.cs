@@ -33,23 +33,8 @@ public static class EmailSetup
     /// inside a checkout, where it is resolved against the repository root (the folder holding <c>Nexus.sln</c>):
     /// <c>dotnet run</c> starts a web project in its own folder, and the drop belongs next to <c>.data/pg</c>.
     /// </summary>
-    internal static string DropDirectory(string configured, IHostEnvironment environment)
-    {
-        if (Path.IsPathRooted(configured) || !environment.IsDevelopment())
-        {
-            return Path.GetFullPath(configured);
-        }
-
-        for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Nexus.sln")))
-            {
-                return Path.GetFullPath(Path.Combine(directory.FullName, configured));
-            }
-        }
-
-        return Path.GetFullPath(configured);
-    }
+    internal static string DropDirectory(string configured, IHostEnvironment environment) =>
+        environment.IsDevelopment() ? RepositoryPaths.Resolve(configured) : Path.GetFullPath(configured);
 }
 
 /// <summary>Says at start-up where email is going when it is not being delivered.</summary>
