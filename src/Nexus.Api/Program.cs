@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Nexus.Api;
 using Nexus.Api.Features;
 using Nexus.Api.Features.Accounts.SigningIn;
+using Nexus.Api.Features.Accounts.SigningInWithProviders;
+using Nexus.Api.Features.Connections.CompletingConnection;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Transport;
 using Nexus.Api.Infrastructure;
@@ -9,6 +11,7 @@ using Nexus.Api.Infrastructure.Email;
 using Nexus.Api.Infrastructure.Identity;
 using Nexus.Api.Infrastructure.TokenVault;
 using Nexus.Api.Platforms;
+using Nexus.Api.Platforms.Sandbox;
 
 if (args is ["export-schema", var directory, ..])
 {
@@ -76,6 +79,9 @@ namespace Nexus.Api
             app.MapNexusHealth();
             app.MapConnectEndpoints();
             app.MapLoginPage();
+            app.MapExternalSignIn();
+            app.MapSandbox();
+            app.MapOAuthCallback();
             app.MapNexusGraphQL();
             return app;
         }

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Nexus.Api.Features.Accounts;
+using Nexus.Api.Features.Connections;
 
 namespace Nexus.Api.Features;
 
@@ -7,7 +8,7 @@ public static class Features
 {
     /// <summary>Services the areas need beyond Marten, Wolverine and GraphQL (which discover slices themselves).</summary>
     public static IServiceCollection AddNexusFeatures(this IServiceCollection services) =>
-        services.AddAccounts();
+        services.AddAccounts().AddNexusConnections();
 
     /// <summary>Registers every slice's nested <c>Validator</c> as <c>IValidator&lt;TCommand&gt;</c>.</summary>
     public static IServiceCollection AddNexusValidators(this IServiceCollection services)

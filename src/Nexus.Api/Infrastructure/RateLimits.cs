@@ -111,8 +111,10 @@ public static class RateLimitSetup
         protected override ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken) =>
             ValueTask.FromResult(AttemptAcquireCore(resource, permitCount));
 
+        // Starting a provider sign-in stores a state token, so it is a door too, even as a GET.
         private static string? PolicyFor(HttpRequest request) =>
-            !HttpMethods.IsPost(request.Method) ? null
+            request.Path.StartsWithSegments("/account/external", StringComparison.OrdinalIgnoreCase) ? NexusRateLimiter.Login
+            : !HttpMethods.IsPost(request.Method) ? null
             : request.Path.Equals("/connect/token", StringComparison.OrdinalIgnoreCase) ? NexusRateLimiter.Token
             : request.Path.Equals("/account/login", StringComparison.OrdinalIgnoreCase) ? NexusRateLimiter.Login
             : null;

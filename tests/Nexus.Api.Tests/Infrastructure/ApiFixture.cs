@@ -1,5 +1,7 @@
 using Alba;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
 
@@ -12,6 +14,7 @@ namespace Nexus.Api.Tests.Infrastructure;
 public class ApiFixture : IAsyncLifetime
 {
     private static readonly string[] RateLimitPolicies = ["Token", "Login", "SignUp", "PasswordReset"];
+    private static readonly string[] SandboxClients = [nameof(Nexus.Api.Platforms.Sandbox.SandboxOAuthClient), nameof(Nexus.Api.Platforms.Sandbox.SandboxPublisher)];
 
     public IAlbaHost Host { get; private set; } = null!;
 
@@ -38,6 +41,9 @@ public class ApiFixture : IAsyncLifetime
                 web.UseSetting($"Nexus:RateLimits:{policy}:PermitLimit", "100000");
             }
 
+            // The sandbox platform is served by this very host; its clients reach it in-process.
+            web.UseSetting("Nexus:PublicUrl", "http://localhost");
+            web.UseSetting("Nexus:Platforms:Sandbox:BaseUrl", "http://localhost");
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);
@@ -46,6 +52,11 @@ public class ApiFixture : IAsyncLifetime
             web.ConfigureServices(services =>
             {
                 services.DisableAllExternalWolverineTransports();
+                foreach (var client in SandboxClients)
+                {
+                    services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler());
+                }
+
                 ConfigureServices(services);
             });
         });

@@ -7,7 +7,7 @@ namespace Nexus.Api.Features.Accounts;
 [Description("An account was created by signing up. The email is normalised (trimmed, lower-case); the password hash is not in the event (see UserCredentials).")]
 public sealed record UserRegistered(Guid UserId, string Email, string DisplayName, DateTimeOffset RegisteredAt) : IDomainEvent;
 
-[Description("The user proved they own their email by following the emailed link.")]
+[Description("The user proved they own their email: by following the emailed link, or by signing in with a provider that vouches for the address (Google).")]
 public sealed record EmailVerified(Guid UserId, string Email, DateTimeOffset At) : IDomainEvent;
 
 [Description("The password changed, by the user (Change) or through an emailed reset link (Reset). The hash is never in the event.")]

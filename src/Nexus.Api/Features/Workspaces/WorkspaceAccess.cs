@@ -29,6 +29,18 @@ public static class WorkspaceAccess
         });
     }
 
+    /// <summary>As above, for fields whose workspace must be looked up (from a connection, a pending choice...).</summary>
+    public static FieldBuilder<TSource, TReturn> RequireWorkspaceRole<TSource, TReturn>(
+        this FieldBuilder<TSource, TReturn> field, Role minimum, Func<IResolveFieldContext, ValueTask<Guid>> workspaceIdOf)
+    {
+        field.FieldType.Metadata[MinimumRoleKey] = minimum;
+        return field.ApplyMiddleware(next => async context =>
+        {
+            await DemandAsync(context, await workspaceIdOf(context), minimum);
+            return await next(context);
+        });
+    }
+
     /// <summary>Reads a workspace id argument (a global id) or fails with <c>BAD_REQUEST</c>.</summary>
     public static Guid WorkspaceIdArgument(this IResolveFieldContext context, string argument = "id") =>
         ParseWorkspaceId(context.GetArgument<string>(argument));

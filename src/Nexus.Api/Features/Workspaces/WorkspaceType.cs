@@ -34,6 +34,12 @@ public sealed class WorkspaceType : ObjectGraphType<Workspace>
             .Paged()
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
             .ResolveAsync(async ctx => await MembersAsync(ctx.Source, ctx.GetPageRequest(), ctx));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<Connections.ConnectionType>>>, IReadOnlyList<Connections.Connection>>("connections")
+            .Description("The social accounts connected here, by platform and name.")
+            .Argument<Connections.ConnectionStatusType>("status", "Only connections in this state.")
+            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .ResolveAsync(async ctx => await Connections.WorkspaceConnections.ForAsync(ctx.Source.Id, ctx.GetArgument<Connections.ConnectionStatus?>("status"),
+                ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<InvitationType>>>, IReadOnlyList<PendingInvitation>>("invitations")
             .Description("Invitations not yet accepted. Admins only.")
             .RequireWorkspaceRole(Role.Admin, ctx => ((Workspace)ctx.Source!).Id)

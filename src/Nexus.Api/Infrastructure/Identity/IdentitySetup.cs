@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Nexus.Api.Features.Accounts.SigningInWithProviders;
 using OpenIddict.Validation.AspNetCore;
 using Wolverine;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -96,7 +97,8 @@ public static class IdentitySetup
                 validation.EnableTokenEntryValidation();
                 validation.EnableAuthorizationEntryValidation();
                 validation.UseAspNetCore();
-            });
+            })
+            .AddExternalSignIn(builder.Configuration, builder.Environment);
 
         return builder;
     }

@@ -14,7 +14,8 @@ namespace Nexus.Api.Tests.Features.Workspaces;
 [Collection(ApiCollection.Name)]
 public sealed partial class AuthorizationMatrixTests(ApiFixture api)
 {
-    private sealed record Call(string Query, Func<string, string, object> Variables);
+    /// <summary>An operation; <paramref name="Prepare"/> makes what it acts on (a connection, a choice) in the workspace.</summary>
+    private sealed record Call(string Query, Func<string, string, object> Variables, Func<Alba.IAlbaHost, Person, string, Task<string>>? Prepare = null);
 
     private static readonly Dictionary<string, Call> Operations = new()
     {
@@ -29,6 +30,12 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["removeMember"] = Mutation("removeMember", "RemoveMemberInput", (ws, target) => new { workspaceId = ws, userId = target }),
         ["leaveWorkspace"] = Mutation("leaveWorkspace", "LeaveWorkspaceInput", (ws, _) => new { workspaceId = ws }),
         ["transferOwnership"] = Mutation("transferOwnership", "TransferOwnershipInput", (ws, target) => new { workspaceId = ws, userId = target }),
+        ["Workspace.connections"] = new("query ($id: ID!) { workspace(id: $id) { connections { id } } }", (ws, _) => new { id = ws }),
+        ["startConnection"] = Mutation("startConnection", "StartConnectionInput", (ws, _) => new { workspaceId = ws, platform = "SANDBOX" }),
+        ["disconnectAccount"] = Mutation("disconnectAccount", "DisconnectAccountInput", (connection, _) => new { connectionId = connection },
+            (host, owner, ws) => Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws)),
+        ["connectChosenAccounts"] = Mutation("connectChosenAccounts", "ConnectChosenAccountsInput", (choice, _) => new { choiceId = choice, externalIds = new[] { "sbx-none" } },
+            async (host, owner, ws) => (await Connections.ConnectionScenarios.ConsentAsync(host, await Connections.ConnectionScenarios.StartSandboxAsync(host, owner, ws), pages: true)).Choice!),
     };
 
     [Fact]
@@ -63,9 +70,10 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
             await api.Host.AddMemberAsync(owner, workspace, viewer, "VIEWER");
             await api.Host.AddMemberAsync(owner, workspace, target, "VIEWER");
 
+            var subject = call.Prepare is null ? workspace : await call.Prepare(api.Host, owner, workspace);
             foreach (var (name, person, role) in callers)
             {
-                var response = await api.Host.AsAsync(person, call.Query, call.Variables(workspace, target.UserId));
+                var response = await api.Host.AsAsync(person, call.Query, call.Variables(subject, target.UserId));
                 var forbidden = response.ErrorCodes.Contains("FORBIDDEN");
                 var allowed = role >= required[field];
                 if (forbidden == allowed || response.ErrorCodes.Any(code => code is not "FORBIDDEN"))
@@ -99,8 +107,8 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         return MatrixRow().Matches(section).ToDictionary(m => m.Groups[1].Value, m => Enum.Parse<Role>(m.Groups[2].Value, ignoreCase: true));
     }
 
-    private static Call Mutation(string field, string inputType, Func<string, string, object> input) =>
-        new($"mutation ($input: {inputType}!) {{ {field}(input: $input) {{ errors {{ __typename }} }} }}", (ws, target) => new { input = input(ws, target) });
+    private static Call Mutation(string field, string inputType, Func<string, string, object> input, Func<Alba.IAlbaHost, Person, string, Task<string>>? prepare = null) =>
+        new($"mutation ($input: {inputType}!) {{ {field}(input: $input) {{ errors {{ __typename }} }} }}", (ws, target) => new { input = input(ws, target) }, prepare);
 
     [GeneratedRegex(@"^\| `([A-Za-z.]+)` \| (VIEWER|EDITOR|ADMIN|OWNER) \|", RegexOptions.Multiline)]
     private static partial Regex MatrixRow();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Nexus.Api.Features.Accounts.SigningInWithProviders;
 using Nexus.Api.Infrastructure.Identity;
 using Wolverine;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -65,9 +66,17 @@ public static class LoginPage
         return Results.LocalRedirect("/account/login");
     }
 
-    private static IResult Page(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? email, string? message, int status, bool signedIn = false)
+    /// <summary>The sign-in page, with a message when something went wrong (also after a provider's callback).</summary>
+    internal static IResult Page(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? email, string? message, int status, bool signedIn = false)
     {
         var tokens = antiforgery.GetAndStoreTokens(http);
+        var buttons = ExternalSignIn.Buttons(http.RequestServices.GetRequiredService<IConfiguration>(), returnUrl);
+        var providers = buttons.Count == 0 ? "" : $"""
+            <p class="or">or</p>
+            <nav aria-label="Other ways to sign in">
+            {string.Concat(buttons.Select(b => $"""<a class="provider" href="{Encode(b.Url)}">{Encode(b.Text)}</a>"""))}
+            </nav>
+            """;
         var error = message is null ? "" : $"""<p class="error" role="alert" id="error">{Encode(message)}</p>""";
         var describedBy = message is null ? "" : """ aria-describedby="error" """;
         var body = $"""
@@ -82,6 +91,7 @@ public static class LoginPage
               <input id="password" name="password" type="password" autocomplete="current-password" required>
               <button type="submit">Sign in</button>
             </form>
+            {providers}
             """;
         return Html(http, signedIn && message is null ? "<p>You are signed in.</p>" + body : body, status);
     }
@@ -118,6 +128,9 @@ public static class LoginPage
                 input:focus, button:focus { outline: 3px solid #1a5fb4; outline-offset: 2px; }
                 button { margin-top: 1.5rem; width: 100%; padding: .7rem; font-size: 1rem; background: #1a5fb4; color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
                 .error { color: #a51d2d; font-weight: 600; }
+                .or { text-align: center; margin: 1.5rem 0 0; color: #555; }
+                .provider { display: block; margin-top: .75rem; padding: .7rem; text-align: center; color: #1c1e21; border: 1px solid #767676; border-radius: 4px; text-decoration: none; }
+                .provider:focus { outline: 3px solid #1a5fb4; outline-offset: 2px; }
               </style>
             </head>
             <body><main>

@@ -1,0 +1,104 @@
+using FluentValidation;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.Infrastructure.TokenVault;
+using Wolverine;
+
+namespace Nexus.Api.Features.Connections.ChoosingAccounts;
+
+/// <summary>Connects the chosen accounts of a consent that covered several. The choice stays open until it expires.</summary>
+public sealed record ConnectChosenAccounts(Guid ChoiceId, Guid UserId, IReadOnlyList<string> ExternalIds)
+{
+    public sealed class Validator : AbstractValidator<ConnectChosenAccounts>
+    {
+        public Validator() => RuleFor(c => c.ExternalIds).NotEmpty().WithMessage("Pick at least one account.");
+    }
+}
+
+public sealed record ChoiceExpiredError()
+    : MutationError("CHOICE_EXPIRED", "This choice has expired; connect the platform again.", ["input", "choiceId"]);
+
+public sealed record UnknownAccountError(string ExternalId)
+    : MutationError("NOT_FOUND", $"The consent did not cover an account with id '{ExternalId}'.", ["input", "externalIds"]);
+
+public static class ConnectChosenAccountsHandler
+{
+    public static async Task<(Outcome<IReadOnlyList<Guid>>, OutgoingMessages)> Handle(ConnectChosenAccounts command, IDocumentSession session, TokenVault vault,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var messages = new OutgoingMessages();
+        if (await session.LoadAsync<AccountChoice>(command.ChoiceId, ct) is not { } choice || choice.ExpiresAt <= now)
+        {
+            return (Outcome<IReadOnlyList<Guid>>.Fail(new ChoiceExpiredError()), messages);
+        }
+
+        var secrets = vault.Open<ChoiceSecrets>(choice.Id, choice.Grant);
+        if (command.ExternalIds.FirstOrDefault(id => secrets.Accounts.All(a => a.ExternalId != id)) is { } unknown)
+        {
+            return (Outcome<IReadOnlyList<Guid>>.Fail(new UnknownAccountError(unknown)), messages);
+        }
+
+        var chosen = secrets.Accounts.Where(a => command.ExternalIds.Contains(a.ExternalId));
+        var connected = await AccountConnector.ConnectAsync(session, vault, choice.WorkspaceId, command.UserId, choice.Platform, secrets.Grant, chosen, messages, now, ct);
+        return (Outcome<IReadOnlyList<Guid>>.Ok(connected), messages);
+    }
+}
+
+public sealed record ConnectChosenAccountsInput(string ChoiceId, IReadOnlyList<string> ExternalIds);
+
+public sealed record ConnectionsPayload(IReadOnlyList<Connection> Connections, IReadOnlyList<MutationError> Errors);
+
+[MutationType]
+public sealed class ConnectChosenAccountsMutation : IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.MutationField<ConnectChosenAccountsInputType, ConnectChosenAccountsPayloadType>("connectChosenAccounts",
+                "Connects the accounts picked from a consent that covered several (see `node(id)` on the AccountChoice).")
+            .RequireWorkspaceRole(Role.Admin, async ctx => await ChoiceWorkspaceAsync(ctx))
+            .ResolveAsync(async ctx =>
+            {
+                var input = ctx.GetArgument<ConnectChosenAccountsInput>("input");
+                GlobalId.TryParse(input.ChoiceId, AccountChoiceType.TypeName, out var choiceId);
+                var outcome = await ctx.SendAsync<ConnectChosenAccounts, IReadOnlyList<Guid>>(new ConnectChosenAccounts(choiceId, ctx.UserId()!.Value, input.ExternalIds));
+                var session = ctx.RequestServices!.GetRequiredService<IQuerySession>();
+                var connections = outcome.Succeeded ? await session.LoadManyAsync<Connection>(ctx.CancellationToken, outcome.Value!) : [];
+                return new ConnectionsPayload([.. connections], outcome.Errors);
+            });
+
+    private static async Task<Guid> ChoiceWorkspaceAsync(IResolveFieldContext context)
+    {
+        var input = context.GetArgument<ConnectChosenAccountsInput>("input");
+        return GlobalId.TryParse(input.ChoiceId, AccountChoiceType.TypeName, out var id) &&
+            await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<AccountChoice>(id, context.CancellationToken) is { } choice
+            ? choice.WorkspaceId
+            : throw new BadRequestError("The choice id is not valid.");
+    }
+}
+
+public sealed class ConnectChosenAccountsInputType : InputObjectGraphType<ConnectChosenAccountsInput>
+{
+    public ConnectChosenAccountsInputType()
+    {
+        Name = "ConnectChosenAccountsInput";
+        Field<NonNullGraphType<IdGraphType>>("choiceId");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("externalIds").Description("The `externalId`s of the accounts to connect.");
+    }
+}
+
+public sealed class ConnectChosenAccountsPayloadType : ObjectGraphType<ConnectionsPayload>
+{
+    public ConnectChosenAccountsPayloadType()
+    {
+        Name = "ConnectChosenAccountsPayload";
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ConnectionType>>>, IReadOnlyList<Connection>>("connections").Resolve(ctx => ctx.Source.Connections);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ConnectChosenAccountsErrorType>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
+    }
+}
+
+public sealed class ConnectChosenAccountsErrorType() : ErrorUnionType("ConnectChosenAccountsError", typeof(ChoiceExpiredError), typeof(UnknownAccountError));

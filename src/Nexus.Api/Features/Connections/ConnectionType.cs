@@ -1,0 +1,134 @@
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Platforms;
+
+namespace Nexus.Api.Features.Connections;
+
+/// <summary><c>Connection</c>: a social account connected to a workspace. Never exposes tokens.</summary>
+public sealed class ConnectionType : ObjectGraphType<Connection>
+{
+    public const string TypeName = "Connection";
+
+    public ConnectionType()
+    {
+        Name = TypeName;
+        Description = "A social account connected to a workspace.";
+        this.NodeId(c => c.Id);
+        Field<NonNullGraphType<PlatformIdType>, PlatformId>("platform").Resolve(ctx => ctx.Source.Platform);
+        Field(c => c.ExternalId).Description("The platform's id for the account.");
+        Field(c => c.Name);
+        Field(c => c.Handle, nullable: true);
+        Field(c => c.AvatarUrl, nullable: true);
+        Field<NonNullGraphType<AccountKindType>, AccountKind>("kind").Resolve(ctx => ctx.Source.Kind);
+        Field<NonNullGraphType<ConnectionStatusType>, ConnectionStatus>("status").Resolve(ctx => ctx.Source.Status);
+        Field(c => c.StatusReason, nullable: true).Description("Why the connection needs attention, in the platform's words.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IReadOnlyList<string>>("scopes").Resolve(ctx => ctx.Source.Scopes);
+        Field<DateTimeScalar, DateTimeOffset?>("tokenExpiresAt").Description("When the current access token expires; Nexus refreshes it before.").Resolve(ctx => ctx.Source.TokenExpiresAt);
+        Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("connectedAt").Resolve(ctx => ctx.Source.ConnectedAt);
+    }
+}
+
+public sealed class ConnectionStatusType : EnumerationGraphType<ConnectionStatus>
+{
+    public ConnectionStatusType() => Name = "ConnectionStatus";
+}
+
+public sealed class AccountKindType : EnumerationGraphType<AccountKind>
+{
+    public AccountKindType() => Name = "AccountKind";
+}
+
+/// <summary>A connection is visible through <c>node(id)</c> to members of its workspace only.</summary>
+public sealed class ConnectionNodeResolver : INodeResolver
+{
+    public string TypeName => ConnectionType.TypeName;
+
+    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
+    {
+        var session = context.RequestServices!.GetRequiredService<IQuerySession>();
+        var connection = await session.LoadAsync<Connection>(id, context.CancellationToken);
+        var workspace = connection is null ? null : await session.LoadAsync<Workspace>(connection.WorkspaceId, context.CancellationToken);
+        return workspace?.RoleOf(context.UserId()) is null ? null : connection;
+    }
+}
+
+public static class WorkspaceConnections
+{
+    public static async Task<IReadOnlyList<Connection>> ForAsync(Guid workspaceId, ConnectionStatus? status, IQuerySession session, CancellationToken ct)
+    {
+        var query = session.Query<Connection>().Where(c => c.WorkspaceId == workspaceId);
+        if (status is { } wanted)
+        {
+            query = query.Where(c => c.Status == wanted);
+        }
+
+        return await query.OrderBy(c => c.Platform).ThenBy(c => c.Name).ToListAsync(ct);
+    }
+
+    /// <summary>The workspace a connection belongs to, for access checks (empty when there is no such connection).</summary>
+    public static async ValueTask<Guid> WorkspaceOfAsync(IResolveFieldContext context, string? connectionId) =>
+        GlobalId.TryParse(connectionId, ConnectionType.TypeName, out var id) &&
+        await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(id, context.CancellationToken) is { } connection
+            ? connection.WorkspaceId
+            : throw new Nexus.Api.GraphQL.Errors.BadRequestError("The connection id is not valid.");
+}
+
+/// <summary><c>AccountChoice</c>: the accounts one consent covered, waiting for the user to pick.</summary>
+public sealed class AccountChoiceType : ObjectGraphType<AccountChoice>
+{
+    public const string TypeName = "AccountChoice";
+
+    public AccountChoiceType()
+    {
+        Name = TypeName;
+        Description = "The accounts one consent covered (pages, business accounts, organizations): pick which to connect.";
+        this.NodeId(c => c.Id);
+        Field<NonNullGraphType<PlatformIdType>, PlatformId>("platform").Resolve(ctx => ctx.Source.Platform);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ChoosableAccountType>>>, IReadOnlyList<ChoosableAccount>>("accounts").Resolve(ctx => ctx.Source.Accounts);
+        Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("expiresAt").Resolve(ctx => ctx.Source.ExpiresAt);
+    }
+}
+
+public sealed class ChoosableAccountType : ObjectGraphType<ChoosableAccount>
+{
+    public ChoosableAccountType()
+    {
+        Name = "ChoosableAccount";
+        Field(a => a.ExternalId);
+        Field(a => a.Name);
+        Field(a => a.Handle, nullable: true);
+        Field(a => a.AvatarUrl, nullable: true);
+        Field<NonNullGraphType<AccountKindType>, AccountKind>("kind").Resolve(ctx => ctx.Source.Kind);
+    }
+}
+
+/// <summary>A pending choice is visible (by <c>accountChoice(id)</c> or <c>node(id)</c>) only to the admin who gave the consent.</summary>
+public sealed class AccountChoiceNodeResolver : INodeResolver
+{
+    public string TypeName => AccountChoiceType.TypeName;
+
+    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
+    {
+        var choice = await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<AccountChoice>(id, context.CancellationToken);
+        var now = context.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow();
+        return choice is not null && choice.UserId == context.UserId() && choice.ExpiresAt > now ? choice : null;
+    }
+}
+
+/// <summary><c>accountChoice(id)</c>: the accounts a consent covered, for the admin who gave it.</summary>
+[global::Nexus.Api.GraphQL.QueryType]
+public sealed class AccountChoiceQuery : global::Nexus.Api.GraphQL.IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.Field<AccountChoiceType, AccountChoice>("accountChoice")
+            .Description("The accounts a consent covered, waiting to be picked (the `choice` of the connection callback). Only for the admin who consented; null once expired.")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .ResolveAsync(async ctx => GlobalId.TryParse(ctx.GetArgument<string>("id"), AccountChoiceType.TypeName, out var id)
+                ? await new AccountChoiceNodeResolver().ResolveAsync(id, ctx) as AccountChoice
+                : throw new Nexus.Api.GraphQL.Errors.BadRequestError("The choice id is not valid."));
+}

@@ -1,0 +1,91 @@
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.Infrastructure.TokenVault;
+using Nexus.Api.Platforms;
+
+namespace Nexus.Api.Features.Connections.DisconnectingAccount;
+
+/// <summary>
+/// Disconnects an account: revokes the grant at the platform where it can be revoked (a platform that fails to
+/// answer does not keep the account connected), deletes the tokens, records the disconnection.
+/// </summary>
+public sealed record DisconnectAccount(Guid ConnectionId, Guid UserId);
+
+public static class DisconnectAccountHandler
+{
+    public static async Task<Outcome<Guid>> Handle(DisconnectAccount command, IDocumentSession session, TokenVault vault, PlatformClients platforms,
+        ILogger<DisconnectAccount> logger, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await session.LoadAsync<Connection>(command.ConnectionId, ct) is not { } connection || connection.Status == ConnectionStatus.Disconnected)
+        {
+            return Outcome<Guid>.Ok(command.ConnectionId);
+        }
+
+        if (await session.LoadAsync<ConnectionSecrets>(connection.Id, ct) is { } secrets)
+        {
+            try
+            {
+                if (platforms.OAuth(connection.Platform) is { } client)
+                {
+                    await client.RevokeAsync(secrets.Open(vault).Grant, ct);
+                }
+            }
+            catch (PlatformException ex)
+            {
+                logger.LogWarning("Revoking connection {ConnectionId} at {Platform} failed ({Kind}); disconnecting anyway", connection.Id, connection.Platform, ex.Kind);
+            }
+
+            session.Delete<ConnectionSecrets>(connection.Id);
+        }
+
+        session.Events.Append(connection.Id, new AccountDisconnected(connection.Id, command.UserId, now));
+        return Outcome<Guid>.Ok(connection.Id);
+    }
+}
+
+public sealed record DisconnectAccountInput(string ConnectionId);
+
+public sealed record ConnectionPayload(Connection? Connection, IReadOnlyList<MutationError> Errors);
+
+[MutationType]
+public sealed class DisconnectAccountMutation : IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.MutationField<DisconnectAccountInputType, DisconnectAccountPayloadType>("disconnectAccount",
+                "Disconnects a social account: revokes Nexus's access at the platform and deletes its tokens.")
+            .RequireWorkspaceRole(Role.Admin, ctx => WorkspaceConnections.WorkspaceOfAsync(ctx, ctx.GetArgument<DisconnectAccountInput>("input").ConnectionId))
+            .ResolveAsync(async ctx =>
+            {
+                GlobalId.TryParse(ctx.GetArgument<DisconnectAccountInput>("input").ConnectionId, ConnectionType.TypeName, out var id);
+                var outcome = await ctx.SendAsync<DisconnectAccount, Guid>(new DisconnectAccount(id, ctx.UserId()!.Value));
+                var connection = await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(id, ctx.CancellationToken);
+                return new ConnectionPayload(connection, outcome.Errors);
+            });
+}
+
+public sealed class DisconnectAccountInputType : InputObjectGraphType<DisconnectAccountInput>
+{
+    public DisconnectAccountInputType()
+    {
+        Name = "DisconnectAccountInput";
+        Field<NonNullGraphType<IdGraphType>>("connectionId");
+    }
+}
+
+public sealed class DisconnectAccountPayloadType : ObjectGraphType<ConnectionPayload>
+{
+    public DisconnectAccountPayloadType()
+    {
+        Name = "DisconnectAccountPayload";
+        Field<ConnectionType, Connection>("connection").Resolve(ctx => ctx.Source.Connection);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<DisconnectAccountErrorType>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
+    }
+}
+
+public sealed class DisconnectAccountErrorType() : ErrorUnionType("DisconnectAccountError");

@@ -1,0 +1,83 @@
+using GraphQL;
+using GraphQL.Types;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.TokenVault;
+using Nexus.Api.Platforms;
+using Wolverine.Marten;
+
+namespace Nexus.Api.Features.Connections.StartingConnection;
+
+/// <summary>
+/// Starts connecting an account: a single-use attempt bound to the user and workspace, and the platform's consent
+/// URL carrying its signed <c>state</c> (and PKCE challenge where the platform supports it; the verifier stays
+/// server-side, sealed).
+/// </summary>
+public sealed record StartConnection(Guid WorkspaceId, Guid UserId, PlatformId Platform);
+
+/// <summary>Nexus has no app credentials (or no client) for the platform yet.</summary>
+public sealed record PlatformNotConfiguredError()
+    : MutationError("PLATFORM_NOT_CONFIGURED", "This Nexus is not set up to connect that platform yet; an operator must add its app credentials.", ["input", "platform"]);
+
+public static class StartConnectionHandler
+{
+    public static (Outcome<Uri>, IMartenOp) Handle(StartConnection command, PlatformClients platforms, IConfiguration configuration,
+        ConnectionState state, TokenVault vault, IOptions<NexusUrls> urls, DateTimeOffset now)
+    {
+        if (!PlatformCatalogue.IsConfigured(command.Platform, configuration) || platforms.OAuth(command.Platform) is not { } client)
+        {
+            return (Outcome<Uri>.Fail(new PlatformNotConfiguredError()), MartenOps.Nothing());
+        }
+
+        var attemptId = Guid.CreateVersion7(now);
+        var request = client.BuildAuthorizationRequest(state.Protect(attemptId), RedirectUris.For(command.Platform, urls.Value));
+        var attempt = new ConnectionAttempt(attemptId, command.WorkspaceId, command.UserId, command.Platform,
+            request.CodeVerifier is null ? null : vault.Seal(attemptId, request.CodeVerifier), now + ConnectionState.Lifetime);
+        return (Outcome<Uri>.Ok(request.Url), MartenOps.Insert(attempt));
+    }
+}
+
+public sealed record StartConnectionInput(string WorkspaceId, PlatformId Platform) : IWorkspaceInput;
+
+public sealed record StartConnectionPayload(Uri? AuthorizationUrl, IReadOnlyList<MutationError> Errors);
+
+[MutationType]
+public sealed class StartConnectionMutation : IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.MutationField<StartConnectionInputType, StartConnectionPayloadType>("startConnection",
+                "Starts connecting a social account: send the browser to `authorizationUrl` (valid 10 minutes, single use).")
+            .RequireWorkspaceRole(Role.Admin, ctx => ctx.InputWorkspaceId())
+            .ResolveAsync(async ctx =>
+            {
+                var input = ctx.GetArgument<StartConnectionInput>("input");
+                var outcome = await ctx.SendAsync<StartConnection, Uri>(new StartConnection(ctx.InputWorkspaceId(), ctx.UserId()!.Value, input.Platform));
+                return new StartConnectionPayload(outcome.Value, outcome.Errors);
+            });
+}
+
+public sealed class StartConnectionInputType : InputObjectGraphType<StartConnectionInput>
+{
+    public StartConnectionInputType()
+    {
+        Name = "StartConnectionInput";
+        Field<NonNullGraphType<IdGraphType>>("workspaceId");
+        Field<NonNullGraphType<PlatformIdType>>("platform");
+    }
+}
+
+public sealed class StartConnectionPayloadType : ObjectGraphType<StartConnectionPayload>
+{
+    public StartConnectionPayloadType()
+    {
+        Name = "StartConnectionPayload";
+        Field<StringGraphType, string?>("authorizationUrl").Description("The platform's consent page.").Resolve(ctx => ctx.Source.AuthorizationUrl?.ToString());
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StartConnectionErrorType>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
+    }
+}
+
+public sealed class StartConnectionErrorType() : ErrorUnionType("StartConnectionError", typeof(PlatformNotConfiguredError));

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.Options;
+
+namespace Nexus.Api.Platforms.Sandbox;
+
+/// <summary>The sandbox's settings, bound from <c>Nexus:Platforms:Sandbox</c>.</summary>
+public sealed class SandboxOptions : PlatformOptions
+{
+    /// <summary>Where the sandbox is served: this Nexus itself unless pointed elsewhere.</summary>
+    public Uri BaseUrl { get; set; } = new("http://localhost:5080");
+
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Delay before every publish answer, like a real platform's.</summary>
+    public TimeSpan Latency { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Share of publishes answered 503 (0 to 1).</summary>
+    public double TransientFailureRate { get; set; }
+
+    /// <summary>Share of publishes answered 429 with <see cref="RateLimitReset"/>.</summary>
+    public double RateLimitRate { get; set; }
+
+    public TimeSpan RateLimitReset { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>OAuth against the sandbox: authorization code with PKCE, rotating refresh tokens, revocation.</summary>
+public sealed class SandboxOAuthClient(HttpClient http, IOptions<SandboxOptions> options, TimeProvider clock) : IPlatformOAuthClient
+{
+    public PlatformId Platform => PlatformId.Sandbox;
+
+    public AuthorizationRequest BuildAuthorizationRequest(string state, Uri redirectUri)
+    {
+        var (verifier, challenge) = Pkce.Create();
+        var query = QueryString.Create(new Dictionary<string, string?>
+        {
+            ["client_id"] = SandboxServer.ClientId,
+            ["response_type"] = "code",
+            ["redirect_uri"] = redirectUri.ToString(),
+            ["scope"] = "profile publish",
+            ["state"] = state,
+            ["code_challenge"] = challenge,
+            ["code_challenge_method"] = "S256",
+        });
+        return new AuthorizationRequest(new Uri(options.Value.BaseUrl, "/sandbox/oauth/authorize" + query), verifier);
+    }
+
+    public Task<OAuthTokens> ExchangeCodeAsync(string code, Uri redirectUri, string? codeVerifier, CancellationToken cancellationToken) =>
+        TokenAsync(new() { ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = redirectUri.ToString(), ["code_verifier"] = codeVerifier ?? "" }, cancellationToken);
+
+    public Task<OAuthTokens> RefreshAsync(OAuthTokens current, CancellationToken cancellationToken) =>
+        TokenAsync(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = current.RefreshToken ?? "" }, cancellationToken);
+
+    public async Task RevokeAsync(OAuthTokens tokens, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync(new Uri(options.Value.BaseUrl, "/sandbox/oauth/revoke"),
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = tokens.RefreshToken ?? tokens.AccessToken }), cancellationToken);
+        await SandboxErrors.ThrowIfFailedAsync(response, clock, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<PlatformAccount>> GetAccountsAsync(OAuthTokens tokens, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(options.Value.BaseUrl, "/sandbox/api/me"));
+        request.Headers.Authorization = new("Bearer", tokens.AccessToken);
+        using var response = await http.SendAsync(request, cancellationToken);
+        await SandboxErrors.ThrowIfFailedAsync(response, clock, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        return [.. body.GetProperty("accounts").EnumerateArray().Select(a => new PlatformAccount(
+            a.GetProperty("id").GetString()!, a.GetProperty("name").GetString()!, a.GetProperty("username").GetString(), null,
+            a.GetProperty("kind").GetString() == "page" ? AccountKind.Page : AccountKind.Person))];
+    }
+
+    private async Task<OAuthTokens> TokenAsync(Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync(new Uri(options.Value.BaseUrl, "/sandbox/oauth/token"), new FormUrlEncodedContent(form), cancellationToken);
+        await SandboxErrors.ThrowIfFailedAsync(response, clock, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        var now = clock.GetUtcNow();
+        return new OAuthTokens(body.GetProperty("access_token").GetString()!, body.GetProperty("refresh_token").GetString(),
+            now.AddSeconds(body.GetProperty("expires_in").GetInt32()), null, body.GetProperty("scope").GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+}
+
+/// <summary>Publishes to the sandbox with the target's idempotency key, so a retried publish never makes a second post.</summary>
+public sealed class SandboxPublisher(HttpClient http, IOptions<SandboxOptions> options, TimeProvider clock) : IPlatformPublisher
+{
+    public PlatformId Platform => PlatformId.Sandbox;
+
+    public async Task<PublishResult> PublishAsync(PlatformAccount account, string accessToken, PublishRequest request, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(options.Value.BaseUrl, "/sandbox/api/posts"))
+        {
+            Content = JsonContent.Create(new { accountId = account.ExternalId, text = request.Text, media = request.Media.Select(m => m.Url.ToString()) }),
+        };
+        message.Headers.Authorization = new("Bearer", accessToken);
+        message.Headers.Add("Idempotency-Key", request.IdempotencyKey);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(message, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The request may have reached the sandbox: only asking can tell, never posting again blindly.
+            throw new PlatformException(PlatformId.Sandbox, PlatformFailureKind.Unknown, "The sandbox did not answer; the post may or may not exist.", inner: ex);
+        }
+
+        using (response)
+        {
+            await SandboxErrors.ThrowIfFailedAsync(response, clock, cancellationToken);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            return new PublishResult(body.GetProperty("id").GetString()!, new Uri(body.GetProperty("url").GetString()!));
+        }
+    }
+}
+
+/// <summary>The sandbox's rules are the catalogue's: text length, media count and kinds.</summary>
+public sealed class SandboxRules : IPlatformRules
+{
+    public PlatformId Platform => PlatformId.Sandbox;
+
+    public IReadOnlyList<RuleViolation> Check(PublishRequest post)
+    {
+        var rules = PlatformCatalogue.Get(PlatformId.Sandbox);
+        var violations = new List<RuleViolation>();
+        if (post.Text.Length > rules.MaxTextLength)
+        {
+            violations.Add(new("text", $"The text has {post.Text.Length} characters; the sandbox allows {rules.MaxTextLength}."));
+        }
+
+        if (post.Media.Count > rules.MaxMedia)
+        {
+            violations.Add(new("media", $"The post has {post.Media.Count} media; the sandbox allows {rules.MaxMedia}."));
+        }
+
+        return violations;
+    }
+}
+
+internal static class SandboxErrors
+{
+    public static async Task ThrowIfFailedAsync(HttpResponseMessage response, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        string? code = null, message = null;
+        try
+        {
+            var body = JsonDocument.Parse(text).RootElement;
+            code = body.TryGetProperty("error", out var e) ? e.GetString() : null;
+            message = body.TryGetProperty("message", out var m) ? m.GetString() : body.TryGetProperty("error_description", out var d) ? d.GetString() : null;
+        }
+        catch (JsonException)
+        {
+        }
+
+        var kind = code == "invalid_grant" ? PlatformFailureKind.AuthExpired : PlatformHttp.KindOf(response.StatusCode);
+        var retryAt = response.StatusCode == HttpStatusCode.TooManyRequests ? PlatformHttp.ResetTime(response, clock.GetUtcNow()) : null;
+        throw new PlatformException(PlatformId.Sandbox, kind, message ?? $"The sandbox answered {(int)response.StatusCode}.", code, retryAt);
+    }
+}
+
+public sealed class SandboxRegistration : IPlatformRegistration
+{
+    public void Register(IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Nexus:Platforms:Sandbox");
+        services.AddOptions<SandboxOptions>().Bind(section);
+        var timeout = section.GetValue<TimeSpan?>(nameof(PlatformOptions.AttemptTimeout)) ?? TimeSpan.FromSeconds(30);
+        services.AddPlatformHttpClient<SandboxOAuthClient, SandboxOAuthClient>(PlatformId.Sandbox, timeout);
+        services.AddPlatformHttpClient<SandboxPublisher, SandboxPublisher>(PlatformId.Sandbox, timeout);
+        services.AddTransient<IPlatformOAuthClient>(sp => sp.GetRequiredService<SandboxOAuthClient>());
+        services.AddTransient<IPlatformPublisher>(sp => sp.GetRequiredService<SandboxPublisher>());
+        services.AddSingleton<IPlatformRules, SandboxRules>();
+    }
+}
+
+/// <summary>The sandbox's own documents: lookups by token hash and by idempotency key are indexed.</summary>
+public sealed class SandboxMarten : IConfigureMarten
+{
+    public void Configure(IServiceProvider services, StoreOptions options)
+    {
+        options.Schema.For<SandboxGrant>().Index(g => g.AccessTokenHash).Index(g => g.RefreshTokenHash);
+        options.Schema.For<SandboxPost>().Index(p => p.IdempotencyKey);
+        options.Schema.For<SandboxCode>();
+    }
+}
