@@ -18,6 +18,11 @@ if (args is ["export-schema", var directory, ..])
     return await SchemaExport.RunAsync(args[2..], directory);
 }
 
+if (args is ["rotate-token-keys", ..])
+{
+    return await Nexus.Api.Features.Connections.TokenKeyRotation.RunCommandAsync(args[1..]);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNexusHost();
 var app = builder.Build();

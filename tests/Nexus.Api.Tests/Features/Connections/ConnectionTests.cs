@@ -235,3 +235,30 @@ public sealed class ConnectionTests(ConnectionsFixture api) : IClassFixture<Conn
         throw new TimeoutException($"Stream {stream} did not reach the expected state within {limit}.");
     }
 }
+
+public sealed class TokenKeyRotationTests(ConnectionsFixture api) : IClassFixture<ConnectionsFixture>
+{
+    [Fact]
+    public async Task rotating_keys_reseals_every_secret_under_the_new_key()
+    {
+        var admin = await api.Host.PersonAsync();
+        var workspace = await api.Host.CreateWorkspaceAsync(admin);
+        var connection = await api.Host.ConnectSandboxAsync(admin, workspace);
+        GlobalId.TryParse(connection, "Connection", out var id);
+        var store = api.Host.Services.GetRequiredService<IDocumentStore>();
+        var current = api.Host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Nexus.Api.Infrastructure.TokenVault.TokenVaultOptions>>().Value.Keys[0];
+        var rotated = new Vault(Microsoft.Extensions.Options.Options.Create(new Nexus.Api.Infrastructure.TokenVault.TokenVaultOptions
+        {
+            Keys = [new() { Id = "rotated-" + Guid.NewGuid().ToString("N")[..8], Key = Vault.NewKey() }, current],
+        }));
+
+        var report = await TokenKeyRotation.RunAsync(store, rotated, CancellationToken.None);
+
+        Assert.True(report.Connections >= 1);
+        await using var session = store.QuerySession();
+        var secrets = (await session.LoadAsync<ConnectionSecrets>(id))!;
+        Assert.Equal(rotated.ActiveKeyId, secrets.Tokens.KeyId);
+        Assert.StartsWith("sbx_at_", secrets.Open(rotated).Grant.AccessToken);
+        Assert.Equal(0, (await TokenKeyRotation.RunAsync(store, rotated, CancellationToken.None)).Connections);
+    }
+}
