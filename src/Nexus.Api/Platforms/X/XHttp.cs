@@ -1,0 +1,185 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using Polly;
+
+namespace Nexus.Api.Platforms.X;
+
+/// <summary>
+/// Turns X's answers into <see cref="PlatformException"/>s. X reports errors as RFC 7807 problems
+/// (<c>title</c>, <c>detail</c>, <c>type</c>), as <c>{"errors":[{"code","message"}]}</c> (429 is code 88), or, at
+/// the token endpoint, as OAuth errors (<c>error</c>, <c>error_description</c>). Messages come from those fields
+/// only, never from the request, so no token can leak into them.
+/// </summary>
+internal static class XHttp
+{
+    private const int MaxMessageLength = 500;
+
+    // Polly 7 also comes in (through another package) with exception types of the same names, so the resilience
+    // pipeline's (Polly 8) are told apart by assembly.
+    private static readonly Assembly Polly8 = typeof(ResiliencePipeline).Assembly;
+
+    /// <summary>Sends <paramref name="request"/> and returns the successful response, or throws it classified.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, TimeProvider time, string step, bool outcomeUnknown, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception exception) when (IsTransport(exception, cancellationToken))
+        {
+            throw FromTransport(exception, step, outcomeUnknown);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await FromResponseAsync(response, time.GetUtcNow(), cancellationToken);
+        }
+    }
+
+    /// <summary>Sends <paramref name="request"/> and parses the successful answer's JSON body.</summary>
+    public static async Task<JsonDocument> SendForJsonAsync(HttpClient http, HttpRequestMessage request, TimeProvider time, string step, bool outcomeUnknown, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(http, request, time, step, outcomeUnknown, cancellationToken);
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException exception)
+        {
+            throw new PlatformException(PlatformId.X, outcomeUnknown ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient, $"X answered {step} with a body that is not JSON.", inner: exception);
+        }
+        catch (Exception exception) when (IsTransport(exception, cancellationToken))
+        {
+            throw FromTransport(exception, step, outcomeUnknown);
+        }
+    }
+
+    public static async Task<PlatformException> FromResponseAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var status = response.StatusCode;
+        var (message, code) = Describe(await ReadBodyAsync(response, cancellationToken));
+        var kind = status switch
+        {
+            HttpStatusCode.TooManyRequests => PlatformFailureKind.RateLimited,
+            HttpStatusCode.Unauthorized => PlatformFailureKind.AuthExpired,
+            >= HttpStatusCode.InternalServerError => PlatformFailureKind.Transient,
+            _ => PlatformHttp.KindOf(status),
+        };
+
+        // The token endpoint says invalid_grant when a code or refresh token is dead: the user must reconnect.
+        if (code == "invalid_grant")
+        {
+            kind = PlatformFailureKind.AuthExpired;
+        }
+
+        var retryAt = kind == PlatformFailureKind.RateLimited ? PlatformHttp.ResetTime(response, now, "x-rate-limit-reset") : null;
+        message ??= $"X answered {(int)status} {response.ReasonPhrase}".TrimEnd();
+        return new PlatformException(PlatformId.X, kind, message, code, retryAt);
+    }
+
+    /// <summary>
+    /// A request that got no answer. When <paramref name="outcomeUnknown"/> (the post-creating POST) X may have
+    /// acted on it, so it is <see cref="PlatformFailureKind.Unknown"/> and must not be repeated blindly; any other
+    /// step created nothing visible and is worth retrying.
+    /// </summary>
+    public static PlatformException FromTransport(Exception exception, string step, bool outcomeUnknown)
+    {
+        if (IsBrokenCircuit(exception))
+        {
+            // The circuit breaker refused to send anything: safe to retry later whatever the step.
+            return new PlatformException(PlatformId.X, PlatformFailureKind.Transient, $"X is failing; calls are paused ({step}).", inner: exception);
+        }
+
+        var what = IsTimeout(exception) || exception is OperationCanceledException ? "timed out" : "failed in transit";
+        return outcomeUnknown
+            ? new PlatformException(PlatformId.X, PlatformFailureKind.Unknown, $"The request to X {what} ({step}); X may have published the post.", inner: exception)
+            : new PlatformException(PlatformId.X, PlatformFailureKind.Transient, $"The request to X {what} ({step}).", inner: exception);
+    }
+
+    public static PlatformException Unexpected(string what, bool outcomeUnknown = false) =>
+        new(PlatformId.X, outcomeUnknown ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient, $"X answered without {what}.");
+
+    /// <summary>A string property of a JSON object, or null (numbers are returned as their text).</summary>
+    internal static string? Text(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => null,
+            }
+            : null;
+
+    /// <summary>A nested object property, or <c>default</c> (<see cref="JsonValueKind.Undefined"/>).</summary>
+    internal static JsonElement Child(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Object
+            ? value
+            : default;
+
+    /// <summary>A copy of <paramref name="element"/> that outlives its document (<c>default</c> stays <c>default</c>).</summary>
+    internal static JsonElement Detach(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Undefined ? default : element.Clone();
+
+    internal static bool IsTransport(Exception exception, CancellationToken cancellationToken) =>
+        exception is HttpRequestException || IsTimeout(exception) || IsBrokenCircuit(exception) ||
+        (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private static bool IsTimeout(Exception exception) =>
+        exception.GetType().Assembly == Polly8 && exception.GetType().Name == "TimeoutRejectedException";
+
+    private static bool IsBrokenCircuit(Exception exception) =>
+        exception.GetType().Assembly == Polly8 && exception.GetType().Name is "BrokenCircuitException" or "IsolatedCircuitException";
+
+    private static async Task<string?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static (string? Message, string? Code) Describe(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null);
+            }
+
+            var firstError = root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
+                ? errors[0]
+                : default;
+            var message = Text(root, "detail") ?? Text(firstError, "message") ?? Text(root, "error_description") ?? Text(root, "title") ?? Text(root, "error");
+            var type = Text(root, "type");
+            var code = Text(root, "error") ?? Text(firstError, "code") ?? (type is null or "about:blank" ? null : type) ?? Text(root, "title");
+            return (Truncate(message), code);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static string? Truncate(string? message) =>
+        message is { Length: > MaxMessageLength } ? message[..MaxMessageLength] : message;
+}
