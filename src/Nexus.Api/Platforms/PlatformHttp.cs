@@ -41,6 +41,8 @@ public static class PlatformHttp
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
                 ShouldRetryAfterHeader = true,
+                // A platform asking for a long wait is a rate limit for the caller to schedule, not to sleep through.
+                MaxDelay = TimeSpan.FromSeconds(30),
             };
             retry.DisableForUnsafeHttpMethods();
             pipeline.AddRetry(retry);

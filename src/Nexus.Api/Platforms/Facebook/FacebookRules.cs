@@ -1,0 +1,113 @@
+namespace Nexus.Api.Platforms.Facebook;
+
+/// <summary>What a Facebook Page publication is.</summary>
+public enum FacebookFormat
+{
+    /// <summary>A feed post: text and/or link, one photo, several photos, or one video.</summary>
+    Feed,
+
+    /// <summary>A reel: one video.</summary>
+    Reel,
+}
+
+/// <summary>
+/// The <see cref="PublishRequest.Options"/> keys Facebook reads.
+/// <list type="bullet">
+/// <item><c>format</c>: <c>feed</c> (default) or <c>reel</c>.</item>
+/// <item><c>link</c>: a URL shared with a text post (Facebook shows its preview); not with media.</item>
+/// <item><c>title</c>: a video's title (feed videos only).</item>
+/// </list>
+/// </summary>
+public static class FacebookPostOptions
+{
+    public const string Format = "format";
+    public const string Link = "link";
+    public const string Title = "title";
+    public const string FirstComment = "firstComment";
+
+    /// <summary>The format a post asks for, or null when <c>format</c> names none Facebook has here.</summary>
+    public static FacebookFormat? FormatOf(PublishRequest post) =>
+        post.Options.TryGetValue(Format, out var value) && !string.IsNullOrWhiteSpace(value)
+            ? value.Trim().ToLowerInvariant() switch
+            {
+                "feed" => FacebookFormat.Feed,
+                "reel" or "reels" => FacebookFormat.Reel,
+                _ => null,
+            }
+            : FacebookFormat.Feed;
+}
+
+/// <summary>
+/// Facebook Page posts as Nexus publishes them: text/link posts, one photo, up to 10 photos, one video, or a reel.
+/// shared/PLATFORMS.md gives no Page post limits; the message limit is Facebook's documented 63,206 characters (the
+/// catalogue's number).
+/// </summary>
+public sealed class FacebookRules : IPlatformRules
+{
+    public const int MaxMessageLength = 63206;
+    public const int MaxPhotos = 10;
+
+    public PlatformId Platform => PlatformId.Facebook;
+
+    public IReadOnlyList<RuleViolation> Check(PublishRequest post)
+    {
+        var violations = new List<RuleViolation>();
+        if (post.Text.Length > MaxMessageLength)
+        {
+            violations.Add(new("text", $"Facebook posts are at most {MaxMessageLength} characters; this one has {post.Text.Length}."));
+        }
+
+        var format = FacebookPostOptions.FormatOf(post);
+        if (format is null)
+        {
+            violations.Add(new("options.format", "Facebook formats are feed and reel."));
+        }
+
+        for (var i = 0; i < post.Media.Count; i++)
+        {
+            if (post.Media[i].Kind is not (MediaKind.Image or MediaKind.Video))
+            {
+                violations.Add(new($"media[{i}]", "Facebook Page posts take images and videos only (no GIFs)."));
+            }
+        }
+
+        var videos = post.Media.Count(m => m.Kind == MediaKind.Video);
+        if (format == FacebookFormat.Reel && post.Media is not [{ Kind: MediaKind.Video }])
+        {
+            violations.Add(new("media", "A Facebook reel is exactly one video."));
+        }
+        else if (videos > 0 && post.Media.Count > 1)
+        {
+            violations.Add(new("media", "A Facebook post has either photos or one video, not both or several videos."));
+        }
+        else if (post.Media.Count > MaxPhotos)
+        {
+            violations.Add(new("media", $"A Facebook post has at most {MaxPhotos} photos."));
+        }
+
+        var link = post.Options.TryGetValue(FacebookPostOptions.Link, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+        if (link is not null)
+        {
+            if (!(Uri.TryCreate(link, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"))
+            {
+                violations.Add(new("options.link", "link is an http(s) URL."));
+            }
+            else if (post.Media.Count > 0)
+            {
+                violations.Add(new("options.link", "A Facebook link post carries no media; put the link in the text instead."));
+            }
+        }
+
+        if (post.Media.Count == 0 && link is null && string.IsNullOrWhiteSpace(post.Text))
+        {
+            violations.Add(new("text", "A Facebook post without media needs text or a link."));
+        }
+
+        if (post.Options.TryGetValue(FacebookPostOptions.FirstComment, out var comment) && !string.IsNullOrWhiteSpace(comment))
+        {
+            violations.Add(new("options.firstComment", "Nexus does not post first comments on Facebook."));
+        }
+
+        return violations;
+    }
+}
