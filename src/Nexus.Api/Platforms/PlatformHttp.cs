@@ -81,6 +81,31 @@ public static class PlatformHttp
         return null;
     }
 
+    private static readonly System.Reflection.Assembly PollyCore = typeof(ResiliencePipeline).Assembly;
+
+    /// <summary>
+    /// The pipeline stopped waiting for an attempt (its timeout): the request may have reached the platform.
+    /// Matched by type name: the app also references Polly 7 (through a dependency), whose exception types have the
+    /// same names as Polly.Core's, so naming them in code is ambiguous; the pipeline throws Polly.Core's.
+    /// </summary>
+    public static bool IsAttemptTimeout(Exception exception) => IsPollyCore(exception, "TimeoutRejectedException");
+
+    /// <summary>The platform's circuit is open (or isolated): the pipeline sent nothing.</summary>
+    public static bool IsCircuitOpen(Exception exception) => IsPollyCore(exception, "BrokenCircuitException");
+
+    private static bool IsPollyCore(Exception exception, string typeName)
+    {
+        for (var type = exception.GetType(); type is not null; type = type.BaseType)
+        {
+            if (type.Assembly == PollyCore && type.Name == typeName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The classification every platform shares for bare HTTP statuses (platform-specific codes come first).</summary>
     public static PlatformFailureKind KindOf(HttpStatusCode status) => status switch
     {

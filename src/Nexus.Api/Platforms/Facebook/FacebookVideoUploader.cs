@@ -91,7 +91,7 @@ public sealed class FacebookVideoUploader(HttpClient http, IOptions<FacebookOpti
             response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested) ||
-                                  e.GetType().FullName == "Polly.Timeout.TimeoutRejectedException")
+                                  PlatformHttp.IsAttemptTimeout(e))
         {
             throw new PlatformException(Facebook, PlatformFailureKind.Transient, "The video could not be downloaded from its URL for the upload to Facebook.", "media-download", inner: e);
         }

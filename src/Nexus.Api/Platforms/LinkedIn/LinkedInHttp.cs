@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Polly;
 
 namespace Nexus.Api.Platforms.LinkedIn;
 
@@ -20,8 +18,6 @@ internal static class LinkedInHttp
 
     // Polly 7 also comes in (through another package) with exception types of the same names, so the resilience
     // pipeline's (Polly 8) are told apart by assembly.
-    private static readonly Assembly Polly8 = typeof(ResiliencePipeline).Assembly;
-
     /// <summary>
     /// A call to LinkedIn's versioned REST API (<c>/rest/...</c>): bearer token, <c>LinkedIn-Version</c> and
     /// <c>X-Restli-Protocol-Version: 2.0.0</c>, as every such call needs.
@@ -159,11 +155,9 @@ internal static class LinkedInHttp
         exception is HttpRequestException || IsTimeout(exception) || IsBrokenCircuit(exception) ||
         (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    private static bool IsTimeout(Exception exception) =>
-        exception.GetType().Assembly == Polly8 && exception.GetType().Name == "TimeoutRejectedException";
+    private static bool IsTimeout(Exception exception) => PlatformHttp.IsAttemptTimeout(exception);
 
-    private static bool IsBrokenCircuit(Exception exception) =>
-        exception.GetType().Assembly == Polly8 && exception.GetType().Name is "BrokenCircuitException" or "IsolatedCircuitException";
+    private static bool IsBrokenCircuit(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
 
     private static async Task<string?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -32,11 +32,6 @@ public enum MetaCall
 /// </summary>
 public static class MetaGraph
 {
-    // Matched by name: the app references both Polly 7 (through a dependency) and Polly.Core 8, which define
-    // these types under the same names; the resilience pipeline throws Polly.Core's.
-    private const string BrokenCircuit = "Polly.CircuitBreaker.BrokenCircuitException";
-    private const string TimeoutRejected = "Polly.Timeout.TimeoutRejectedException";
-
     /// <summary>An absolute URL under <paramref name="baseUrl"/> (which may carry a path prefix), with a query.</summary>
     public static Uri Url(Uri baseUrl, string path, params (string Name, string? Value)[] query)
     {
@@ -91,7 +86,7 @@ public static class MetaGraph
             {
                 throw;
             }
-            catch (Exception e) when (e.GetType().FullName == BrokenCircuit)
+            catch (Exception e) when (PlatformHttp.IsCircuitOpen(e))
             {
                 // The request was never sent: safe to try again later, even for a publish.
                 throw new PlatformException(platform, PlatformFailureKind.Transient,
@@ -103,7 +98,7 @@ public static class MetaGraph
                 throw new PlatformException(platform, PlatformFailureKind.Transient,
                     $"Nexus could not connect to {platform} ({e.HttpRequestError}). Nothing was sent.", "connection", inner: e);
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException || e.GetType().FullName == TimeoutRejected)
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException || PlatformHttp.IsAttemptTimeout(e))
             {
                 throw call == MetaCall.Publish
                     ? new PlatformException(platform, PlatformFailureKind.Unknown,

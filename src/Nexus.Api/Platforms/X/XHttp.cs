@@ -1,7 +1,5 @@
 using System.Net;
-using System.Reflection;
 using System.Text.Json;
-using Polly;
 
 namespace Nexus.Api.Platforms.X;
 
@@ -17,8 +15,6 @@ internal static class XHttp
 
     // Polly 7 also comes in (through another package) with exception types of the same names, so the resilience
     // pipeline's (Polly 8) are told apart by assembly.
-    private static readonly Assembly Polly8 = typeof(ResiliencePipeline).Assembly;
-
     /// <summary>Sends <paramref name="request"/> and returns the successful response, or throws it classified.</summary>
     public static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, TimeProvider time, string step, bool outcomeUnknown, CancellationToken cancellationToken)
     {
@@ -132,11 +128,9 @@ internal static class XHttp
         exception is HttpRequestException || IsTimeout(exception) || IsBrokenCircuit(exception) ||
         (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    private static bool IsTimeout(Exception exception) =>
-        exception.GetType().Assembly == Polly8 && exception.GetType().Name == "TimeoutRejectedException";
+    private static bool IsTimeout(Exception exception) => PlatformHttp.IsAttemptTimeout(exception);
 
-    private static bool IsBrokenCircuit(Exception exception) =>
-        exception.GetType().Assembly == Polly8 && exception.GetType().Name is "BrokenCircuitException" or "IsolatedCircuitException";
+    private static bool IsBrokenCircuit(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
 
     private static async Task<string?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

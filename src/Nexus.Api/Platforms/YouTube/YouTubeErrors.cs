@@ -107,23 +107,7 @@ internal static class YouTubeErrors
         }
         : null;
 
-    // Polly 7 (through other packages) and Polly 8 (the resilience pipeline) both define these types under the same
-    // names, so the pipeline's exceptions are recognised by name rather than by an ambiguous type.
-    private static bool IsTimeout(Exception exception) =>
-        exception is TaskCanceledException || Is(exception, "Polly.Timeout.TimeoutRejectedException");
+    private static bool IsTimeout(Exception exception) => exception is TaskCanceledException || PlatformHttp.IsAttemptTimeout(exception);
 
-    private static bool IsCircuitOpen(Exception exception) => Is(exception, "Polly.CircuitBreaker.BrokenCircuitException");
-
-    private static bool Is(Exception exception, string typeName)
-    {
-        for (var type = exception.GetType(); type is not null; type = type.BaseType)
-        {
-            if (type.FullName == typeName)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsCircuitOpen(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
 }

@@ -262,3 +262,34 @@ public sealed class TokenKeyRotationTests(ConnectionsFixture api) : IClassFixtur
         Assert.Equal(0, (await TokenKeyRotation.RunAsync(store, rotated, CancellationToken.None)).Connections);
     }
 }
+
+public sealed class SharedGrantTests(ConnectionsFixture api) : IClassFixture<ConnectionsFixture>
+{
+    private static readonly string[] UnknownAccount = ["x"];
+
+    [Fact]
+    public async Task disconnecting_one_of_several_accounts_from_one_consent_keeps_the_others_working()
+    {
+        var admin = await api.Host.PersonAsync();
+        var workspace = await api.Host.CreateWorkspaceAsync(admin);
+        var consent = await api.Host.ConsentAsync(await api.Host.StartSandboxAsync(admin, workspace), pages: true);
+        var both = await api.Host.MutateAsync(admin, "connectChosenAccounts", "ConnectChosenAccountsInput",
+            new { choiceId = consent.Choice, externalIds = UnknownAccount }, "connections { id }");
+        Assert.Equal("NOT_FOUND", both.GetProperty("errors")[0].GetProperty("code").GetString());
+        var choice = (await api.Host.AsAsync(admin, "query ($id: ID!) { accountChoice(id: $id) { accounts { externalId kind } } }", new { id = consent.Choice }))
+            .Data.GetProperty("accountChoice").GetProperty("accounts").EnumerateArray()
+            .Where(a => a.GetProperty("kind").GetString() == "PAGE").Select(a => a.GetProperty("externalId").GetString()).ToArray();
+        var connected = (await api.Host.MutateAsync(admin, "connectChosenAccounts", "ConnectChosenAccountsInput",
+            new { choiceId = consent.Choice, externalIds = choice }, "connections { id }")).GetProperty("connections").EnumerateArray().Select(c => c.GetProperty("id").GetString()).ToArray();
+
+        await api.Host.MutateAsync(admin, "disconnectAccount", "DisconnectAccountInput", new { connectionId = connected[0] }, "connection { status }");
+
+        GlobalId.TryParse(connected[1], "Connection", out var other);
+        await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var tokens = (await session.LoadAsync<ConnectionSecrets>(other))!.Open(api.Host.Services.GetRequiredService<Vault>());
+        using var client = api.Host.Server.CreateClient();
+        using var me = new HttpRequestMessage(HttpMethod.Get, "/sandbox/api/me");
+        me.Headers.Authorization = new("Bearer", tokens.AccessTokenFor);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.SendAsync(me)).StatusCode);
+    }
+}

@@ -29,11 +29,14 @@ public static class DisconnectAccountHandler
 
         if (await session.LoadAsync<ConnectionSecrets>(connection.Id, ct) is { } secrets)
         {
+            var grant = secrets.Open(vault).Grant;
             try
             {
-                if (platforms.OAuth(connection.Platform) is { } client)
+                // One consent can cover several accounts (a user's Pages): revoking the grant would cut them all off,
+                // so it is revoked only with the last connection still using it.
+                if (platforms.OAuth(connection.Platform) is { } client && !await SharedAsync(session, vault, connection, grant, ct))
                 {
-                    await client.RevokeAsync(secrets.Open(vault).Grant, ct);
+                    await client.RevokeAsync(grant, ct);
                 }
             }
             catch (PlatformException ex)
@@ -46,6 +49,16 @@ public static class DisconnectAccountHandler
 
         session.Events.Append(connection.Id, new AccountDisconnected(connection.Id, command.UserId, now));
         return Outcome<Guid>.Ok(connection.Id);
+    }
+
+    private static async Task<bool> SharedAsync(IDocumentSession session, TokenVault vault, Connection connection, OAuthTokens grant, CancellationToken ct)
+    {
+        var siblings = await session.Query<Connection>()
+            .Where(c => c.WorkspaceId == connection.WorkspaceId && c.Platform == connection.Platform && c.Id != connection.Id && c.Status != ConnectionStatus.Disconnected)
+            .Select(c => c.Id)
+            .ToListAsync(ct);
+        var secrets = await session.LoadManyAsync<ConnectionSecrets>(ct, siblings);
+        return secrets.Any(s => s.Open(vault).Grant.AccessToken == grant.AccessToken);
     }
 }
 
