@@ -81,6 +81,67 @@ public static class PlatformHttp
         return null;
     }
 
+    /// <summary>How one platform turns failures into <see cref="PlatformException"/>s, for <see cref="SendAsync"/>.</summary>
+    /// <param name="Platform">The platform.</param>
+    /// <param name="IsTransport">Whether an exception is a transport failure (not the caller cancelling).</param>
+    /// <param name="FromTransport">The failure for a transport exception, given the step and whether the outcome is unknown.</param>
+    /// <param name="FromResponse">The failure for an unsuccessful answer.</param>
+    public sealed record Failures(
+        PlatformId Platform,
+        Func<Exception, CancellationToken, bool> IsTransport,
+        Func<Exception, string, bool, PlatformException> FromTransport,
+        Func<HttpResponseMessage, DateTimeOffset, CancellationToken, Task<PlatformException>> FromResponse);
+
+    /// <summary>
+    /// Sends one request and returns the successful answer; anything else becomes the platform's
+    /// <see cref="PlatformException"/>. <paramref name="outcomeUnknown"/> marks requests (publishing) whose effect
+    /// cannot be known when no answer arrives.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, Failures failures, TimeProvider time,
+        string step, bool outcomeUnknown, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (Exception exception) when (failures.IsTransport(exception, cancellationToken))
+        {
+            throw failures.FromTransport(exception, step, outcomeUnknown);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await failures.FromResponse(response, time.GetUtcNow(), cancellationToken);
+        }
+    }
+
+    /// <summary>As <see cref="SendAsync"/>, and parses the successful answer's JSON body.</summary>
+    public static async Task<System.Text.Json.JsonDocument> SendForJsonAsync(HttpClient http, HttpRequestMessage request, Failures failures, TimeProvider time,
+        string step, bool outcomeUnknown, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(http, request, failures, time, step, outcomeUnknown, cancellationToken);
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return await System.Text.Json.JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+        }
+        catch (System.Text.Json.JsonException exception)
+        {
+            throw new PlatformException(failures.Platform, outcomeUnknown ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient,
+                $"{failures.Platform} answered {step} with a body that is not JSON.", inner: exception);
+        }
+        catch (Exception exception) when (failures.IsTransport(exception, cancellationToken))
+        {
+            throw failures.FromTransport(exception, step, outcomeUnknown);
+        }
+    }
+
     private static readonly System.Reflection.Assembly PollyCore = typeof(ResiliencePipeline).Assembly;
 
     /// <summary>

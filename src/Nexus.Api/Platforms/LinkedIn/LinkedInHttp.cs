@@ -39,48 +39,15 @@ internal static class LinkedInHttp
 
     public static StringContent Json(JsonObject body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
+    private static readonly PlatformHttp.Failures Failures = new(PlatformId.LinkedIn, IsTransport, FromTransport, FromResponseAsync);
+
     /// <summary>Sends <paramref name="request"/> and returns the successful response, or throws it classified.</summary>
-    public static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, TimeProvider time, string step, bool outcomeUnknown, CancellationToken cancellationToken)
-    {
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, cancellationToken);
-        }
-        catch (Exception exception) when (IsTransport(exception, cancellationToken))
-        {
-            throw FromTransport(exception, step, outcomeUnknown);
-        }
-
-        if (response.IsSuccessStatusCode)
-        {
-            return response;
-        }
-
-        using (response)
-        {
-            throw await FromResponseAsync(response, time.GetUtcNow(), cancellationToken);
-        }
-    }
+    public static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, TimeProvider time, string step, bool outcomeUnknown, CancellationToken cancellationToken) =>
+        PlatformHttp.SendAsync(http, request, Failures, time, step, outcomeUnknown, cancellationToken);
 
     /// <summary>Sends <paramref name="request"/> and parses the successful answer's JSON body.</summary>
-    public static async Task<JsonDocument> SendForJsonAsync(HttpClient http, HttpRequestMessage request, TimeProvider time, string step, bool outcomeUnknown, CancellationToken cancellationToken)
-    {
-        using var response = await SendAsync(http, request, time, step, outcomeUnknown, cancellationToken);
-        try
-        {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-        }
-        catch (JsonException exception)
-        {
-            throw new PlatformException(PlatformId.LinkedIn, outcomeUnknown ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient, $"LinkedIn answered {step} with a body that is not JSON.", inner: exception);
-        }
-        catch (Exception exception) when (IsTransport(exception, cancellationToken))
-        {
-            throw FromTransport(exception, step, outcomeUnknown);
-        }
-    }
+    public static Task<JsonDocument> SendForJsonAsync(HttpClient http, HttpRequestMessage request, TimeProvider time, string step, bool outcomeUnknown, CancellationToken cancellationToken) =>
+        PlatformHttp.SendForJsonAsync(http, request, Failures, time, step, outcomeUnknown, cancellationToken);
 
     public static async Task<PlatformException> FromResponseAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken)
     {
