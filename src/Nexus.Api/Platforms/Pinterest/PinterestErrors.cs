@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Nexus.Api.Platforms.Pinterest;
@@ -68,44 +67,14 @@ internal static class PinterestErrors
     /// A request that got no answer. When it may have created the Pin (<paramref name="mayHavePublished"/>) the outcome
     /// is unknown; connection failures happen before anything is sent and are transient.
     /// </summary>
-    public static PlatformException FromTransport(Exception exception, string what, bool mayHavePublished)
-    {
-        var notSent = IsCircuitOpen(exception)
-            || exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError };
-        var kind = mayHavePublished && !notSent ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient;
-        var reason = IsCircuitOpen(exception) ? "Pinterest is failing repeatedly; calls are paused for a moment"
-            : IsTimeout(exception) ? "Pinterest did not answer in time"
-            : "the connection to Pinterest failed";
-        var outcome = kind == PlatformFailureKind.Unknown ? " The Pin may or may not have been created." : string.Empty;
-        return new PlatformException(PlatformId.Pinterest, kind, $"{what}: {reason}.{outcome}", inner: exception);
-    }
+    public static PlatformException FromTransport(Exception exception, string what, bool mayHavePublished) =>
+        PlatformErrors.FromTransport(PlatformId.Pinterest, exception, what, mayHavePublished, "The Pin");
 
-    public static bool IsTransport(Exception exception, CancellationToken cancellationToken) =>
-        exception is HttpRequestException || IsTimeout(exception) || IsCircuitOpen(exception)
-        || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+    public static bool IsTransport(Exception exception, CancellationToken cancellationToken) => PlatformErrors.IsTransport(exception, cancellationToken);
 
-    public static JsonNode? Parse(string text)
-    {
-        try
-        {
-            return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static JsonNode? Parse(string text) => PlatformErrors.Parse(text);
 
-    public static string? Text(JsonNode? node) => node is JsonValue value
-        ? value.GetValueKind() switch
-        {
-            JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.Number => value.ToJsonString(),
-            _ => null,
-        }
-        : null;
-
-    private static bool IsTimeout(Exception exception) => exception is TaskCanceledException || PlatformHttp.IsAttemptTimeout(exception);
+    public static string? Text(JsonNode? node) => PlatformErrors.Text(node);
 
     private static bool IsCircuitOpen(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
 }

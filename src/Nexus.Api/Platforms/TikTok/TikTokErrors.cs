@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Nexus.Api.Platforms.TikTok;
@@ -85,47 +84,17 @@ internal static class TikTokErrors
     /// A request that got no answer. When it may have created a post (<paramref name="mayHavePublished"/>) the outcome is
     /// unknown and must not be retried blindly; connection failures happen before anything is sent and are transient.
     /// </summary>
-    public static PlatformException FromTransport(Exception exception, string what, bool mayHavePublished)
-    {
-        var notSent = IsCircuitOpen(exception)
-            || exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError };
-        var kind = mayHavePublished && !notSent ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient;
-        var reason = IsCircuitOpen(exception) ? "TikTok is failing repeatedly; calls are paused for a moment"
-            : IsTimeout(exception) ? "TikTok did not answer in time"
-            : "the connection to TikTok failed";
-        var outcome = kind == PlatformFailureKind.Unknown ? " The post may or may not have been created." : string.Empty;
-        return new PlatformException(PlatformId.TikTok, kind, $"{what}: {reason}.{outcome}", inner: exception);
-    }
+    public static PlatformException FromTransport(Exception exception, string what, bool mayHavePublished) =>
+        PlatformErrors.FromTransport(PlatformId.TikTok, exception, what, mayHavePublished, "The post");
 
-    public static bool IsTransport(Exception exception, CancellationToken cancellationToken) =>
-        exception is HttpRequestException || IsTimeout(exception) || IsCircuitOpen(exception)
-        || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
-
-    private static bool IsTimeout(Exception exception) => exception is TaskCanceledException || PlatformHttp.IsAttemptTimeout(exception);
+    public static bool IsTransport(Exception exception, CancellationToken cancellationToken) => PlatformErrors.IsTransport(exception, cancellationToken);
 
     private static bool IsCircuitOpen(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
 
-    public static JsonNode? Parse(string text)
-    {
-        try
-        {
-            return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static JsonNode? Parse(string text) => PlatformErrors.Parse(text);
 
     /// <summary>A JSON string or number as text (TikTok sends some ids as numbers).</summary>
-    public static string? Text(JsonNode? node) => node is JsonValue value
-        ? value.GetValueKind() switch
-        {
-            JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.Number => value.ToJsonString(),
-            _ => null,
-        }
-        : null;
+    public static string? Text(JsonNode? node) => PlatformErrors.Text(node);
 
     public static bool IsOk(JsonNode? body) => body?["error"] is not JsonObject error || Text(error["code"]) is null or "ok";
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Nexus.Api.Platforms.YouTube;
@@ -61,21 +60,10 @@ internal static class YouTubeErrors
     /// A request that got no answer. When it may have created the video (<paramref name="mayHavePublished"/>) the outcome
     /// is unknown; connection failures happen before anything is sent and are transient.
     /// </summary>
-    public static PlatformException FromTransport(Exception exception, string what, bool mayHavePublished)
-    {
-        var notSent = IsCircuitOpen(exception)
-            || exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError };
-        var kind = mayHavePublished && !notSent ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient;
-        var reason = IsCircuitOpen(exception) ? "YouTube is failing repeatedly; calls are paused for a moment"
-            : IsTimeout(exception) ? "YouTube did not answer in time"
-            : "the connection to YouTube failed";
-        var outcome = kind == PlatformFailureKind.Unknown ? " The video may or may not have been created." : string.Empty;
-        return new PlatformException(PlatformId.YouTube, kind, $"{what}: {reason}.{outcome}", inner: exception);
-    }
+    public static PlatformException FromTransport(Exception exception, string what, bool mayHavePublished) =>
+        PlatformErrors.FromTransport(PlatformId.YouTube, exception, what, mayHavePublished, "The video");
 
-    public static bool IsTransport(Exception exception, CancellationToken cancellationToken) =>
-        exception is HttpRequestException || IsTimeout(exception) || IsCircuitOpen(exception)
-        || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+    public static bool IsTransport(Exception exception, CancellationToken cancellationToken) => PlatformErrors.IsTransport(exception, cancellationToken);
 
     /// <summary>The next midnight in America/Los_Angeles (PST or PDT), when YouTube's daily quotas reset.</summary>
     public static DateTimeOffset NextPacificMidnight(DateTimeOffset now)
@@ -86,28 +74,9 @@ internal static class YouTubeErrors
         return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
     }
 
-    public static JsonNode? Parse(string text)
-    {
-        try
-        {
-            return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    public static JsonNode? Parse(string text) => PlatformErrors.Parse(text);
 
-    public static string? Text(JsonNode? node) => node is JsonValue value
-        ? value.GetValueKind() switch
-        {
-            JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.Number => value.ToJsonString(),
-            _ => null,
-        }
-        : null;
-
-    private static bool IsTimeout(Exception exception) => exception is TaskCanceledException || PlatformHttp.IsAttemptTimeout(exception);
+    public static string? Text(JsonNode? node) => PlatformErrors.Text(node);
 
     private static bool IsCircuitOpen(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
 }
