@@ -1,8 +1,5 @@
-using System.Buffers;
-using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
-using Microsoft.Win32.SafeHandles;
 
 namespace Nexus.Api.Platforms.TikTok;
 
@@ -15,77 +12,14 @@ public sealed class TikTokMediaTransfer(HttpClient http, IOptions<TikTokOptions>
 {
     private readonly TikTokOptions _options = options.Value;
 
-    internal async Task<TikTokMediaFile> DownloadAsync(MediaItem media, long maxBytes, CancellationToken cancellationToken)
-    {
-        // The attempt timeout of the pipeline stops at the response headers; this one bounds reading the body.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.TransferAttemptTimeout);
-        SafeFileHandle? file = null;
-        try
-        {
-            using var response = await http.GetAsync(media.Url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                // The media URL is Nexus's own storage: a 4xx will not heal by itself, a 5xx may.
-                var kind = (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
-                    ? PlatformFailureKind.Transient
-                    : PlatformFailureKind.Rejected;
-                throw new PlatformException(PlatformId.TikTok, kind, $"The video could not be downloaded for upload ({(int)response.StatusCode}).", "media_download_failed");
-            }
-
-            if (response.Content.Headers.ContentLength > maxBytes)
-            {
-                throw TooLarge(maxBytes);
-            }
-
-            file = File.OpenHandle(Path.Combine(Path.GetTempPath(), $"nexus-tiktok-{Guid.NewGuid():N}.media"), FileMode.CreateNew, FileAccess.ReadWrite,
-                FileShare.None, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            await using var source = await response.Content.ReadAsStreamAsync(timeout.Token);
-            var buffer = ArrayPool<byte>.Shared.Rent(81920);
-            try
-            {
-                long length = 0;
-                int read;
-                while ((read = await source.ReadAsync(buffer, timeout.Token)) > 0)
-                {
-                    if (length + read > maxBytes)
-                    {
-                        throw TooLarge(maxBytes);
-                    }
-
-                    await RandomAccess.WriteAsync(file, buffer.AsMemory(0, read), length, timeout.Token);
-                    length += read;
-                }
-
-                if (length == 0)
-                {
-                    throw new PlatformException(PlatformId.TikTok, PlatformFailureKind.Rejected, "The video file is empty.", "media_empty");
-                }
-
-                var downloaded = new TikTokMediaFile(file, length, media.MimeType ?? response.Content.Headers.ContentType?.MediaType);
-                file = null;
-                return downloaded;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-        catch (Exception e) when (e is not PlatformException && (TikTokErrors.IsTransport(e, cancellationToken) || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)))
-        {
-            throw new PlatformException(PlatformId.TikTok, PlatformFailureKind.Transient, "The video could not be downloaded for upload: the media server did not answer in time.", "media_download_failed", inner: e);
-        }
-        finally
-        {
-            file?.Dispose();
-        }
-    }
+    internal Task<TempMediaFile> DownloadAsync(MediaItem media, long maxBytes, CancellationToken cancellationToken) =>
+        MediaFiles.ToTempFileAsync(http, PlatformId.TikTok, media, maxBytes, _options.TransferAttemptTimeout, null, () => TooLarge(maxBytes), cancellationToken);
 
     /// <summary>
     /// PUTs every chunk in order. A failed chunk before the last leaves the upload incomplete, so nothing is published
     /// (Transient); losing the answer to the last chunk may mean TikTok has it all and is publishing (Unknown).
     /// </summary>
-    internal async Task UploadAsync(Uri uploadUrl, TikTokMediaFile file, TikTokChunkPlan plan, CancellationToken cancellationToken)
+    internal async Task UploadAsync(Uri uploadUrl, TempMediaFile file, TikTokChunkPlan plan, CancellationToken cancellationToken)
     {
         var buffer = new byte[plan.LargestChunk];
         for (var index = 0; index < plan.TotalChunkCount; index++)
@@ -122,31 +56,6 @@ public sealed class TikTokMediaTransfer(HttpClient http, IOptions<TikTokOptions>
 
     private static PlatformException TooLarge(long maxBytes) =>
         new(PlatformId.TikTok, PlatformFailureKind.Rejected, $"The video is larger than TikTok's limit of {maxBytes / (1024 * 1024)} MB.", "video_too_large");
-}
-
-/// <summary>A downloaded media file in a temporary file that is deleted when disposed.</summary>
-internal sealed class TikTokMediaFile(SafeFileHandle handle, long length, string? contentType) : IDisposable
-{
-    public long Length { get; } = length;
-
-    public string? ContentType { get; } = contentType;
-
-    public async Task ReadAsync(Memory<byte> destination, long offset, CancellationToken cancellationToken)
-    {
-        var done = 0;
-        while (done < destination.Length)
-        {
-            var read = await RandomAccess.ReadAsync(handle, destination[done..], offset + done, cancellationToken);
-            if (read == 0)
-            {
-                throw new EndOfStreamException("The downloaded media file is shorter than expected.");
-            }
-
-            done += read;
-        }
-    }
-
-    public void Dispose() => handle.Dispose();
 }
 
 /// <summary>

@@ -1,10 +1,8 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using Microsoft.Win32.SafeHandles;
 
 namespace Nexus.Api.Platforms.YouTube;
 
@@ -19,78 +17,14 @@ public sealed class YouTubeMediaTransfer(HttpClient http, IOptions<YouTubeOption
     private const HttpStatusCode ResumeIncomplete = (HttpStatusCode)308;
     private readonly YouTubeOptions _options = options.Value;
 
-    internal async Task<YouTubeMediaFile> DownloadAsync(MediaItem media, long maxBytes, CancellationToken cancellationToken)
-    {
-        // The attempt timeout of the pipeline stops at the response headers; this one bounds reading the body.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.TransferAttemptTimeout);
-        SafeFileHandle? file = null;
-        try
-        {
-            using var response = await http.GetAsync(media.Url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                // The media URL is Nexus's own storage: a 4xx will not heal by itself, a 5xx may.
-                var kind = (int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
-                    ? PlatformFailureKind.Transient
-                    : PlatformFailureKind.Rejected;
-                throw new PlatformException(PlatformId.YouTube, kind, $"The video could not be downloaded for upload ({(int)response.StatusCode}).", "media_download_failed");
-            }
-
-            if (response.Content.Headers.ContentLength > maxBytes)
-            {
-                throw TooLarge();
-            }
-
-            file = File.OpenHandle(Path.Combine(Path.GetTempPath(), $"nexus-youtube-{Guid.NewGuid():N}.media"), FileMode.CreateNew, FileAccess.ReadWrite,
-                FileShare.None, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            await using var source = await response.Content.ReadAsStreamAsync(timeout.Token);
-            var buffer = ArrayPool<byte>.Shared.Rent(81920);
-            try
-            {
-                long length = 0;
-                int read;
-                while ((read = await source.ReadAsync(buffer, timeout.Token)) > 0)
-                {
-                    if (length + read > maxBytes)
-                    {
-                        throw TooLarge();
-                    }
-
-                    await RandomAccess.WriteAsync(file, buffer.AsMemory(0, read), length, timeout.Token);
-                    length += read;
-                }
-
-                if (length == 0)
-                {
-                    throw new PlatformException(PlatformId.YouTube, PlatformFailureKind.Rejected, "The video file is empty.", "media_empty");
-                }
-
-                var contentType = media.MimeType ?? response.Content.Headers.ContentType?.MediaType;
-                var downloaded = new YouTubeMediaFile(file, length, contentType is { } type && type.StartsWith("video/", StringComparison.Ordinal) ? type : "video/*");
-                file = null;
-                return downloaded;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-        catch (Exception e) when (e is not PlatformException && YouTubeErrors.IsTransport(e, cancellationToken))
-        {
-            throw new PlatformException(PlatformId.YouTube, PlatformFailureKind.Transient, "The video could not be downloaded for upload: the media server did not answer in time.", "media_download_failed", inner: e);
-        }
-        finally
-        {
-            file?.Dispose();
-        }
-    }
+    internal Task<TempMediaFile> DownloadAsync(MediaItem media, long maxBytes, CancellationToken cancellationToken) =>
+        MediaFiles.ToTempFileAsync(http, PlatformId.YouTube, media, maxBytes, _options.TransferAttemptTimeout, "video/*", () => TooLarge(), cancellationToken);
 
     /// <summary>
     /// Uploads <paramref name="file"/> to the session and returns the created video resource. Giving up after the
     /// last byte was sent leaves the outcome unknown (the video may exist); giving up before it is transient.
     /// </summary>
-    internal async Task<JsonNode> UploadAsync(Uri session, string accessToken, YouTubeMediaFile file, CancellationToken cancellationToken)
+    internal async Task<JsonNode> UploadAsync(Uri session, string accessToken, TempMediaFile file, CancellationToken cancellationToken)
     {
         var chunkSize = (int)Math.Min(_options.ChunkSize, Math.Max(1, file.Length));
         var buffer = new byte[chunkSize];
@@ -151,15 +85,15 @@ public sealed class YouTubeMediaTransfer(HttpClient http, IOptions<YouTubeOption
         }
     }
 
-    private static HttpRequestMessage Chunk(Uri session, string accessToken, YouTubeMediaFile file, byte[] buffer, long offset, int count)
+    private static HttpRequestMessage Chunk(Uri session, string accessToken, TempMediaFile file, byte[] buffer, long offset, int count)
     {
         var content = new ByteArrayContent(buffer, 0, count);
-        content.Headers.ContentType = new MediaTypeHeaderValue(file.ContentType);
+        content.Headers.ContentType = new MediaTypeHeaderValue(file.ContentType ?? "video/*");
         content.Headers.ContentRange = new ContentRangeHeaderValue(offset, offset + count - 1, file.Length);
         return YouTubeApi.Request(HttpMethod.Put, session, accessToken, content);
     }
 
-    private static HttpRequestMessage StatusQuery(Uri session, string accessToken, YouTubeMediaFile file)
+    private static HttpRequestMessage StatusQuery(Uri session, string accessToken, TempMediaFile file)
     {
         var content = new ByteArrayContent([]);
         content.Headers.ContentRange = new ContentRangeHeaderValue(file.Length);
@@ -232,29 +166,4 @@ public sealed class YouTubeMediaTransfer(HttpClient http, IOptions<YouTubeOption
 
         public sealed record Interrupted(string Reason, Exception? Exception) : Step;
     }
-}
-
-/// <summary>A downloaded video in a temporary file that is deleted when disposed.</summary>
-internal sealed class YouTubeMediaFile(SafeFileHandle handle, long length, string contentType) : IDisposable
-{
-    public long Length { get; } = length;
-
-    public string ContentType { get; } = contentType;
-
-    public async Task ReadAsync(Memory<byte> destination, long offset, CancellationToken cancellationToken)
-    {
-        var done = 0;
-        while (done < destination.Length)
-        {
-            var read = await RandomAccess.ReadAsync(handle, destination[done..], offset + done, cancellationToken);
-            if (read == 0)
-            {
-                throw new EndOfStreamException("The downloaded media file is shorter than expected.");
-            }
-
-            done += read;
-        }
-    }
-
-    public void Dispose() => handle.Dispose();
 }

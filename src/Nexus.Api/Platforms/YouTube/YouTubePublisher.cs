@@ -93,7 +93,7 @@ public sealed class YouTubePublisher(
             ? tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
 
-    private async Task<Uri> OpenSessionAsync(string accessToken, PublishRequest request, string privacy, YouTubeMediaFile file, CancellationToken cancellationToken)
+    private async Task<Uri> OpenSessionAsync(string accessToken, PublishRequest request, string privacy, TempMediaFile file, CancellationToken cancellationToken)
     {
         var snippet = new JsonObject { ["title"] = TitleOf(request), ["description"] = request.Text };
         if (TagsOf(request) is { Count: > 0 } tags)
