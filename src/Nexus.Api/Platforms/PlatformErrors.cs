@@ -56,4 +56,38 @@ public static class PlatformErrors
             _ => null,
         }
         : null;
+
+    /// <summary>A string property of a JSON object, or null (numbers are returned as their text).</summary>
+    public static string? Text(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => null,
+            }
+            : null;
+
+    /// <summary>A nested object property, or <c>default</c> (<see cref="JsonValueKind.Undefined"/>).</summary>
+    public static JsonElement Child(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Object
+            ? value
+            : default;
+
+    /// <summary>A copy of <paramref name="element"/> that outlives its document (<c>default</c> stays <c>default</c>).</summary>
+    public static JsonElement Detach(JsonElement element) =>
+        element.ValueKind == JsonValueKind.Undefined ? default : element.Clone();
+
+    /// <summary>An error answer's body, or null when even that could not be read.</summary>
+    public static async Task<string?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
 }

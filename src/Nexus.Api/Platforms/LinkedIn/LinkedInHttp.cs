@@ -97,46 +97,19 @@ internal static class LinkedInHttp
     public static PlatformException Unexpected(string what, bool outcomeUnknown = false) =>
         new(PlatformId.LinkedIn, outcomeUnknown ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient, $"LinkedIn answered without {what}.");
 
-    /// <summary>A string property of a JSON object, or null (numbers are returned as their text).</summary>
-    internal static string? Text(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value)
-            ? value.ValueKind switch
-            {
-                JsonValueKind.String => value.GetString(),
-                JsonValueKind.Number => value.GetRawText(),
-                _ => null,
-            }
-            : null;
+    internal static string? Text(JsonElement element, string property) => PlatformErrors.Text(element, property);
 
-    /// <summary>A nested object property, or <c>default</c> (<see cref="JsonValueKind.Undefined"/>).</summary>
-    internal static JsonElement Child(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Object
-            ? value
-            : default;
+    internal static JsonElement Child(JsonElement element, string property) => PlatformErrors.Child(element, property);
 
-    /// <summary>A copy of <paramref name="element"/> that outlives its document (<c>default</c> stays <c>default</c>).</summary>
-    internal static JsonElement Detach(JsonElement element) =>
-        element.ValueKind == JsonValueKind.Undefined ? default : element.Clone();
+    internal static JsonElement Detach(JsonElement element) => PlatformErrors.Detach(element);
 
-    internal static bool IsTransport(Exception exception, CancellationToken cancellationToken) =>
-        exception is HttpRequestException || IsTimeout(exception) || IsBrokenCircuit(exception) ||
-        (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+    internal static bool IsTransport(Exception exception, CancellationToken cancellationToken) => PlatformErrors.IsTransport(exception, cancellationToken);
 
     private static bool IsTimeout(Exception exception) => PlatformHttp.IsAttemptTimeout(exception);
 
     private static bool IsBrokenCircuit(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
 
-    private static async Task<string?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await response.Content.ReadAsStringAsync(cancellationToken);
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
+    private static Task<string?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken) => PlatformErrors.ReadBodyAsync(response, cancellationToken);
 
     private static (string? Message, string? Code) Describe(string? body)
     {
