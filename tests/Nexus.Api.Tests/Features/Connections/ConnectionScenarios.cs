@@ -14,7 +14,10 @@ public static class ConnectionScenarios
     {
         var payload = await host.MutateAsync(admin, "startConnection", "StartConnectionInput", new { workspaceId, platform = "SANDBOX" }, "authorizationUrl");
         Assert.Equal(0, payload.GetProperty("errors").GetArrayLength());
-        return payload.GetProperty("authorizationUrl").GetString()!;
+        var url = payload.GetProperty("authorizationUrl").GetString()!;
+        // Escaped as sent on the wire: strict clients (curl, some mobile web views) refuse a raw space in a URL.
+        Assert.True(Uri.IsWellFormedUriString(url, UriKind.Absolute), url);
+        return url;
     }
 
     /// <summary>Goes through the sandbox's consent page like a browser: approve (optionally with pages) or deny.</summary>

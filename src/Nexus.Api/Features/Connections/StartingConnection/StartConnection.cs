@@ -75,7 +75,7 @@ public sealed class StartConnectionPayloadType : ObjectGraphType<StartConnection
     public StartConnectionPayloadType()
     {
         Name = "StartConnectionPayload";
-        Field<StringGraphType, string?>("authorizationUrl").Description("The platform's consent page.").Resolve(ctx => ctx.Source.AuthorizationUrl?.ToString());
+        Field<StringGraphType, string?>("authorizationUrl").Description("The platform's consent page.").Resolve(ctx => ctx.Source.AuthorizationUrl?.AbsoluteUri);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StartConnectionErrorType>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
     }
 }
