@@ -39,7 +39,7 @@ internal static class LinkedInHttp
 
     public static StringContent Json(JsonObject body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
-    private static readonly PlatformHttp.Failures Failures = new(PlatformId.LinkedIn, IsTransport, FromTransport, FromResponseAsync);
+    private static readonly PlatformHttp.Failures Failures = new(PlatformId.LinkedIn, PlatformErrors.IsTransport, FromTransport, FromResponseAsync);
 
     /// <summary>Sends <paramref name="request"/> and returns the successful response, or throws it classified.</summary>
     public static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, TimeProvider time, string step, bool outcomeUnknown, CancellationToken cancellationToken) =>
@@ -52,7 +52,7 @@ internal static class LinkedInHttp
     public static async Task<PlatformException> FromResponseAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var status = response.StatusCode;
-        var (message, code) = Describe(await ReadBodyAsync(response, cancellationToken));
+        var (message, code) = Describe(await PlatformErrors.ReadBodyAsync(response, cancellationToken));
         var kind = status switch
         {
             HttpStatusCode.TooManyRequests => PlatformFailureKind.RateLimited,
@@ -80,13 +80,13 @@ internal static class LinkedInHttp
     /// </summary>
     public static PlatformException FromTransport(Exception exception, string step, bool outcomeUnknown)
     {
-        if (IsBrokenCircuit(exception))
+        if (PlatformHttp.IsCircuitOpen(exception))
         {
             // The circuit breaker refused to send anything: safe to retry later whatever the step.
             return new PlatformException(PlatformId.LinkedIn, PlatformFailureKind.Transient, $"LinkedIn is failing; calls are paused ({step}).", inner: exception);
         }
 
-        var what = IsTimeout(exception) || exception is OperationCanceledException ? "timed out" : "failed in transit";
+        var what = PlatformHttp.IsAttemptTimeout(exception) || exception is OperationCanceledException ? "timed out" : "failed in transit";
         return outcomeUnknown
             ? new PlatformException(PlatformId.LinkedIn, PlatformFailureKind.Unknown, $"The request to LinkedIn {what} ({step}); LinkedIn may have published the post.", inner: exception)
             : new PlatformException(PlatformId.LinkedIn, PlatformFailureKind.Transient, $"The request to LinkedIn {what} ({step}).", inner: exception);
@@ -96,20 +96,6 @@ internal static class LinkedInHttp
 
     public static PlatformException Unexpected(string what, bool outcomeUnknown = false) =>
         new(PlatformId.LinkedIn, outcomeUnknown ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient, $"LinkedIn answered without {what}.");
-
-    internal static string? Text(JsonElement element, string property) => PlatformErrors.Text(element, property);
-
-    internal static JsonElement Child(JsonElement element, string property) => PlatformErrors.Child(element, property);
-
-    internal static JsonElement Detach(JsonElement element) => PlatformErrors.Detach(element);
-
-    internal static bool IsTransport(Exception exception, CancellationToken cancellationToken) => PlatformErrors.IsTransport(exception, cancellationToken);
-
-    private static bool IsTimeout(Exception exception) => PlatformHttp.IsAttemptTimeout(exception);
-
-    private static bool IsBrokenCircuit(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
-
-    private static Task<string?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken) => PlatformErrors.ReadBodyAsync(response, cancellationToken);
 
     private static (string? Message, string? Code) Describe(string? body)
     {
@@ -127,8 +113,8 @@ internal static class LinkedInHttp
                 return (null, null);
             }
 
-            var message = Text(root, "message") ?? Text(root, "error_description") ?? Text(root, "error");
-            var code = Text(root, "error") ?? Text(root, "code") ?? Text(root, "serviceErrorCode");
+            var message = PlatformErrors.Text(root, "message") ?? PlatformErrors.Text(root, "error_description") ?? PlatformErrors.Text(root, "error");
+            var code = PlatformErrors.Text(root, "error") ?? PlatformErrors.Text(root, "code") ?? PlatformErrors.Text(root, "serviceErrorCode");
             return (Truncate(message), code);
         }
         catch (JsonException)

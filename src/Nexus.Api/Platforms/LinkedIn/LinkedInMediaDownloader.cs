@@ -8,5 +8,5 @@ namespace Nexus.Api.Platforms.LinkedIn;
 public sealed class LinkedInMediaDownloader(HttpClient http)
 {
     internal Task<MediaContent> OpenAsync(MediaItem item, int index, CancellationToken cancellationToken) =>
-        MediaDownloads.OpenAsync(http, PlatformId.LinkedIn, item, index, LinkedInHttp.IsTransport, cancellationToken);
+        MediaDownloads.OpenAsync(http, PlatformId.LinkedIn, item, index, PlatformErrors.IsTransport, cancellationToken);
 }

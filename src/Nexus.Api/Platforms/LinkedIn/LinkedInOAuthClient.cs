@@ -96,10 +96,10 @@ public sealed class LinkedInOAuthClient(HttpClient http, IOptions<LinkedInOption
         using (var document = await LinkedInHttp.SendForJsonAsync(http, request, time, "userinfo", outcomeUnknown: false, cancellationToken))
         {
             var member = document.RootElement;
-            var id = LinkedInHttp.Text(member, "sub") ?? throw LinkedInHttp.Unexpected("the member's id (sub)");
-            var name = LinkedInHttp.Text(member, "name") ??
-                       $"{LinkedInHttp.Text(member, "given_name")} {LinkedInHttp.Text(member, "family_name")}".Trim();
-            accounts.Add(new PlatformAccount(id, name.Length > 0 ? name : id, Handle: null, LinkedInHttp.Text(member, "picture"), AccountKind.Person));
+            var id = PlatformErrors.Text(member, "sub") ?? throw LinkedInHttp.Unexpected("the member's id (sub)");
+            var name = PlatformErrors.Text(member, "name") ??
+                       $"{PlatformErrors.Text(member, "given_name")} {PlatformErrors.Text(member, "family_name")}".Trim();
+            accounts.Add(new PlatformAccount(id, name.Length > 0 ? name : id, Handle: null, PlatformErrors.Text(member, "picture"), AccountKind.Person));
         }
 
         if (settings.Organizations && (tokens.Scopes.Count == 0 || tokens.Scopes.Contains("rw_organization_admin")))
@@ -128,8 +128,8 @@ public sealed class LinkedInOAuthClient(HttpClient http, IOptions<LinkedInOption
                 foreach (var acl in elements.EnumerateArray())
                 {
                     const string prefix = "urn:li:organization:";
-                    if (LinkedInHttp.Text(acl, "organization") is { } urn && urn.StartsWith(prefix, StringComparison.Ordinal) &&
-                        PostingRoles.Contains(LinkedInHttp.Text(acl, "role")) && !ids.Contains(urn[prefix.Length..]))
+                    if (PlatformErrors.Text(acl, "organization") is { } urn && urn.StartsWith(prefix, StringComparison.Ordinal) &&
+                        PostingRoles.Contains(PlatformErrors.Text(acl, "role")) && !ids.Contains(urn[prefix.Length..]))
                     {
                         ids.Add(urn[prefix.Length..]);
                     }
@@ -150,8 +150,8 @@ public sealed class LinkedInOAuthClient(HttpClient http, IOptions<LinkedInOption
             var organization = document.RootElement;
             organizations.Add(new PlatformAccount(
                 id,
-                LinkedInHttp.Text(organization, "localizedName") ?? id,
-                LinkedInHttp.Text(organization, "vanityName"),
+                PlatformErrors.Text(organization, "localizedName") ?? id,
+                PlatformErrors.Text(organization, "vanityName"),
                 AvatarUrl: null,
                 AccountKind.Organization));
         }
@@ -168,9 +168,9 @@ public sealed class LinkedInOAuthClient(HttpClient http, IOptions<LinkedInOption
         using var document = await LinkedInHttp.SendForJsonAsync(http, request, time, step, outcomeUnknown: false, cancellationToken);
         var root = document.RootElement;
         var now = time.GetUtcNow();
-        var accessToken = LinkedInHttp.Text(root, "access_token") ?? throw LinkedInHttp.Unexpected("an access token");
-        var refreshToken = LinkedInHttp.Text(root, "refresh_token");
-        var scopes = LinkedInHttp.Text(root, "scope") is { } granted
+        var accessToken = PlatformErrors.Text(root, "access_token") ?? throw LinkedInHttp.Unexpected("an access token");
+        var refreshToken = PlatformErrors.Text(root, "refresh_token");
+        var scopes = PlatformErrors.Text(root, "scope") is { } granted
             ? granted.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : previous?.Scopes ?? [];
 

@@ -149,9 +149,9 @@ public sealed class LinkedInPublisher(
         {
             initialize.Content = LinkedInHttp.Json(new JsonObject { ["initializeUploadRequest"] = new JsonObject { ["owner"] = owner } });
             using var document = await LinkedInHttp.SendForJsonAsync(http, initialize, time, $"media[{index}] initializeUpload", outcomeUnknown: false, cancellationToken);
-            var value = LinkedInHttp.Child(document.RootElement, "value");
-            uploadUrl = LinkedInHttp.Text(value, "uploadUrl") ?? throw LinkedInHttp.Unexpected($"an upload URL for media[{index}]");
-            imageUrn = LinkedInHttp.Text(value, "image") ?? throw LinkedInHttp.Unexpected($"an image URN for media[{index}]");
+            var value = PlatformErrors.Child(document.RootElement, "value");
+            uploadUrl = PlatformErrors.Text(value, "uploadUrl") ?? throw LinkedInHttp.Unexpected($"an upload URL for media[{index}]");
+            imageUrn = PlatformErrors.Text(value, "image") ?? throw LinkedInHttp.Unexpected($"an image URN for media[{index}]");
         }
 
         // The Images API documents the upload with the member's bearer token.
@@ -181,9 +181,9 @@ public sealed class LinkedInPublisher(
                 },
             });
             using var document = await LinkedInHttp.SendForJsonAsync(http, initialize, time, $"{step} initializeUpload", outcomeUnknown: false, cancellationToken);
-            var value = LinkedInHttp.Child(document.RootElement, "value");
-            videoUrn = LinkedInHttp.Text(value, "video") ?? throw LinkedInHttp.Unexpected("a video URN for media[0]");
-            uploadToken = LinkedInHttp.Text(value, "uploadToken") ?? "";
+            var value = PlatformErrors.Child(document.RootElement, "value");
+            videoUrn = PlatformErrors.Text(value, "video") ?? throw LinkedInHttp.Unexpected("a video URN for media[0]");
+            uploadToken = PlatformErrors.Text(value, "uploadToken") ?? "";
             parts = value.TryGetProperty("uploadInstructions", out var instructions) && instructions.ValueKind == JsonValueKind.Array
                 ? [.. instructions.EnumerateArray().Select(Part).OrderBy(p => p.First)]
                 : throw LinkedInHttp.Unexpected("upload instructions for media[0]");
@@ -260,7 +260,7 @@ public sealed class LinkedInPublisher(
     }
 
     private static (string Url, long First, long Last) Part(JsonElement instruction) =>
-        (LinkedInHttp.Text(instruction, "uploadUrl") ?? throw LinkedInHttp.Unexpected("an upload URL in the upload instructions"),
+        (PlatformErrors.Text(instruction, "uploadUrl") ?? throw LinkedInHttp.Unexpected("an upload URL in the upload instructions"),
          instruction.TryGetProperty("firstByte", out var first) ? first.GetInt64() : 0,
          instruction.TryGetProperty("lastByte", out var last) ? last.GetInt64() : -1);
 

@@ -35,14 +35,14 @@ internal static class PinterestApi
                 response = await http.SendAsync(request, cancellationToken);
                 text = await response.Content.ReadAsStringAsync(cancellationToken);
             }
-            catch (Exception e) when (PinterestErrors.IsTransport(e, cancellationToken))
+            catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
             {
                 throw PinterestErrors.FromTransport(e, what, mayHavePublished);
             }
 
             using (response)
             {
-                var body = PinterestErrors.Parse(text);
+                var body = PlatformErrors.Parse(text);
                 if (response.IsSuccessStatusCode)
                 {
                     return body ?? throw new PlatformException(PlatformId.Pinterest,

@@ -15,8 +15,8 @@ internal static class PinterestErrors
 
     public static PlatformException FromResponse(HttpResponseMessage response, JsonNode? body, DateTimeOffset now)
     {
-        var code = Text(body?["code"]) ?? Text(body?["error"]);
-        var message = (Text(body?["message"]) ?? Text(body?["error_description"])) is { Length: > 0 } m
+        var code = PlatformErrors.Text(body?["code"]) ?? PlatformErrors.Text(body?["error"]);
+        var message = (PlatformErrors.Text(body?["message"]) ?? PlatformErrors.Text(body?["error_description"])) is { Length: > 0 } m
             ? m
             : $"Pinterest answered {(int)response.StatusCode} {response.ReasonPhrase}.";
         var kind = response.StatusCode switch
@@ -69,12 +69,6 @@ internal static class PinterestErrors
     /// </summary>
     public static PlatformException FromTransport(Exception exception, string what, bool mayHavePublished) =>
         PlatformErrors.FromTransport(PlatformId.Pinterest, exception, what, mayHavePublished, "The Pin");
-
-    public static bool IsTransport(Exception exception, CancellationToken cancellationToken) => PlatformErrors.IsTransport(exception, cancellationToken);
-
-    public static JsonNode? Parse(string text) => PlatformErrors.Parse(text);
-
-    public static string? Text(JsonNode? node) => PlatformErrors.Text(node);
 
     private static bool IsCircuitOpen(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
 }

@@ -39,7 +39,7 @@ public sealed class PinterestMediaTransfer(HttpClient http, IOptions<PinterestOp
         {
             response = await http.SendAsync(request, cancellationToken);
         }
-        catch (Exception e) when (PinterestErrors.IsTransport(e, cancellationToken))
+        catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
         {
             throw PinterestErrors.FromTransport(e, "Uploading the video to Pinterest", mayHavePublished: false);
         }

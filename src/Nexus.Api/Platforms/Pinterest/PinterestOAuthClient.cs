@@ -66,15 +66,15 @@ public sealed class PinterestOAuthClient(HttpClient http, IOptions<PinterestOpti
     {
         var body = await PinterestApi.SendAsync(http, PinterestApi.Json(HttpMethod.Get, _options.Api("/v5/user_account"), tokens.AccessToken), time,
             "Reading the Pinterest account", mayHavePublished: false, cancellationToken);
-        var username = PinterestErrors.Text(body["username"]);
-        var id = PinterestErrors.Text(body["id"]) is { Length: > 0 } userId ? userId : username;
+        var username = PlatformErrors.Text(body["username"]);
+        var id = PlatformErrors.Text(body["id"]) is { Length: > 0 } userId ? userId : username;
         if (string.IsNullOrEmpty(id))
         {
             throw new PlatformException(PlatformId.Pinterest, PlatformFailureKind.Unknown, "Pinterest returned an account without an id or username.");
         }
 
-        var name = PinterestErrors.Text(body["business_name"]) is { Length: > 0 } business ? business : username ?? id;
-        return [new PlatformAccount(id, name, username, PinterestErrors.Text(body["profile_image"]), AccountKind.Person)];
+        var name = PlatformErrors.Text(body["business_name"]) is { Length: > 0 } business ? business : username ?? id;
+        return [new PlatformAccount(id, name, username, PlatformErrors.Text(body["profile_image"]), AccountKind.Person)];
     }
 
     private async Task<OAuthTokens> TokenAsync(Dictionary<string, string> form, OAuthTokens? current, CancellationToken cancellationToken)
@@ -85,17 +85,17 @@ public sealed class PinterestOAuthClient(HttpClient http, IOptions<PinterestOpti
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.ClientId}:{_options.ClientSecret}")));
         var body = await PinterestApi.SendAsync(http, request, time, refreshing ? "Refreshing the Pinterest token" : "Exchanging the Pinterest code",
             mayHavePublished: false, cancellationToken, (response, error) => PinterestErrors.FromTokenResponse(response, error, refreshing, time.GetUtcNow()));
-        var accessToken = PinterestErrors.Text(body["access_token"]);
+        var accessToken = PlatformErrors.Text(body["access_token"]);
         if (string.IsNullOrEmpty(accessToken))
         {
             throw new PlatformException(PlatformId.Pinterest, PlatformFailureKind.Unknown, "Pinterest's token response had no access_token.");
         }
 
         var now = time.GetUtcNow();
-        var scopes = PinterestErrors.Text(body["scope"]) is { Length: > 0 } scope
+        var scopes = PlatformErrors.Text(body["scope"]) is { Length: > 0 } scope
             ? scope.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : current?.Scopes ?? [];
-        var refreshToken = PinterestErrors.Text(body["refresh_token"]) is { Length: > 0 } issued ? issued : current?.RefreshToken;
+        var refreshToken = PlatformErrors.Text(body["refresh_token"]) is { Length: > 0 } issued ? issued : current?.RefreshToken;
         var refreshExpiresAt = Number(body["refresh_token_expires_at"]) is { } at
             ? DateTimeOffset.FromUnixTimeSeconds(at)
             : Number(body["refresh_token_expires_in"]) is { } refreshIn ? now.AddSeconds(refreshIn) : current?.RefreshExpiresAt;
@@ -103,5 +103,5 @@ public sealed class PinterestOAuthClient(HttpClient http, IOptions<PinterestOpti
     }
 
     private static long? Number(JsonNode? node) =>
-        long.TryParse(PinterestErrors.Text(node), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
+        long.TryParse(PlatformErrors.Text(node), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
 }

@@ -79,7 +79,7 @@ public sealed class PinterestPublisher(
 
         var created = await PinterestApi.SendAsync(http, PinterestApi.Json(HttpMethod.Post, _options.Api("/v5/pins"), accessToken, pin), time,
             "Creating the Pin", mayHavePublished: true, cancellationToken);
-        var id = PinterestErrors.Text(created["id"])
+        var id = PlatformErrors.Text(created["id"])
             ?? throw new PlatformException(PlatformId.Pinterest, PlatformFailureKind.Unknown, "Pinterest created the Pin without returning its id.");
         logger.PinCreated(id, request.Options[BoardId], account.ExternalId);
         return new PublishResult(id, new Uri($"https://www.pinterest.com/pin/{Uri.EscapeDataString(id)}/"));
@@ -97,13 +97,13 @@ public sealed class PinterestPublisher(
                 "Listing the Pinterest boards", mayHavePublished: false, cancellationToken);
             foreach (var item in (body["items"] as JsonArray ?? []).OfType<JsonObject>())
             {
-                if (PinterestErrors.Text(item["id"]) is { Length: > 0 } id)
+                if (PlatformErrors.Text(item["id"]) is { Length: > 0 } id)
                 {
-                    boards.Add(new PinterestBoard(id, PinterestErrors.Text(item["name"]) ?? id, PinterestErrors.Text(item["privacy"])));
+                    boards.Add(new PinterestBoard(id, PlatformErrors.Text(item["name"]) ?? id, PlatformErrors.Text(item["privacy"])));
                 }
             }
 
-            bookmark = PinterestErrors.Text(body["bookmark"]);
+            bookmark = PlatformErrors.Text(body["bookmark"]);
             if (string.IsNullOrEmpty(bookmark))
             {
                 break;
@@ -119,15 +119,15 @@ public sealed class PinterestPublisher(
         var registered = await PinterestApi.SendAsync(http,
             PinterestApi.Json(HttpMethod.Post, _options.Api("/v5/media"), accessToken, new JsonObject { ["media_type"] = "video" }), time,
             "Registering the video upload", mayHavePublished: false, cancellationToken);
-        var mediaId = PinterestErrors.Text(registered["media_id"]);
-        if (string.IsNullOrEmpty(mediaId) || !Uri.TryCreate(PinterestErrors.Text(registered["upload_url"]), UriKind.Absolute, out var uploadUrl))
+        var mediaId = PlatformErrors.Text(registered["media_id"]);
+        if (string.IsNullOrEmpty(mediaId) || !Uri.TryCreate(PlatformErrors.Text(registered["upload_url"]), UriKind.Absolute, out var uploadUrl))
         {
             throw new PlatformException(PlatformId.Pinterest, PlatformFailureKind.Transient, "Pinterest registered the video upload without a media id or upload URL.");
         }
 
         var parameters = (registered["upload_parameters"] as JsonObject ?? [])
-            .Where(p => PinterestErrors.Text(p.Value) is not null)
-            .ToDictionary(p => p.Key, p => PinterestErrors.Text(p.Value)!);
+            .Where(p => PlatformErrors.Text(p.Value) is not null)
+            .ToDictionary(p => p.Key, p => PlatformErrors.Text(p.Value)!);
         await transfer.UploadAsync(uploadUrl, parameters, file, cancellationToken);
         logger.VideoUploaded(mediaId, file.Length);
         await AwaitProcessingAsync(accessToken, mediaId, cancellationToken);
@@ -172,7 +172,7 @@ public sealed class PinterestPublisher(
                 continue;
             }
 
-            status = PinterestErrors.Text(body["status"]) ?? "unknown";
+            status = PlatformErrors.Text(body["status"]) ?? "unknown";
             logger.MediaStatus(mediaId, status, poll);
             switch (status)
             {

@@ -34,14 +34,14 @@ internal static class TikTokApi
                 response = await http.SendAsync(request, cancellationToken);
                 text = await response.Content.ReadAsStringAsync(cancellationToken);
             }
-            catch (Exception e) when (TikTokErrors.IsTransport(e, cancellationToken))
+            catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
             {
                 throw TikTokErrors.FromTransport(e, what, mayHavePublished);
             }
 
             using (response)
             {
-                var body = TikTokErrors.Parse(text);
+                var body = PlatformErrors.Parse(text);
                 if (response.IsSuccessStatusCode && body is null)
                 {
                     throw new PlatformException(PlatformId.TikTok, mayHavePublished ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient,

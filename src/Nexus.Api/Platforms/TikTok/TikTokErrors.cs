@@ -44,13 +44,13 @@ internal static class TikTokErrors
     /// </summary>
     public static PlatformException FromTokenResponse(HttpResponseMessage response, JsonNode? body, bool refreshing, DateTimeOffset now)
     {
-        var error = Text(body?["error"]);
+        var error = PlatformErrors.Text(body?["error"]);
         if (string.IsNullOrEmpty(error))
         {
             return FromResponse(response, body, now);
         }
 
-        var message = Text(body?["error_description"]) is { Length: > 0 } description ? description : $"TikTok refused the token request ({error}).";
+        var message = PlatformErrors.Text(body?["error_description"]) is { Length: > 0 } description ? description : $"TikTok refused the token request ({error}).";
         var kind = error switch
         {
             "invalid_grant" => refreshing ? PlatformFailureKind.AuthExpired : PlatformFailureKind.Rejected,
@@ -87,21 +87,15 @@ internal static class TikTokErrors
     public static PlatformException FromTransport(Exception exception, string what, bool mayHavePublished) =>
         PlatformErrors.FromTransport(PlatformId.TikTok, exception, what, mayHavePublished, "The post");
 
-    public static bool IsTransport(Exception exception, CancellationToken cancellationToken) => PlatformErrors.IsTransport(exception, cancellationToken);
-
     private static bool IsCircuitOpen(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
 
-    public static JsonNode? Parse(string text) => PlatformErrors.Parse(text);
-
     /// <summary>A JSON string or number as text (TikTok sends some ids as numbers).</summary>
-    public static string? Text(JsonNode? node) => PlatformErrors.Text(node);
-
-    public static bool IsOk(JsonNode? body) => body?["error"] is not JsonObject error || Text(error["code"]) is null or "ok";
+    public static bool IsOk(JsonNode? body) => body?["error"] is not JsonObject error || PlatformErrors.Text(error["code"]) is null or "ok";
 
     private static (string? Code, string? Message) Describe(JsonNode? body) => body?["error"] switch
     {
-        JsonObject error => (Text(error["code"]), Text(error["message"]) is { Length: > 0 } m ? m : null),
-        JsonValue error when Text(error) is { Length: > 0 } code => (code, Text(body["error_description"])),
+        JsonObject error => (PlatformErrors.Text(error["code"]), PlatformErrors.Text(error["message"]) is { Length: > 0 } m ? m : null),
+        JsonValue error when PlatformErrors.Text(error) is { Length: > 0 } code => (code, PlatformErrors.Text(body["error_description"])),
         _ => (null, null),
     };
 

@@ -37,7 +37,7 @@ public sealed class TikTokMediaTransfer(HttpClient http, IOptions<TikTokOptions>
             {
                 response = await http.SendAsync(request, cancellationToken);
             }
-            catch (Exception e) when (TikTokErrors.IsTransport(e, cancellationToken))
+            catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
             {
                 throw TikTokErrors.FromTransport(e, $"Uploading chunk {index + 1} of {plan.TotalChunkCount} to TikTok", mayHavePublished: isLast);
             }

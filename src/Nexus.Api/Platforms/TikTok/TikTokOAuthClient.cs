@@ -81,15 +81,15 @@ public sealed class TikTokOAuthClient(HttpClient http, IOptions<TikTokOptions> o
         var request = TikTokApi.Json(HttpMethod.Get, _options.Api($"/v2/user/info/?fields={fields}"), tokens.AccessToken, body: null);
         var body = await TikTokApi.SendAsync(http, request, time, "Reading the TikTok profile", mayHavePublished: false, cancellationToken);
         var user = body["data"]?["user"];
-        var openId = TikTokErrors.Text(user?["open_id"]);
+        var openId = PlatformErrors.Text(user?["open_id"]);
         if (string.IsNullOrEmpty(openId))
         {
             throw new PlatformException(PlatformId.TikTok, PlatformFailureKind.Unknown, "TikTok returned a profile without an open_id.");
         }
 
-        var username = TikTokErrors.Text(user?["username"]);
-        var name = TikTokErrors.Text(user?["display_name"]) is { Length: > 0 } display ? display : username ?? openId;
-        return [new PlatformAccount(openId, name, string.IsNullOrEmpty(username) ? null : username, TikTokErrors.Text(user?["avatar_url"]), AccountKind.Person)];
+        var username = PlatformErrors.Text(user?["username"]);
+        var name = PlatformErrors.Text(user?["display_name"]) is { Length: > 0 } display ? display : username ?? openId;
+        return [new PlatformAccount(openId, name, string.IsNullOrEmpty(username) ? null : username, PlatformErrors.Text(user?["avatar_url"]), AccountKind.Person)];
     }
 
     private async Task<OAuthTokens> TokenAsync(Dictionary<string, string> form, OAuthTokens? current, CancellationToken cancellationToken)
@@ -98,18 +98,18 @@ public sealed class TikTokOAuthClient(HttpClient http, IOptions<TikTokOptions> o
         request.Headers.CacheControl = new() { NoCache = true };
         var refreshing = current is not null;
         var body = await SendTokenRequestAsync(request, refreshing, refreshing ? "Refreshing the TikTok token" : "Exchanging the TikTok code", cancellationToken);
-        var accessToken = TikTokErrors.Text(body["access_token"]);
+        var accessToken = PlatformErrors.Text(body["access_token"]);
         if (string.IsNullOrEmpty(accessToken))
         {
             throw new PlatformException(PlatformId.TikTok, PlatformFailureKind.Unknown, "TikTok's token response had no access_token.");
         }
 
         var now = time.GetUtcNow();
-        var scopes = TikTokErrors.Text(body["scope"]) is { Length: > 0 } scope
+        var scopes = PlatformErrors.Text(body["scope"]) is { Length: > 0 } scope
             ? scope.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : current?.Scopes ?? [];
         // Rotation: the answer carries the new refresh token; the one we sent is dead from now on.
-        var refreshToken = TikTokErrors.Text(body["refresh_token"]) is { Length: > 0 } rotated ? rotated : current?.RefreshToken;
+        var refreshToken = PlatformErrors.Text(body["refresh_token"]) is { Length: > 0 } rotated ? rotated : current?.RefreshToken;
         var refreshExpiresAt = Seconds(body["refresh_expires_in"]) is { } refreshIn ? now + refreshIn : current?.RefreshExpiresAt;
         return new OAuthTokens(accessToken, refreshToken, Seconds(body["expires_in"]) is { } expiresIn ? now + expiresIn : null, refreshExpiresAt, scopes);
     }
@@ -123,16 +123,16 @@ public sealed class TikTokOAuthClient(HttpClient http, IOptions<TikTokOptions> o
             response = await http.SendAsync(request, cancellationToken);
             text = await response.Content.ReadAsStringAsync(cancellationToken);
         }
-        catch (Exception e) when (TikTokErrors.IsTransport(e, cancellationToken))
+        catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
         {
             throw TikTokErrors.FromTransport(e, what, mayHavePublished: false);
         }
 
         using (response)
         {
-            var body = TikTokErrors.Parse(text);
+            var body = PlatformErrors.Parse(text);
             // The token endpoint reports errors as a string "error" (sometimes with HTTP 200); the API as an object.
-            if (!response.IsSuccessStatusCode || TikTokErrors.Text(body?["error"]) is { Length: > 0 } || !TikTokErrors.IsOk(body))
+            if (!response.IsSuccessStatusCode || PlatformErrors.Text(body?["error"]) is { Length: > 0 } || !TikTokErrors.IsOk(body))
             {
                 throw TikTokErrors.FromTokenResponse(response, body, refreshing, time.GetUtcNow());
             }
@@ -142,7 +142,7 @@ public sealed class TikTokOAuthClient(HttpClient http, IOptions<TikTokOptions> o
     }
 
     private static TimeSpan? Seconds(JsonNode? node) =>
-        long.TryParse(TikTokErrors.Text(node), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+        long.TryParse(PlatformErrors.Text(node), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? TimeSpan.FromSeconds(seconds)
             : null;
 }

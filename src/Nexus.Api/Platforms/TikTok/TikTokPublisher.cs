@@ -98,14 +98,14 @@ public sealed class TikTokPublisher(
             time, "Reading the TikTok creator's posting settings", mayHavePublished: false, cancellationToken);
         var data = body["data"];
         var privacy = data?["privacy_level_options"] is JsonArray levels
-            ? levels.Select(TikTokErrors.Text).OfType<string>().ToList()
+            ? levels.Select(PlatformErrors.Text).OfType<string>().ToList()
             : [];
         return new CreatorInfo(
             privacy,
             IsTrue(data?["comment_disabled"]),
             IsTrue(data?["duet_disabled"]),
             IsTrue(data?["stitch_disabled"]),
-            int.TryParse(TikTokErrors.Text(data?["max_video_post_duration_sec"]), NumberStyles.Integer, CultureInfo.InvariantCulture, out var max) && max > 0 ? max : null);
+            int.TryParse(PlatformErrors.Text(data?["max_video_post_duration_sec"]), NumberStyles.Integer, CultureInfo.InvariantCulture, out var max) && max > 0 ? max : null);
     }
 
     private static void Constrain(CreatorInfo creator, PublishRequest request, bool isVideo)
@@ -164,11 +164,11 @@ public sealed class TikTokPublisher(
         // With PULL_FROM_URL the init alone starts the publication; with FILE_UPLOAD nothing happens until the bytes arrive.
         var answer = await TikTokApi.SendAsync(http, TikTokApi.Json(HttpMethod.Post, _options.Api(path), accessToken, body), time,
             "Starting the TikTok video post", mayHavePublished: file is null, cancellationToken);
-        var publishId = TikTokErrors.Text(answer["data"]?["publish_id"])
+        var publishId = PlatformErrors.Text(answer["data"]?["publish_id"])
             ?? throw new PlatformException(PlatformId.TikTok, PlatformFailureKind.Unknown, "TikTok accepted the video post without a publish_id.");
         if (file is not null)
         {
-            var uploadUrl = TikTokErrors.Text(answer["data"]?["upload_url"]) is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            var uploadUrl = PlatformErrors.Text(answer["data"]?["upload_url"]) is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri)
                 ? uri
                 : throw new PlatformException(PlatformId.TikTok, PlatformFailureKind.Transient, $"TikTok gave no upload_url for publish {publishId}.");
             await transfer.UploadAsync(uploadUrl, file, plan, cancellationToken);
@@ -207,7 +207,7 @@ public sealed class TikTokPublisher(
         };
         var answer = await TikTokApi.SendAsync(http, TikTokApi.Json(HttpMethod.Post, _options.Api("/v2/post/publish/content/init/"), accessToken, body), time,
             "Starting the TikTok photo post", mayHavePublished: true, cancellationToken);
-        return TikTokErrors.Text(answer["data"]?["publish_id"])
+        return PlatformErrors.Text(answer["data"]?["publish_id"])
             ?? throw new PlatformException(PlatformId.TikTok, PlatformFailureKind.Unknown, "TikTok accepted the photo post without a publish_id.");
     }
 
@@ -245,16 +245,16 @@ public sealed class TikTokPublisher(
             }
 
             var data = body["data"];
-            lastStatus = TikTokErrors.Text(data?["status"]) ?? "unknown";
+            lastStatus = PlatformErrors.Text(data?["status"]) ?? "unknown";
             switch (lastStatus)
             {
                 case "PUBLISH_COMPLETE":
                 case "SEND_TO_USER_INBOX" when !direct:
-                    var postId = data?["publicaly_available_post_id"] is JsonArray { Count: > 0 } ids ? TikTokErrors.Text(ids[0]) : null;
+                    var postId = data?["publicaly_available_post_id"] is JsonArray { Count: > 0 } ids ? PlatformErrors.Text(ids[0]) : null;
                     logger.Completed(publishId, lastStatus, postId);
                     return postId;
                 case "FAILED":
-                    var failReason = TikTokErrors.Text(data?["fail_reason"]);
+                    var failReason = PlatformErrors.Text(data?["fail_reason"]);
                     logger.Failed(publishId, failReason);
                     throw TikTokErrors.FromFailReason(failReason, publishId);
             }

@@ -15,7 +15,7 @@ internal static class XHttp
 
     // Polly 7 also comes in (through another package) with exception types of the same names, so the resilience
     // pipeline's (Polly 8) are told apart by assembly.
-    private static readonly PlatformHttp.Failures Failures = new(PlatformId.X, IsTransport, FromTransport, FromResponseAsync);
+    private static readonly PlatformHttp.Failures Failures = new(PlatformId.X, PlatformErrors.IsTransport, FromTransport, FromResponseAsync);
 
     /// <summary>Sends <paramref name="request"/> and returns the successful response, or throws it classified.</summary>
     public static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, TimeProvider time, string step, bool outcomeUnknown, CancellationToken cancellationToken) =>
@@ -28,7 +28,7 @@ internal static class XHttp
     public static async Task<PlatformException> FromResponseAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var status = response.StatusCode;
-        var (message, code) = Describe(await ReadBodyAsync(response, cancellationToken));
+        var (message, code) = Describe(await PlatformErrors.ReadBodyAsync(response, cancellationToken));
         var kind = status switch
         {
             HttpStatusCode.TooManyRequests => PlatformFailureKind.RateLimited,
@@ -55,13 +55,13 @@ internal static class XHttp
     /// </summary>
     public static PlatformException FromTransport(Exception exception, string step, bool outcomeUnknown)
     {
-        if (IsBrokenCircuit(exception))
+        if (PlatformHttp.IsCircuitOpen(exception))
         {
             // The circuit breaker refused to send anything: safe to retry later whatever the step.
             return new PlatformException(PlatformId.X, PlatformFailureKind.Transient, $"X is failing; calls are paused ({step}).", inner: exception);
         }
 
-        var what = IsTimeout(exception) || exception is OperationCanceledException ? "timed out" : "failed in transit";
+        var what = PlatformHttp.IsAttemptTimeout(exception) || exception is OperationCanceledException ? "timed out" : "failed in transit";
         return outcomeUnknown
             ? new PlatformException(PlatformId.X, PlatformFailureKind.Unknown, $"The request to X {what} ({step}); X may have published the post.", inner: exception)
             : new PlatformException(PlatformId.X, PlatformFailureKind.Transient, $"The request to X {what} ({step}).", inner: exception);
@@ -69,20 +69,6 @@ internal static class XHttp
 
     public static PlatformException Unexpected(string what, bool outcomeUnknown = false) =>
         new(PlatformId.X, outcomeUnknown ? PlatformFailureKind.Unknown : PlatformFailureKind.Transient, $"X answered without {what}.");
-
-    internal static string? Text(JsonElement element, string property) => PlatformErrors.Text(element, property);
-
-    internal static JsonElement Child(JsonElement element, string property) => PlatformErrors.Child(element, property);
-
-    internal static JsonElement Detach(JsonElement element) => PlatformErrors.Detach(element);
-
-    internal static bool IsTransport(Exception exception, CancellationToken cancellationToken) => PlatformErrors.IsTransport(exception, cancellationToken);
-
-    private static bool IsTimeout(Exception exception) => PlatformHttp.IsAttemptTimeout(exception);
-
-    private static bool IsBrokenCircuit(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
-
-    private static Task<string?> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken) => PlatformErrors.ReadBodyAsync(response, cancellationToken);
 
     private static (string? Message, string? Code) Describe(string? body)
     {
@@ -103,9 +89,9 @@ internal static class XHttp
             var firstError = root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
                 ? errors[0]
                 : default;
-            var message = Text(root, "detail") ?? Text(firstError, "message") ?? Text(root, "error_description") ?? Text(root, "title") ?? Text(root, "error");
-            var type = Text(root, "type");
-            var code = Text(root, "error") ?? Text(firstError, "code") ?? (type is null or "about:blank" ? null : type) ?? Text(root, "title");
+            var message = PlatformErrors.Text(root, "detail") ?? PlatformErrors.Text(firstError, "message") ?? PlatformErrors.Text(root, "error_description") ?? PlatformErrors.Text(root, "title") ?? PlatformErrors.Text(root, "error");
+            var type = PlatformErrors.Text(root, "type");
+            var code = PlatformErrors.Text(root, "error") ?? PlatformErrors.Text(firstError, "code") ?? (type is null or "about:blank" ? null : type) ?? PlatformErrors.Text(root, "title");
             return (Truncate(message), code);
         }
         catch (JsonException)

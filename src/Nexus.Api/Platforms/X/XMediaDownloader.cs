@@ -8,5 +8,5 @@ namespace Nexus.Api.Platforms.X;
 public sealed class XMediaDownloader(HttpClient http)
 {
     internal Task<MediaContent> OpenAsync(MediaItem item, int index, CancellationToken cancellationToken) =>
-        MediaDownloads.OpenAsync(http, PlatformId.X, item, index, XHttp.IsTransport, cancellationToken);
+        MediaDownloads.OpenAsync(http, PlatformId.X, item, index, PlatformErrors.IsTransport, cancellationToken);
 }

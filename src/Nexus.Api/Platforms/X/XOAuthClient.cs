@@ -89,10 +89,10 @@ public sealed class XOAuthClient(HttpClient http, IOptions<XOptions> options, Ti
         using var request = new HttpRequestMessage(HttpMethod.Get, options.Value.Api("/2/users/me?user.fields=profile_image_url"));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken);
         using var document = await XHttp.SendForJsonAsync(http, request, time, "users/me", outcomeUnknown: false, cancellationToken);
-        var user = XHttp.Child(document.RootElement, "data");
-        var id = XHttp.Text(user, "id") ?? throw XHttp.Unexpected("the user's id");
-        var username = XHttp.Text(user, "username");
-        return [new PlatformAccount(id, XHttp.Text(user, "name") ?? username ?? id, username, XHttp.Text(user, "profile_image_url"), AccountKind.Person)];
+        var user = PlatformErrors.Child(document.RootElement, "data");
+        var id = PlatformErrors.Text(user, "id") ?? throw XHttp.Unexpected("the user's id");
+        var username = PlatformErrors.Text(user, "username");
+        return [new PlatformAccount(id, PlatformErrors.Text(user, "name") ?? username ?? id, username, PlatformErrors.Text(user, "profile_image_url"), AccountKind.Person)];
     }
 
     private async Task<OAuthTokens> RefreshCoreAsync(OAuthTokens current, string refreshToken, CancellationToken cancellationToken)
@@ -121,16 +121,16 @@ public sealed class XOAuthClient(HttpClient http, IOptions<XOptions> options, Ti
         using var request = TokenRequest("/2/oauth2/token", form);
         using var document = await XHttp.SendForJsonAsync(http, request, time, step, outcomeUnknown: false, cancellationToken);
         var root = document.RootElement;
-        var accessToken = XHttp.Text(root, "access_token") ?? throw XHttp.Unexpected("an access token");
+        var accessToken = PlatformErrors.Text(root, "access_token") ?? throw XHttp.Unexpected("an access token");
         var expiresAt = root.TryGetProperty("expires_in", out var expiresIn) && expiresIn.TryGetInt64(out var seconds)
             ? time.GetUtcNow().AddSeconds(seconds)
             : (DateTimeOffset?)null;
-        var scopes = XHttp.Text(root, "scope") is { } granted
+        var scopes = PlatformErrors.Text(root, "scope") is { } granted
             ? granted.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : previous?.Scopes ?? [];
 
         // X rotates refresh tokens: the new one replaces the old, which no longer works.
-        return new OAuthTokens(accessToken, XHttp.Text(root, "refresh_token") ?? previous?.RefreshToken, expiresAt, RefreshExpiresAt: null, scopes);
+        return new OAuthTokens(accessToken, PlatformErrors.Text(root, "refresh_token") ?? previous?.RefreshToken, expiresAt, RefreshExpiresAt: null, scopes);
     }
 
     private HttpRequestMessage TokenRequest(string path, List<KeyValuePair<string, string>> form)

@@ -101,7 +101,7 @@ public sealed class XPublisher(HttpClient http, XMediaDownloader downloader, IOp
         using var request = Authorized(HttpMethod.Post, options.Value.Api("/2/tweets"), accessToken);
         request.Content = Json(post);
         using var document = await XHttp.SendForJsonAsync(http, request, time, "create post", outcomeUnknown: true, cancellationToken);
-        return XHttp.Text(XHttp.Child(document.RootElement, "data"), "id") ?? throw XHttp.Unexpected("the new post's id", outcomeUnknown: true);
+        return PlatformErrors.Text(PlatformErrors.Child(document.RootElement, "data"), "id") ?? throw XHttp.Unexpected("the new post's id", outcomeUnknown: true);
     }
 
     private async Task<string> UploadAsync(MediaItem item, int index, string accessToken, CancellationToken cancellationToken)
@@ -121,7 +121,7 @@ public sealed class XPublisher(HttpClient http, XMediaDownloader downloader, IOp
         {
             initialize.Content = Json(new JsonObject { ["media_type"] = mediaType, ["total_bytes"] = media.Length, ["media_category"] = category });
             using var document = await XHttp.SendForJsonAsync(http, initialize, time, $"media[{index}] initialize", outcomeUnknown: false, cancellationToken);
-            mediaId = XHttp.Text(XHttp.Child(document.RootElement, "data"), "id") ?? throw XHttp.Unexpected($"a media id for media[{index}]");
+            mediaId = PlatformErrors.Text(PlatformErrors.Child(document.RootElement, "data"), "id") ?? throw XHttp.Unexpected($"a media id for media[{index}]");
         }
 
         var path = $"/2/media/upload/{Uri.EscapeDataString(mediaId)}";
@@ -151,7 +151,7 @@ public sealed class XPublisher(HttpClient http, XMediaDownloader downloader, IOp
         using (var finalize = Authorized(HttpMethod.Post, settings.Api($"{path}/finalize"), accessToken))
         {
             using var document = await XHttp.SendForJsonAsync(http, finalize, time, $"media[{index}] finalize", outcomeUnknown: false, cancellationToken);
-            processing = XHttp.Detach(XHttp.Child(XHttp.Child(document.RootElement, "data"), "processing_info"));
+            processing = PlatformErrors.Detach(PlatformErrors.Child(PlatformErrors.Child(document.RootElement, "data"), "processing_info"));
         }
 
         await WaitForProcessingAsync(mediaId, processing, index, accessToken, cancellationToken);
@@ -163,17 +163,17 @@ public sealed class XPublisher(HttpClient http, XMediaDownloader downloader, IOp
         var settings = options.Value;
         for (var polls = 0; processing.ValueKind == JsonValueKind.Object; polls++)
         {
-            switch (XHttp.Text(processing, "state"))
+            switch (PlatformErrors.Text(processing, "state"))
             {
                 case "succeeded" or null:
                     return;
                 case "failed":
-                    var error = XHttp.Child(processing, "error");
+                    var error = PlatformErrors.Child(processing, "error");
                     throw new PlatformException(
                         PlatformId.X,
                         PlatformFailureKind.Rejected,
-                        $"X could not process media[{index}]: {XHttp.Text(error, "message") ?? XHttp.Text(error, "name") ?? "processing failed"}",
-                        XHttp.Text(error, "name") ?? XHttp.Text(error, "code"));
+                        $"X could not process media[{index}]: {PlatformErrors.Text(error, "message") ?? PlatformErrors.Text(error, "name") ?? "processing failed"}",
+                        PlatformErrors.Text(error, "name") ?? PlatformErrors.Text(error, "code"));
             }
 
             if (polls >= settings.MaxStatusPolls)
@@ -192,7 +192,7 @@ public sealed class XPublisher(HttpClient http, XMediaDownloader downloader, IOp
 
             using var status = Authorized(HttpMethod.Get, settings.Api($"/2/media/upload?command=STATUS&media_id={Uri.EscapeDataString(mediaId)}"), accessToken);
             using var document = await XHttp.SendForJsonAsync(http, status, time, $"media[{index}] status", outcomeUnknown: false, cancellationToken);
-            processing = XHttp.Detach(XHttp.Child(XHttp.Child(document.RootElement, "data"), "processing_info"));
+            processing = PlatformErrors.Detach(PlatformErrors.Child(PlatformErrors.Child(document.RootElement, "data"), "processing_info"));
         }
     }
 

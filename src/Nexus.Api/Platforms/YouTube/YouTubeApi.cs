@@ -30,7 +30,7 @@ internal static class YouTubeApi
                 response = await http.SendAsync(request, cancellationToken);
                 text = await response.Content.ReadAsStringAsync(cancellationToken);
             }
-            catch (Exception e) when (YouTubeErrors.IsTransport(e, cancellationToken))
+            catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
             {
                 // Nothing sent through here creates a video: only the upload itself does (see YouTubeMediaTransfer).
                 throw YouTubeErrors.FromTransport(e, what, mayHavePublished: false);
@@ -38,7 +38,7 @@ internal static class YouTubeApi
 
             using (response)
             {
-                var body = YouTubeErrors.Parse(text);
+                var body = PlatformErrors.Parse(text);
                 if (response.IsSuccessStatusCode)
                 {
                     return (body, response.Headers.Location);

@@ -16,8 +16,8 @@ internal static class YouTubeErrors
     public static PlatformException FromResponse(HttpResponseMessage response, JsonNode? body, DateTimeOffset now)
     {
         var error = body?["error"] as JsonObject;
-        var reason = error?["errors"] is JsonArray { Count: > 0 } errors ? Text(errors[0]?["reason"]) : Text(error?["status"]);
-        var message = Text(error?["message"]) is { Length: > 0 } m ? m : $"YouTube answered {(int)response.StatusCode} {response.ReasonPhrase}.";
+        var reason = error?["errors"] is JsonArray { Count: > 0 } errors ? PlatformErrors.Text(errors[0]?["reason"]) : PlatformErrors.Text(error?["status"]);
+        var message = PlatformErrors.Text(error?["message"]) is { Length: > 0 } m ? m : $"YouTube answered {(int)response.StatusCode} {response.ReasonPhrase}.";
         var status = response.StatusCode;
         return reason switch
         {
@@ -38,13 +38,13 @@ internal static class YouTubeErrors
     /// <summary><c>invalid_grant</c> on refresh: the refresh token expired, was revoked or dropped (reconnect).</summary>
     public static PlatformException FromTokenResponse(HttpResponseMessage response, JsonNode? body, bool refreshing, DateTimeOffset now)
     {
-        var error = Text(body?["error"]);
+        var error = PlatformErrors.Text(body?["error"]);
         if (string.IsNullOrEmpty(error))
         {
             return FromResponse(response, body, now);
         }
 
-        var message = Text(body?["error_description"]) is { Length: > 0 } description ? description : $"Google refused the token request ({error}).";
+        var message = PlatformErrors.Text(body?["error_description"]) is { Length: > 0 } description ? description : $"Google refused the token request ({error}).";
         var kind = error switch
         {
             "invalid_grant" => refreshing ? PlatformFailureKind.AuthExpired : PlatformFailureKind.Rejected,
@@ -63,8 +63,6 @@ internal static class YouTubeErrors
     public static PlatformException FromTransport(Exception exception, string what, bool mayHavePublished) =>
         PlatformErrors.FromTransport(PlatformId.YouTube, exception, what, mayHavePublished, "The video");
 
-    public static bool IsTransport(Exception exception, CancellationToken cancellationToken) => PlatformErrors.IsTransport(exception, cancellationToken);
-
     /// <summary>The next midnight in America/Los_Angeles (PST or PDT), when YouTube's daily quotas reset.</summary>
     public static DateTimeOffset NextPacificMidnight(DateTimeOffset now)
     {
@@ -73,10 +71,6 @@ internal static class YouTubeErrors
         // DST switches at 02:00 there, so midnight always exists exactly once.
         return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
     }
-
-    public static JsonNode? Parse(string text) => PlatformErrors.Parse(text);
-
-    public static string? Text(JsonNode? node) => PlatformErrors.Text(node);
 
     private static bool IsCircuitOpen(Exception exception) => PlatformHttp.IsCircuitOpen(exception);
 }

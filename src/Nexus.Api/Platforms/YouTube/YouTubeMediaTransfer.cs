@@ -111,14 +111,14 @@ public sealed class YouTubeMediaTransfer(HttpClient http, IOptions<YouTubeOption
                 response = await http.SendAsync(request, cancellationToken);
                 text = await response.Content.ReadAsStringAsync(cancellationToken);
             }
-            catch (Exception e) when (YouTubeErrors.IsTransport(e, cancellationToken))
+            catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
             {
                 return new Step.Interrupted("no answer", e);
             }
 
             using (response)
             {
-                var body = YouTubeErrors.Parse(text);
+                var body = PlatformErrors.Parse(text);
                 switch (response.StatusCode)
                 {
                     case HttpStatusCode.OK or HttpStatusCode.Created when (body?["id"] is not null):

@@ -99,13 +99,13 @@ public sealed class YouTubeOAuthClient(HttpClient http, IOptions<YouTubeOptions>
         return
         [
             .. items.OfType<JsonObject>()
-                .Where(item => !string.IsNullOrEmpty(YouTubeErrors.Text(item["id"])))
+                .Where(item => !string.IsNullOrEmpty(PlatformErrors.Text(item["id"])))
                 .Select(item =>
                 {
                     var snippet = item["snippet"];
-                    var id = YouTubeErrors.Text(item["id"])!;
-                    return new PlatformAccount(id, YouTubeErrors.Text(snippet?["title"]) ?? id, YouTubeErrors.Text(snippet?["customUrl"]),
-                        YouTubeErrors.Text(snippet?["thumbnails"]?["default"]?["url"]), AccountKind.Channel);
+                    var id = PlatformErrors.Text(item["id"])!;
+                    return new PlatformAccount(id, PlatformErrors.Text(snippet?["title"]) ?? id, PlatformErrors.Text(snippet?["customUrl"]),
+                        PlatformErrors.Text(snippet?["thumbnails"]?["default"]?["url"]), AccountKind.Channel);
                 }),
         ];
     }
@@ -116,20 +116,20 @@ public sealed class YouTubeOAuthClient(HttpClient http, IOptions<YouTubeOptions>
         var (body, _) = await YouTubeApi.SendAsync(http,
             YouTubeApi.Request(HttpMethod.Post, _options.Token("/token"), accessToken: null, new FormUrlEncodedContent(form)),
             time, refreshing ? "Refreshing the YouTube token" : "Exchanging the YouTube code", tokenEndpoint: true, refreshing, cancellationToken);
-        var accessToken = YouTubeErrors.Text(body?["access_token"]);
+        var accessToken = PlatformErrors.Text(body?["access_token"]);
         if (string.IsNullOrEmpty(accessToken))
         {
             throw new PlatformException(PlatformId.YouTube, PlatformFailureKind.Unknown, "Google's token response had no access_token.");
         }
 
-        var expiresIn = long.TryParse(YouTubeErrors.Text(body?["expires_in"]), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+        var expiresIn = long.TryParse(PlatformErrors.Text(body?["expires_in"]), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? time.GetUtcNow().AddSeconds(seconds)
             : (DateTimeOffset?)null;
-        var scopes = YouTubeErrors.Text(body?["scope"]) is { Length: > 0 } scope
+        var scopes = PlatformErrors.Text(body?["scope"]) is { Length: > 0 } scope
             ? scope.Split(' ', StringSplitOptions.RemoveEmptyEntries)
             : current?.Scopes ?? [];
         // Google keeps the refresh token it issued; a refresh answer without one means "keep using yours".
-        var refreshToken = YouTubeErrors.Text(body?["refresh_token"]) is { Length: > 0 } issued ? issued : current?.RefreshToken;
+        var refreshToken = PlatformErrors.Text(body?["refresh_token"]) is { Length: > 0 } issued ? issued : current?.RefreshToken;
         return new OAuthTokens(accessToken, refreshToken, expiresIn, current?.RefreshExpiresAt, scopes);
     }
 }

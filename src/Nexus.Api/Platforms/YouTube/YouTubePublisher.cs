@@ -59,10 +59,10 @@ public sealed class YouTubePublisher(
         logger.SessionStarted(account.ExternalId, file.Length);
 
         var video = await transfer.UploadAsync(session, accessToken, file, cancellationToken);
-        var id = YouTubeErrors.Text(video["id"])
+        var id = PlatformErrors.Text(video["id"])
             ?? throw new PlatformException(PlatformId.YouTube, PlatformFailureKind.Unknown, "YouTube finished the upload without returning a video id.");
         logger.Uploaded(id, account.ExternalId);
-        if (YouTubeErrors.Text(video["status"]?["privacyStatus"]) is { } actual && actual != privacy)
+        if (PlatformErrors.Text(video["status"]?["privacyStatus"]) is { } actual && actual != privacy)
         {
             logger.PrivacyChanged(id, actual, privacy);
         }
