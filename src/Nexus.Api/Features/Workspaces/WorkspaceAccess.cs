@@ -60,7 +60,12 @@ public static class WorkspaceAccess
 
     private static async Task DemandAsync(IResolveFieldContext context, Guid workspaceId, Role minimum)
     {
-        var workspace = await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(workspaceId, context.CancellationToken);
+        // In a query, nested fields (members, activity, connections) check the workspace their parent already loaded.
+        // Never in a mutation: an earlier mutation of the same document may have changed who is a member.
+        var reuse = context.Operation.Operation == GraphQLParser.AST.OperationType.Query;
+        var workspace = reuse && context.UserContext.TryGetValue(Key(workspaceId), out var loaded) && loaded is Workspace cached
+            ? cached
+            : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(workspaceId, context.CancellationToken);
         var role = workspace?.RoleOf(context.UserId());
         if (role is null)
         {

@@ -205,4 +205,24 @@ public sealed class WorkspaceTests(ApiFixture api)
 
         Assert.Equal(["BAD_REQUEST"], response.ErrorCodes);
     }
+
+    [Fact]
+    public async Task a_later_mutation_in_the_same_document_is_checked_against_the_changed_membership()
+    {
+        var owner = await api.Host.PersonAsync();
+        var admin = await api.Host.PersonAsync();
+        var id = await api.Host.CreateWorkspaceAsync(owner);
+        await api.Host.AddMemberAsync(owner, id, admin, "ADMIN");
+
+        var response = await api.Host.AsAsync(owner, """
+            mutation ($ws: ID!, $to: ID!, $back: ID!) {
+              first: transferOwnership(input: { workspaceId: $ws, userId: $to }) { errors { __typename } }
+              again: transferOwnership(input: { workspaceId: $ws, userId: $back }) { errors { __typename } }
+            }
+            """, new { ws = id, to = admin.UserId, back = owner.UserId });
+
+        Assert.Equal(["FORBIDDEN"], response.ErrorCodes);
+        var role = (await api.Host.AsAsync(admin, WorkspaceQuery, new { id })).Data.GetProperty("workspace").GetProperty("myRole").GetString();
+        Assert.Equal("OWNER", role);
+    }
 }
