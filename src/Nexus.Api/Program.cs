@@ -55,7 +55,7 @@ namespace Nexus.Api
             builder.Services.AddNexusGraphQL(builder.Configuration);
             builder.AddNexusPersistence();
             builder.AddNexusIdentity();
-            builder.Services.AddNexusFeatures();
+            builder.Services.AddNexusFeatures(builder.Configuration);
             builder.Services.AddNexusEmail(builder.Configuration);
             builder.Services.AddNexusRateLimits(builder.Configuration);
             builder.Services.AddHostedService<DemoData>();

@@ -122,6 +122,17 @@ public interface IPlatformPublisher
     Task<PublishResult> PublishAsync(PlatformAccount account, string accessToken, PublishRequest request, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A publisher whose platform can say whether a publication with a given idempotency key exists, and which honours
+/// that key when the same request is sent again. After an attempt whose outcome is unknown (a timeout, a crash
+/// mid-call), Nexus asks instead of marking the target unconfirmed: found means published; not found means the
+/// attempt never took effect and can be made again under the same key.
+/// </summary>
+public interface IPlatformPublicationLookup
+{
+    Task<PublishResult?> FindAsync(PlatformAccount account, string accessToken, string idempotencyKey, CancellationToken cancellationToken);
+}
+
 /// <summary>How a platform failure should be handled.</summary>
 public enum PlatformFailureKind
 {

@@ -31,7 +31,19 @@ public class ApiFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = await TestDatabase.CreateDatabaseAsync(Purpose);
-        Host = await AlbaHost.For<Program>(web =>
+        Host = await StartHostAsync();
+    }
+
+    /// <summary>Stops the host and starts another on the same database, like a deploy or a crash would.</summary>
+    public async Task<IAlbaHost> RestartAsync()
+    {
+        await Host.DisposeAsync();
+        Host = await StartHostAsync();
+        return Host;
+    }
+
+    private Task<IAlbaHost> StartHostAsync() =>
+        AlbaHost.For<Program>(web =>
         {
             web.UseEnvironment("Testing");
             web.UseSetting("NEXUS_DB", ConnectionString);
@@ -60,7 +72,6 @@ public class ApiFixture : IAsyncLifetime
                 ConfigureServices(services);
             });
         });
-    }
 
     public async Task DisposeAsync()
     {

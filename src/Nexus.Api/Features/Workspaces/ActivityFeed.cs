@@ -46,6 +46,7 @@ public static class ActivityFeed
         MemberRemoved e => (e.ByUserId, $"{name(e.ByUserId)} removed {name(e.UserId)}"),
         MemberLeft e => (e.UserId, $"{name(e.UserId)} left the workspace"),
         OwnershipTransferred e => (e.FromUserId, $"{name(e.FromUserId)} handed ownership to {name(e.ToUserId)}"),
+        PostingScheduleSet e => (e.ByUserId, $"{name(e.ByUserId)} set the posting schedule ({e.Slots.Count} slots a week, {e.TimeZone})"),
         _ => (null, data.GetType().Name),
     };
 
@@ -60,6 +61,7 @@ public static class ActivityFeed
         MemberRemoved e => [e.ByUserId, e.UserId],
         MemberLeft e => [e.UserId],
         OwnershipTransferred e => [e.FromUserId, e.ToUserId],
+        PostingScheduleSet e => [e.ByUserId],
         _ => [],
     };
 

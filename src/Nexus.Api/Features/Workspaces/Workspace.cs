@@ -39,6 +39,15 @@ public sealed record MemberLeft(Guid WorkspaceId, Guid UserId, DateTimeOffset At
 [Description("The owner handed ownership to another member and became an admin.")]
 public sealed record OwnershipTransferred(Guid WorkspaceId, Guid FromUserId, Guid ToUserId, DateTimeOffset At) : IDomainEvent;
 
+[Description("The workspace's weekly posting schedule was set: the slots (day of week and local time) in an IANA zone that addPostToQueue fills.")]
+public sealed record PostingScheduleSet(Guid WorkspaceId, string TimeZone, IReadOnlyList<PostingSlot> Slots, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>A weekly slot of the posting schedule: a day and a local wall time.</summary>
+public sealed record PostingSlot(DayOfWeek DayOfWeek, TimeOnly Time);
+
+/// <summary>The weekly posting schedule: its zone and slots.</summary>
+public sealed record PostingSchedule(string TimeZone, IReadOnlyList<PostingSlot> Slots);
+
 /// <summary>A pending invitation: who, with which role, until when.</summary>
 public sealed record PendingInvitation(Guid Id, string Email, Role Role, DateTimeOffset ExpiresAt);
 
@@ -54,7 +63,8 @@ public sealed record Workspace(
     Guid[] MemberIds,
     List<PendingInvitation> Invitations,
     DateTimeOffset CreatedAt,
-    int Version)
+    int Version,
+    PostingSchedule? PostingSchedule = null)
 {
     public Guid OwnerId => Members.Single(m => m.Value == Role.Owner).Key;
 
@@ -66,6 +76,8 @@ public sealed record Workspace(
     public Workspace Apply(WorkspaceRenamed e) => this with { Name = e.Name };
 
     public Workspace Apply(WorkspaceSettingsChanged e) => this with { TimeZone = e.TimeZone };
+
+    public Workspace Apply(PostingScheduleSet e) => this with { PostingSchedule = new PostingSchedule(e.TimeZone, e.Slots) };
 
     public Workspace Apply(MemberInvited e) =>
         this with { Invitations = [.. Invitations.Where(i => i.Email != e.Email), new PendingInvitation(e.InvitationId, e.Email, e.Role, e.ExpiresAt)] };

@@ -7,6 +7,7 @@ using Nexus.Api.Features.Accounts;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Platforms;
 
 namespace Nexus.Api.Features.Workspaces;
 
@@ -49,6 +50,25 @@ public sealed class WorkspaceType : ObjectGraphType<Workspace>
             .Paged()
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
             .ResolveAsync(async ctx => await ActivityFeed.PageAsync(ctx.Source.Id, ctx.GetPageRequest(), ctx));
+        Field<NonNullGraphType<ConnectionType<Posts.PostType, EdgeType<Posts.PostType>>>, object>("posts")
+            .Description("Posts, newest first; with `from`/`to`, those scheduled in that range by time.")
+            .Paged()
+            .Argument<Posts.PostStatusType>("status", "Only posts in this state.")
+            .Argument<PlatformIdType>("platform", "Only posts with a target on this platform.")
+            .Argument<DateTimeScalar>("from", "Only posts scheduled at or after this instant.")
+            .Argument<DateTimeScalar>("to", "Only posts scheduled before this instant.")
+            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .ResolveAsync(async ctx => await Posts.Listing.WorkspacePosts.PageAsync(ctx.Source.Id, ctx));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<Posts.Listing.CalendarDayType>>>, IReadOnlyList<Posts.Listing.CalendarDay>>("calendar")
+            .Description("Posts by local day from `from` to `to` (dates, inclusive, at most 62 days) in the workspace's zone or `timeZone`.")
+            .Argument<NonNullGraphType<StringGraphType>>("from", "First day, `yyyy-MM-dd`.")
+            .Argument<NonNullGraphType<StringGraphType>>("to", "Last day, `yyyy-MM-dd`.")
+            .Argument<TimeZoneScalar>("timeZone", "Show the days of this zone instead of the workspace's.")
+            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .ResolveAsync(async ctx => await Posts.Listing.WorkspacePosts.CalendarAsync(ctx.Source, ctx));
+        Field<Posts.Listing.PostingScheduleType, PostingSchedule?>("postingSchedule")
+            .Description("The weekly posting schedule, if one is set.")
+            .Resolve(ctx => ctx.Source.PostingSchedule is { Slots.Count: > 0 } schedule ? schedule : null);
     }
 
     private static async Task<Connection<Member>> MembersAsync(Workspace workspace, PageRequest page, IResolveFieldContext context)

@@ -83,7 +83,7 @@ public sealed class SandboxOAuthClient(HttpClient http, IOptions<SandboxOptions>
 }
 
 /// <summary>Publishes to the sandbox with the target's idempotency key, so a retried publish never makes a second post.</summary>
-public sealed class SandboxPublisher(HttpClient http, IOptions<SandboxOptions> options, TimeProvider clock) : IPlatformPublisher
+public sealed class SandboxPublisher(HttpClient http, IOptions<SandboxOptions> options, TimeProvider clock) : IPlatformPublisher, IPlatformPublicationLookup
 {
     public PlatformId Platform => PlatformId.Sandbox;
 
@@ -100,18 +100,49 @@ public sealed class SandboxPublisher(HttpClient http, IOptions<SandboxOptions> o
         {
             response = await http.SendAsync(message, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (PlatformErrors.IsTransport(ex, cancellationToken))
         {
-            // The request may have reached the sandbox: only asking can tell, never posting again blindly.
-            throw new PlatformException(PlatformId.Sandbox, PlatformFailureKind.Unknown, "The sandbox did not answer; the post may or may not exist.", inner: ex);
+            // Unless nothing was sent (an open circuit), the request may have reached the sandbox: only asking can tell.
+            throw PlatformErrors.FromTransport(PlatformId.Sandbox, ex, "Publishing", mayHavePublished: true, "The post");
         }
 
         using (response)
         {
             await SandboxErrors.ThrowIfFailedAsync(response, clock, cancellationToken);
-            var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            return new PublishResult(body.GetProperty("id").GetString()!, new Uri(body.GetProperty("url").GetString()!));
+            return await ResultAsync(response, cancellationToken);
         }
+    }
+
+    public async Task<PublishResult?> FindAsync(PlatformAccount account, string accessToken, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, new Uri(options.Value.BaseUrl, "/sandbox/api/posts?idempotency_key=" + Uri.EscapeDataString(idempotencyKey)));
+        message.Headers.Authorization = new("Bearer", accessToken);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(message, cancellationToken);
+        }
+        catch (Exception ex) when (PlatformErrors.IsTransport(ex, cancellationToken))
+        {
+            throw PlatformErrors.FromTransport(PlatformId.Sandbox, ex, "Looking the post up", mayHavePublished: false, "");
+        }
+
+        using (response)
+        {
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            await SandboxErrors.ThrowIfFailedAsync(response, clock, cancellationToken);
+            return await ResultAsync(response, cancellationToken);
+        }
+    }
+
+    private static async Task<PublishResult> ResultAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        return new PublishResult(body.GetProperty("id").GetString()!, new Uri(body.GetProperty("url").GetString()!));
     }
 }
 
@@ -186,7 +217,8 @@ public sealed class SandboxMarten : IConfigureMarten
     public void Configure(IServiceProvider services, StoreOptions options)
     {
         options.Schema.For<SandboxGrant>().Index(g => g.AccessTokenHash).Index(g => g.RefreshTokenHash);
-        options.Schema.For<SandboxPost>().Index(p => p.IdempotencyKey);
+        // One post per idempotency key, even for two requests racing with the same key.
+        options.Schema.For<SandboxPost>().UniqueIndex(p => p.IdempotencyKey!);
         options.Schema.For<SandboxCode>();
     }
 }

@@ -25,7 +25,11 @@ public static class SandboxServer
         ["[sandbox:rate-limit]"] = SandboxFailure.RateLimit,
         ["[sandbox:auth]"] = SandboxFailure.Auth,
         ["[sandbox:reject]"] = SandboxFailure.Reject,
+        ["[sandbox:transient-once]"] = SandboxFailure.TransientOnce,
     };
+
+    // Keys that already failed once under [sandbox:transient-once]: the next call with the key goes through.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> FailedOnce = new();
 
     public static IEndpointRouteBuilder MapSandbox(this IEndpointRouteBuilder app)
     {
@@ -37,6 +41,7 @@ public static class SandboxServer
         sandbox.MapGet("/api/me", (Delegate)MeAsync);
         sandbox.MapPost("/api/posts", (Delegate)PublishAsync);
         sandbox.MapGet("/api/posts/{id}", (Delegate)GetPostAsync);
+        sandbox.MapGet("/api/posts", (Delegate)FindPostAsync);
         return app;
     }
 
@@ -172,6 +177,7 @@ public static class SandboxServer
     private static async Task<IResult> PublishAsync(HttpContext http, IDocumentSession session, TimeProvider clock, IOptions<SandboxOptions> options, SandboxPublishRequest request)
     {
         var settings = options.Value;
+        var receivedAt = clock.GetUtcNow();
         if (settings.Latency > TimeSpan.Zero)
         {
             await Task.Delay(settings.Latency, clock, http.RequestAborted);
@@ -182,13 +188,19 @@ public static class SandboxServer
             return Unauthorized();
         }
 
-        var key = http.Request.Headers["Idempotency-Key"].ToString();
-        if (key.Length > 0 && await session.Query<SandboxPost>().FirstOrDefaultAsync(p => p.IdempotencyKey == key) is { } earlier)
+        var key = http.Request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } given ? given : null;
+        if (key is not null && await session.Query<SandboxPost>().FirstOrDefaultAsync(p => p.IdempotencyKey == key) is { } earlier)
         {
             return Results.Json(Describe(earlier, http), statusCode: StatusCodes.Status200OK);
         }
 
-        switch (InjectedFailure(request.Text, settings))
+        var failure = InjectedFailure(request.Text, settings);
+        if (failure == SandboxFailure.TransientOnce)
+        {
+            failure = FailedOnce.TryAdd(key ?? request.Text, true) ? SandboxFailure.Transient : null;
+        }
+
+        switch (failure)
         {
             case SandboxFailure.Transient:
                 return Results.Json(new { error = "internal_error", message = "The sandbox is having a bad moment; try again." }, statusCode: 503);
@@ -201,9 +213,20 @@ public static class SandboxServer
                 return Results.Json(new { error = "content_rejected", message = "The sandbox refuses this content (it asked to be rejected)." }, statusCode: 422);
         }
 
-        var post = new SandboxPost("sbx-post-" + Guid.CreateVersion7().ToString("N"), request.AccountId, request.Text, request.Media ?? [], key, clock.GetUtcNow());
-        session.Store(post);
-        await session.SaveChangesAsync();
+        var post = new SandboxPost("sbx-post-" + Guid.CreateVersion7().ToString("N"), request.AccountId, request.Text, request.Media ?? [], key, clock.GetUtcNow(), receivedAt);
+        session.Insert(post);
+        try
+        {
+            await session.SaveChangesAsync();
+        }
+        catch (Exception ex) when (key is not null && Infrastructure.Persistence.IsUniqueViolation(ex))
+        {
+            // Another request with the same key won the race: answer with its post, as a retry would get.
+            await using var fresh = http.RequestServices.GetRequiredService<IDocumentStore>().QuerySession();
+            var winner = await fresh.Query<SandboxPost>().FirstAsync(p => p.IdempotencyKey == key);
+            return Results.Json(Describe(winner, http), statusCode: StatusCodes.Status200OK);
+        }
+
         return Results.Json(Describe(post, http), statusCode: StatusCodes.Status201Created);
     }
 
@@ -211,6 +234,12 @@ public static class SandboxServer
         await AuthenticateAsync(http, session, clock) is null ? Unauthorized()
         : await session.LoadAsync<SandboxPost>(id) is { } post ? Results.Json(Describe(post, http))
         : Results.NotFound();
+
+    private static async Task<IResult> FindPostAsync(HttpContext http, IQuerySession session, TimeProvider clock, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "idempotency_key")] string? key) =>
+        await AuthenticateAsync(http, session, clock) is null ? Unauthorized()
+        : string.IsNullOrEmpty(key) ? Results.Json(new { error = "invalid_request", message = "Give idempotency_key." }, statusCode: 400)
+        : await session.Query<SandboxPost>().FirstOrDefaultAsync(p => p.IdempotencyKey == key) is { } post ? Results.Json(Describe(post, http))
+        : Results.Json(new { error = "not_found", message = "No post was made with this idempotency key." }, statusCode: 404);
 
     private static object Describe(SandboxPost post, HttpContext http) =>
         new { id = post.Id, account_id = post.AccountId, url = $"{http.Request.Scheme}://{http.Request.Host}/sandbox/posts/{post.Id}", created_at = post.CreatedAt };
@@ -261,6 +290,9 @@ public enum SandboxFailure
     RateLimit,
     Auth,
     Reject,
+
+    /// <summary>503 for the first publish with an idempotency key, success for the next ones.</summary>
+    TransientOnce,
 }
 
 public sealed record SandboxPublishRequest(string AccountId, string Text, List<string>? Media);
@@ -271,5 +303,8 @@ public sealed record SandboxCode(string Id, string RedirectUri, string CodeChall
 /// <summary>A grant the sandbox issued: only hashes of its tokens are kept.</summary>
 public sealed record SandboxGrant(Guid Id, string Scope, bool Pages, string AccessTokenHash, string RefreshTokenHash, DateTimeOffset AccessExpiresAt, bool Revoked);
 
-/// <summary>A post published on the sandbox; counted by tests to prove nothing is published twice.</summary>
-public sealed record SandboxPost(string Id, string AccountId, string Text, List<string> Media, string IdempotencyKey, DateTimeOffset CreatedAt);
+/// <summary>
+/// A post published on the sandbox; counted by tests to prove nothing is published twice. <c>ReceivedAt</c> is when
+/// the request arrived, before the configured latency: what punctuality is measured against.
+/// </summary>
+public sealed record SandboxPost(string Id, string AccountId, string Text, List<string> Media, string? IdempotencyKey, DateTimeOffset CreatedAt, DateTimeOffset ReceivedAt);

@@ -36,7 +36,25 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
             (host, owner, ws) => Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws)),
         ["connectChosenAccounts"] = Mutation("connectChosenAccounts", "ConnectChosenAccountsInput", (choice, _) => new { choiceId = choice, externalIds = new[] { "sbx-none" } },
             async (host, owner, ws) => (await Connections.ConnectionScenarios.ConsentAsync(host, await Connections.ConnectionScenarios.StartSandboxAsync(host, owner, ws), pages: true)).Choice!),
+        ["post"] = new("query ($id: ID!) { post(id: $id) { id } }", (post, _) => new { id = post }, DraftedPostAsync),
+        ["Workspace.posts"] = new("query ($id: ID!) { workspace(id: $id) { posts { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["Workspace.calendar"] = new("query ($id: ID!) { workspace(id: $id) { calendar(from: \"2026-11-01\", to: \"2026-11-30\") { date } } }", (ws, _) => new { id = ws }),
+        ["draftPost"] = Mutation("draftPost", "DraftPostInput", (subject, _) => new { workspaceId = subject.Split('|')[0], text = "hi", targets = new[] { new { connectionId = subject.Split('|')[1] } } },
+            async (host, owner, ws) => ws + "|" + await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws)),
+        ["updatePost"] = Mutation("updatePost", "UpdatePostInput", (post, _) => new { postId = post, expectedVersion = 1, text = "edited", targets = Array.Empty<object>() }, DraftedPostAsync),
+        ["discardPost"] = Mutation("discardPost", "DiscardPostInput", (post, _) => new { postId = post }, DraftedPostAsync),
+        ["schedulePost"] = Mutation("schedulePost", "SchedulePostInput", (post, _) => new { postId = post, at = "2099-01-01T09:00:00Z" }, DraftedPostAsync),
+        ["reschedulePost"] = Mutation("reschedulePost", "ReschedulePostInput", (post, _) => new { postId = post, at = "2099-01-01T09:00:00Z" }, DraftedPostAsync),
+        ["cancelPost"] = Mutation("cancelPost", "CancelPostInput", (post, _) => new { postId = post }, DraftedPostAsync),
+        ["publishPostNow"] = Mutation("publishPostNow", "PublishPostNowInput", (post, _) => new { postId = post }, DraftedPostAsync),
+        ["addPostToQueue"] = Mutation("addPostToQueue", "AddPostToQueueInput", (post, _) => new { postId = post }, DraftedPostAsync),
+        ["retryTarget"] = Mutation("retryTarget", "RetryTargetInput", (post, _) => new { postId = post, targetId = Nexus.Api.GraphQL.Relay.GlobalId.Encode("PostTarget", Guid.NewGuid()) }, DraftedPostAsync),
+        ["setPostingSchedule"] = Mutation("setPostingSchedule", "SetPostingScheduleInput",
+            (ws, _) => new { workspaceId = ws, timeZone = "Europe/Berlin", slots = new[] { new { dayOfWeek = "MONDAY", time = "09:00" } } }),
     };
+
+    private static async Task<string> DraftedPostAsync(Alba.IAlbaHost host, Person owner, string workspace) =>
+        await Posts.PostScenarios.DraftAsync(host, owner, workspace, "matrix", await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, workspace));
 
     [Fact]
     public void the_readme_matrix_the_schema_and_this_test_name_the_same_fields_and_roles()

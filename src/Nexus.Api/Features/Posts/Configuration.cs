@@ -1,0 +1,30 @@
+using JasperFx;
+using Nexus.Api.Features.Posts.Publishing;
+using Wolverine;
+using Wolverine.ErrorHandling;
+
+namespace Nexus.Api.Features.Posts;
+
+public static class Configuration
+{
+    public const string PublishingQueue = "publishing";
+
+    public static IServiceCollection AddNexusPosts(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PublishingOptions>().Bind(configuration.GetSection(PublishingOptions.Section));
+        services.AddSingleton<Preflight>();
+        var parallelism = configuration.GetSection(PublishingOptions.Section).GetValue<int?>(nameof(PublishingOptions.Parallelism)) ?? new PublishingOptions().Parallelism;
+        services.ConfigureWolverine(wolverine =>
+        {
+            // Publishing waits on platforms, not on the CPU: many targets at once, each in its own durable message.
+            wolverine.LocalQueue(PublishingQueue).MaximumParallelMessages(parallelism);
+            wolverine.PublishMessage<PublishDuePost>().ToLocalQueue(PublishingQueue);
+            wolverine.PublishMessage<PublishTarget>().ToLocalQueue(PublishingQueue);
+            // Two writers appended to one post (its targets, an editor): run again on the fresh state. Commands that
+            // carry an expected version then answer VERSION_CONFLICT; publishers find their saved answer.
+            wolverine.OnException<ConcurrencyException>().RetryWithCooldown(
+                TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500));
+        });
+        return services;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using GraphQL;
+using GraphQL.Types;
+using GraphQL.Types.Relay.DataObjects;
+using Marten;
+using Nexus.Api.Features.Posts.Queueing;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Platforms;
+
+namespace Nexus.Api.Features.Posts.Listing;
+
+/// <summary><c>Workspace.posts</c>, <c>Workspace.calendar</c> and <c>Workspace.postingSchedule</c>.</summary>
+public static class WorkspacePosts
+{
+    public const int MaxCalendarDays = 62;
+
+    /// <summary>
+    /// Posts filtered by status, platform and scheduled time; newest first, or by scheduled time when a time range
+    /// is given. The cursor is the position in that order.
+    /// </summary>
+    public static async Task<Connection<Post>> PageAsync(Guid workspaceId, IResolveFieldContext context)
+    {
+        var page = context.GetPageRequest();
+        var offset = page.AfterKey is null ? 0
+            : int.TryParse(page.AfterKey, NumberStyles.None, CultureInfo.InvariantCulture, out var after) ? after + 1
+            : throw new BadRequestError("`after` is not a valid cursor.");
+        var status = context.GetArgument<PostStatus?>("status");
+        var platform = context.GetArgument<PlatformId?>("platform");
+        var from = context.GetArgument<DateTimeOffset?>("from");
+        var to = context.GetArgument<DateTimeOffset?>("to");
+
+        var query = context.RequestServices!.GetRequiredService<IQuerySession>().Query<Post>().Where(p => p.WorkspaceId == workspaceId);
+        if (status is { } wantedStatus)
+        {
+            query = query.Where(p => p.Status == wantedStatus);
+        }
+
+        if (platform is { } wantedPlatform)
+        {
+            query = query.Where(p => p.Platforms.Contains(wantedPlatform));
+        }
+
+        if (from is { } start)
+        {
+            query = query.Where(p => p.ScheduledAt >= start);
+        }
+
+        if (to is { } end)
+        {
+            query = query.Where(p => p.ScheduledAt < end);
+        }
+
+        query = from is null && to is null
+            ? query.OrderByDescending(p => p.CreatedAt).ThenBy(p => p.Id)
+            : query.OrderBy(p => p.ScheduledAt).ThenBy(p => p.Id);
+        var rows = await query.Skip(offset).Take(page.First + 1).ToListAsync(context.CancellationToken);
+        var position = offset;
+        var keyed = rows.Select(p => (Post: p, Key: (position++).ToString(CultureInfo.InvariantCulture))).ToList();
+        var connection = Paging.ToConnection(keyed, page, r => r.Key);
+        return new Connection<Post>
+        {
+            Edges = [.. connection.Edges!.Select(e => new Edge<Post> { Cursor = e.Cursor, Node = e.Node.Post })],
+            PageInfo = connection.PageInfo,
+        };
+    }
+
+    /// <summary>Scheduled and published posts by local day in the workspace's zone (or <c>timeZone</c>), days with 23 or 25 hours included.</summary>
+    public static async Task<IReadOnlyList<CalendarDay>> CalendarAsync(Workspace workspace, IResolveFieldContext context)
+    {
+        var from = ParseDay(context.GetArgument<string>("from"), "from");
+        var to = ParseDay(context.GetArgument<string>("to"), "to");
+        if (to < from || to.DayNumber - from.DayNumber >= MaxCalendarDays)
+        {
+            throw new BadRequestError($"`to` must be on or after `from`, at most {MaxCalendarDays} days in all.");
+        }
+
+        var zone = context.GetArgument<TimeZoneInfo?>("timeZone") ?? TimeZoneInfo.FindSystemTimeZoneById(workspace.TimeZone);
+        var start = WallClock.DayBounds(from, zone).Start;
+        var end = WallClock.DayBounds(to, zone).End;
+        var posts = await context.RequestServices!.GetRequiredService<IQuerySession>().Query<Post>()
+            .Where(p => p.WorkspaceId == workspace.Id && p.ScheduledAt >= start && p.ScheduledAt < end)
+            .OrderBy(p => p.ScheduledAt).ThenBy(p => p.Id)
+            .ToListAsync(context.CancellationToken);
+        var byDay = posts.ToLookup(p => DateOnly.FromDateTime(WallClock.ToLocal(p.ScheduledAt!.Value, zone)));
+        return [.. Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(i => from.AddDays(i)).Select(day =>
+        {
+            var (dayStart, dayEnd) = WallClock.DayBounds(day, zone);
+            return new CalendarDay(day, zone.Id, dayEnd - dayStart, [.. byDay[day]]);
+        })];
+    }
+
+    private static DateOnly ParseDay(string text, string argument) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day
+            : throw new BadRequestError($"`{argument}` is a date like 2026-03-29.");
+}
+
+/// <summary>One local day of the calendar.</summary>
+public sealed record CalendarDay(DateOnly Date, string TimeZone, TimeSpan Length, IReadOnlyList<Post> Posts);
+
+public sealed class CalendarDayType : ObjectGraphType<CalendarDay>
+{
+    public CalendarDayType()
+    {
+        Name = "CalendarDay";
+        Description = "A local day and the posts scheduled in it.";
+        Field<NonNullGraphType<StringGraphType>, string>("date").Description("`yyyy-MM-dd` in the calendar's zone.")
+            .Resolve(ctx => ctx.Source.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        Field<NonNullGraphType<IntGraphType>, int>("hours").Description("23 or 25 on days the clocks change, else 24.").Resolve(ctx => (int)Math.Round(ctx.Source.Length.TotalHours));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PostType>>>, IReadOnlyList<Post>>("posts").Resolve(ctx => ctx.Source.Posts);
+    }
+}
+
+public sealed class PostingScheduleType : ObjectGraphType<PostingSchedule>
+{
+    public PostingScheduleType()
+    {
+        Name = "PostingSchedule";
+        Description = "The weekly slots addPostToQueue fills.";
+        Field<NonNullGraphType<TimeZoneScalar>, TimeZoneInfo>("timeZone").Resolve(ctx => TimeZoneInfo.FindSystemTimeZoneById(ctx.Source.TimeZone));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PostingSlotType>>>, IReadOnlyList<PostingSlot>>("slots").Resolve(ctx => ctx.Source.Slots);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<DateTimeScalar>>>, IEnumerable<DateTimeOffset>>("upcoming")
+            .Description("The next slot times (DST applied), free or not.")
+            .Argument<IntGraphType>("first", "How many, 1 to 50 (default 10).")
+            .Resolve(ctx =>
+            {
+                var first = ctx.GetArgument<int?>("first") ?? 10;
+                if (first is < 1 or > 50)
+                {
+                    throw new BadRequestError("`first` must be between 1 and 50.");
+                }
+
+                return PostingQueue.UpcomingSlots(ctx.Source, ctx.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow()).Take(first).Select(s => s.Instant).ToList();
+            });
+    }
+}

@@ -1,0 +1,271 @@
+using System.ComponentModel;
+using JasperFx.Events.Projections;
+using Marten;
+using Nexus.Api.Infrastructure;
+using Nexus.Api.Platforms;
+
+namespace Nexus.Api.Features.Posts;
+
+public enum PostStatus
+{
+    Draft,
+    Scheduled,
+    Publishing,
+    Published,
+    PartiallyPublished,
+    Failed,
+    Cancelled,
+}
+
+public enum TargetStatus
+{
+    Draft,
+    Scheduled,
+    Publishing,
+    Published,
+    Failed,
+    Unconfirmed,
+    Cancelled,
+}
+
+/// <summary>A media item by URL; the platform (or Nexus for upload flows) fetches it at publish time.</summary>
+public sealed record MediaRef(string Url, MediaKind Kind, string? AltText = null);
+
+/// <summary>What one target publishes: its own text/media when overridden, and the platform's options.</summary>
+public sealed record TargetContent(Guid TargetId, Guid ConnectionId, PlatformId Platform, string? Text, IReadOnlyList<MediaRef>? Media, IReadOnlyDictionary<string, string> Options);
+
+/// <summary>Why a target's last attempt failed. <see cref="Retryable"/>: whether trying again can help.</summary>
+public sealed record TargetError(string Code, string Message, bool Retryable);
+
+[Description("A post was drafted in a workspace with one target per connected account.")]
+public sealed record PostDrafted(Guid PostId, Guid WorkspaceId, Guid AuthorId, string Text, IReadOnlyList<MediaRef> Media, IReadOnlyList<TargetContent> Targets, DateTimeOffset At) : IDomainEvent;
+
+[Description("A post's content or targets were edited (before publication).")]
+public sealed record PostEdited(Guid PostId, string Text, IReadOnlyList<MediaRef> Media, IReadOnlyList<TargetContent> Targets, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+
+[Description("A draft was discarded; the post no longer exists for readers.")]
+public sealed record PostDiscarded(Guid PostId, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+
+[Description("A post was scheduled: the UTC instant, the IANA zone and the local wall time it was chosen in, and how a daylight-saving gap or overlap was resolved.")]
+public sealed record PostScheduled(Guid PostId, DateTimeOffset ScheduledAt, string TimeZone, string LocalTime, DstResolution Dst, bool FromQueue, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+
+[Description("A scheduled post was moved to another time.")]
+public sealed record PostRescheduled(Guid PostId, DateTimeOffset ScheduledAt, string TimeZone, string LocalTime, DstResolution Dst, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+
+[Description("A scheduled post was cancelled before publication; it can be scheduled again.")]
+public sealed record PostCancelled(Guid PostId, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+
+[Description("Publication began (the due time came, or someone asked to publish now): every target is publishing.")]
+public sealed record PostPublicationStarted(Guid PostId, bool Immediate, Guid? ByUserId, DateTimeOffset At) : IDomainEvent;
+
+[Description("An attempt to publish a target was recorded, before the platform was called. Key is the target's idempotency key.")]
+public sealed record TargetPublishAttempted(Guid PostId, Guid TargetId, int Attempt, string IdempotencyKey, DateTimeOffset At) : IDomainEvent;
+
+[Description("A target was published: the platform's id and URL. Reconciled is true when Nexus learned it by asking the platform after an unknown outcome.")]
+public sealed record TargetPublished(Guid PostId, Guid TargetId, int Attempt, string ExternalId, string? ExternalUrl, bool Reconciled, DateTimeOffset At) : IDomainEvent;
+
+[Description("A target's attempt failed. With NextAttemptAt the failure is retried then; without, the target has failed.")]
+public sealed record TargetPublishFailed(Guid PostId, Guid TargetId, int Attempt, string Code, string Message, bool Retryable, DateTimeOffset? NextAttemptAt, DateTimeOffset At) : IDomainEvent;
+
+[Description("A target's outcome cannot be known (the platform may or may not have published it) and the platform cannot be asked. Nexus never reposts blindly: retryTarget(force: true) does.")]
+public sealed record TargetUnconfirmed(Guid PostId, Guid TargetId, int Attempt, string Message, DateTimeOffset At) : IDomainEvent;
+
+[Description("Someone asked to publish a failed or unconfirmed target again (force: also when it may already be published).")]
+public sealed record TargetRetryRequested(Guid PostId, Guid TargetId, bool Force, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>How a local wall time was turned into an instant.</summary>
+public enum DstResolution
+{
+    /// <summary>The wall time exists once: nothing to resolve.</summary>
+    Exact,
+
+    /// <summary>The wall time fell in a spring-forward gap and was moved forward by the gap's length.</summary>
+    ShiftedForward,
+
+    /// <summary>The wall time happens twice (fall-back overlap); the first occurrence was taken.</summary>
+    FirstOccurrence,
+
+    /// <summary>The wall time happens twice; the second occurrence was taken (the offset given chose it).</summary>
+    SecondOccurrence,
+}
+
+/// <summary>One target of a post: the account, the overrides and how its publication went.</summary>
+public sealed record PostTarget(
+    Guid Id, Guid ConnectionId, PlatformId Platform, string? Text, IReadOnlyList<MediaRef>? Media, IReadOnlyDictionary<string, string> Options,
+    TargetStatus Status, int Attempts, TargetError? LastError, string? ExternalId, string? ExternalUrl, DateTimeOffset? PublishedAt,
+    DateTimeOffset? NextAttemptAt, int Settled = 0, int RetryBase = 0)
+{
+    public static PostTarget From(TargetContent c, TargetStatus status) =>
+        new(c.TargetId, c.ConnectionId, c.Platform, c.Text, c.Media, c.Options, status, 0, null, null, null, null, null);
+
+    /// <summary>Attempts since publication began or a person last asked for a retry: what the retry budget counts.</summary>
+    public int AttemptsInRound(int attempt) => attempt - RetryBase;
+
+    /// <summary>The number the next attempt takes: after every attempt started or settled without a call.</summary>
+    public int NextAttempt => Math.Max(Attempts, Settled) + 1;
+
+    public bool IsFinal => Status is TargetStatus.Published or TargetStatus.Failed or TargetStatus.Unconfirmed or TargetStatus.Cancelled;
+
+    /// <summary>Stable for the target across attempts and deliveries: the platform (or Nexus) tells a retry from a new post by it.</summary>
+    public string IdempotencyKey => "nexus-" + Id.ToString("N");
+
+    public string EffectiveText(Post post) => Text ?? post.Text;
+
+    public IReadOnlyList<MediaRef> EffectiveMedia(Post post) => Media ?? post.Media;
+}
+
+/// <summary>
+/// A post: the write model of its stream and, projected inline, the read model behind <c>Post</c>. Targets publish
+/// independently; the post's status is derived from theirs.
+/// </summary>
+public sealed record Post(
+    Guid Id, Guid WorkspaceId, Guid AuthorId, string Text, IReadOnlyList<MediaRef> Media, IReadOnlyList<PostTarget> Targets,
+    PostStatus Status, DateTimeOffset? ScheduledAt, string? TimeZone, string? LocalTime, DstResolution? Dst, bool FromQueue,
+    int ScheduleVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? PublishedAt, PlatformId[] Platforms, int Version)
+{
+    /// <summary>Set only while the post holds a slot of the workspace's posting queue: unique per workspace.</summary>
+    public string? QueueSlot => FromQueue && Status == PostStatus.Scheduled && ScheduledAt is { } at ? $"{WorkspaceId:N}@{at.UtcTicks}" : null;
+
+    public static Post Create(PostDrafted e) =>
+        new(e.PostId, e.WorkspaceId, e.AuthorId, e.Text, e.Media, [.. e.Targets.Select(t => PostTarget.From(t, TargetStatus.Draft))], PostStatus.Draft,
+            null, null, null, null, false, 0, e.At, e.At, null, PlatformsOf(e.Targets), 1);
+
+    public Post Apply(PostEdited e)
+    {
+        var status = Status == PostStatus.Scheduled ? TargetStatus.Scheduled : TargetStatus.Draft;
+        return this with
+        {
+            Text = e.Text,
+            Media = e.Media,
+            Targets = [.. e.Targets.Select(t => PostTarget.From(t, status))],
+            Platforms = PlatformsOf(e.Targets),
+            UpdatedAt = e.At,
+        };
+    }
+
+    public static bool ShouldDelete(PostDiscarded e) => true;
+
+    public Post Apply(PostScheduled e) =>
+        WithTargets(TargetStatus.Scheduled) with
+        {
+            Status = PostStatus.Scheduled,
+            ScheduledAt = e.ScheduledAt,
+            TimeZone = e.TimeZone,
+            LocalTime = e.LocalTime,
+            Dst = e.Dst,
+            FromQueue = e.FromQueue,
+            ScheduleVersion = ScheduleVersion + 1,
+            UpdatedAt = e.At,
+        };
+
+    public Post Apply(PostRescheduled e) =>
+        this with { ScheduledAt = e.ScheduledAt, TimeZone = e.TimeZone, LocalTime = e.LocalTime, Dst = e.Dst, FromQueue = false, ScheduleVersion = ScheduleVersion + 1, UpdatedAt = e.At };
+
+    public Post Apply(PostCancelled e) =>
+        WithTargets(TargetStatus.Cancelled) with { Status = PostStatus.Cancelled, FromQueue = false, ScheduleVersion = ScheduleVersion + 1, UpdatedAt = e.At };
+
+    public Post Apply(PostPublicationStarted e) =>
+        WithTargets(TargetStatus.Publishing) with
+        {
+            Status = PostStatus.Publishing,
+            ScheduledAt = e.Immediate ? e.At : ScheduledAt,
+            FromQueue = false,
+            ScheduleVersion = ScheduleVersion + 1,
+            UpdatedAt = e.At,
+        };
+
+    public Post Apply(TargetPublishAttempted e) =>
+        Update(e.TargetId, t => t with { Status = TargetStatus.Publishing, Attempts = Math.Max(t.Attempts, e.Attempt), NextAttemptAt = null }, e.At);
+
+    public Post Apply(TargetPublished e) =>
+        Update(e.TargetId, t => t with
+        {
+            Status = TargetStatus.Published,
+            ExternalId = e.ExternalId,
+            ExternalUrl = e.ExternalUrl,
+            PublishedAt = e.At,
+            LastError = null,
+            NextAttemptAt = null,
+            Settled = Math.Max(t.Settled, e.Attempt),
+        }, e.At);
+
+    public Post Apply(TargetPublishFailed e) =>
+        Update(e.TargetId, t => t.Status == TargetStatus.Published ? t : t with
+        {
+            Status = e.NextAttemptAt is null ? TargetStatus.Failed : TargetStatus.Publishing,
+            LastError = new TargetError(e.Code, e.Message, e.Retryable),
+            NextAttemptAt = e.NextAttemptAt,
+            Settled = Math.Max(t.Settled, e.Attempt),
+        }, e.At);
+
+    public Post Apply(TargetUnconfirmed e) =>
+        Update(e.TargetId, t => t.Status == TargetStatus.Published ? t : t with
+        {
+            Status = TargetStatus.Unconfirmed,
+            LastError = new TargetError("UNCONFIRMED", e.Message, true),
+            NextAttemptAt = null,
+            Settled = Math.Max(t.Settled, e.Attempt),
+        }, e.At);
+
+    public Post Apply(TargetRetryRequested e) =>
+        Update(e.TargetId, t => t with { Status = TargetStatus.Publishing, NextAttemptAt = null, RetryBase = Math.Max(t.Attempts, t.Settled) }, e.At);
+
+    public PostTarget? Target(Guid targetId) => Targets.FirstOrDefault(t => t.Id == targetId);
+
+    /// <summary>Whether the content may still change: nothing has been sent to a platform yet.</summary>
+    public bool IsEditable => Status is PostStatus.Draft or PostStatus.Scheduled or PostStatus.Cancelled;
+
+    private Post WithTargets(TargetStatus status) => this with { Targets = [.. Targets.Select(t => t with { Status = status, NextAttemptAt = null })] };
+
+    private Post Update(Guid targetId, Func<PostTarget, PostTarget> change, DateTimeOffset at)
+    {
+        var targets = Targets.Select(t => t.Id == targetId ? change(t) : t).ToList();
+        var status = Aggregate(targets);
+        return this with
+        {
+            Targets = targets,
+            Status = status,
+            UpdatedAt = at,
+            PublishedAt = status is PostStatus.Published or PostStatus.PartiallyPublished ? PublishedAt ?? at : PublishedAt,
+        };
+    }
+
+    /// <summary>
+    /// While any target is still being published the post is PUBLISHING; then PUBLISHED when every target is,
+    /// FAILED when none is, PARTIALLY_PUBLISHED otherwise.
+    /// </summary>
+    public static PostStatus Aggregate(IReadOnlyList<PostTarget> targets) =>
+        targets.Any(t => !t.IsFinal) ? PostStatus.Publishing
+        : targets.All(t => t.Status == TargetStatus.Published) ? PostStatus.Published
+        : targets.Any(t => t.Status == TargetStatus.Published) ? PostStatus.PartiallyPublished
+        : PostStatus.Failed;
+
+    private static PlatformId[] PlatformsOf(IEnumerable<TargetContent> targets) => [.. targets.Select(t => t.Platform).Distinct().Order()];
+}
+
+/// <summary>
+/// The record that an attempt is about to call the platform (id = <c>{targetId}:{attempt}</c>), committed before
+/// the call and completed with its outcome right after. A delivery that finds it started but not completed knows a
+/// previous delivery may have reached the platform: it never calls blindly again.
+/// </summary>
+public sealed record PublishAttempt(string Id, Guid PostId, Guid TargetId, int Attempt, DateTimeOffset StartedAt, AttemptOutcome? Outcome)
+{
+    public static string IdOf(Guid targetId, int attempt) => $"{targetId:N}:{attempt}";
+}
+
+/// <summary>What the platform answered to one attempt.</summary>
+public sealed record AttemptOutcome(string? ExternalId, string? ExternalUrl, PlatformFailureKind? Failure, string? Message, string? PlatformCode, DateTimeOffset? RetryAt);
+
+public sealed class PostsMarten : IConfigureMarten
+{
+    public void Configure(IServiceProvider services, StoreOptions options)
+    {
+        options.Projections.Snapshot<Post>(SnapshotLifecycle.Inline);
+        options.Schema.For<Post>()
+            .Index(p => p.WorkspaceId)
+            .Index(p => p.ScheduledAt)
+            // Two posts never take the same queue slot: a racing addPostToQueue loses here and runs again.
+            .UniqueIndex(p => p.QueueSlot!);
+        options.Schema.For<PublishAttempt>().Index(a => a.PostId);
+    }
+}

@@ -1,0 +1,67 @@
+using GraphQL;
+using GraphQL.Builders;
+using GraphQL.Types;
+using Marten;
+using Nexus.Api.Features.Connections;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Errors;
+
+namespace Nexus.Api.Features.Posts;
+
+/// <summary>What every post mutation answers: the post as it now is, and typed errors.</summary>
+public sealed record PostPayload(Post? Post, IReadOnlyList<MutationError> Errors);
+
+/// <summary><c>{Mutation}Payload { post, errors }</c> with the mutation's own error union.</summary>
+public abstract class PostPayloadType<TErrorUnion> : ObjectGraphType<PostPayload> where TErrorUnion : ErrorUnionType
+{
+    protected PostPayloadType(string name)
+    {
+        Name = name;
+        Field<PostType, Post>("post").Resolve(ctx => ctx.Source.Post);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TErrorUnion>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
+    }
+}
+
+/// <summary>An input naming an existing post by its global id.</summary>
+public interface IPostInput
+{
+    string PostId { get; }
+}
+
+public static class PostMutations
+{
+    /// <summary>Post mutations act on a post of a workspace where the caller is at least <paramref name="role"/>.</summary>
+    public static FieldBuilder<object?, object> RequirePostRole(this FieldBuilder<object?, object> field, Role role) =>
+        field.RequireWorkspaceRole(role, ctx => PostLookup.WorkspaceOfAsync(ctx, (ctx.Arguments?["input"].Value as IPostInput)?.PostId));
+
+    public static Guid InputPostId(this IResolveFieldContext context)
+    {
+        _ = PostLookup.TryParseId((context.Arguments?["input"].Value as IPostInput)?.PostId, out var id);
+        return id;
+    }
+
+    /// <summary>Sends the command and answers the post as it now is.</summary>
+    public static async Task<PostPayload> SendForPostAsync<TCommand>(this IResolveFieldContext context, TCommand command, Guid? postId = null)
+        where TCommand : notnull
+    {
+        var outcome = await context.SendAsync<TCommand, Guid>(command);
+        var id = outcome.Value != Guid.Empty ? outcome.Value : postId ?? context.InputPostId();
+        var post = id == Guid.Empty ? null : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Post>(id, context.CancellationToken);
+        return new PostPayload(post, outcome.Errors);
+    }
+
+    /// <summary>The connections a post's targets name, by id.</summary>
+    public static async Task<IReadOnlyDictionary<Guid, Connection>> ConnectionsAsync(IQuerySession session, IEnumerable<Guid> ids, CancellationToken ct) =>
+        (await session.LoadManyAsync<Connection>(ct, ids.Distinct())).ToDictionary(c => c.Id);
+
+    /// <summary>The refusal a post in this state gets when someone tries to change its schedule or content.</summary>
+    public static MutationError NotWhile(Post post, string action) => new PostStateError(post.Status switch
+    {
+        PostStatus.Publishing => $"The post is being published; it can no longer {action}.",
+        PostStatus.Published or PostStatus.PartiallyPublished or PostStatus.Failed => $"The post was already sent to its platforms; it can no longer {action}. Retry failed targets, or draft a new post.",
+        PostStatus.Draft => $"The post is a draft; schedule it first.",
+        PostStatus.Cancelled => "The post was cancelled; schedule it again first.",
+        _ => $"The post cannot {action} now.",
+    });
+}

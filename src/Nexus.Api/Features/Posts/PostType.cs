@@ -1,0 +1,204 @@
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+using Nexus.Api.Features.Accounts;
+using Nexus.Api.Features.Connections;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Platforms;
+
+namespace Nexus.Api.Features.Posts;
+
+/// <summary><c>Post</c>: one piece of content for several accounts, and how its publication went.</summary>
+public sealed class PostType : ObjectGraphType<Post>
+{
+    public const string TypeName = "Post";
+
+    public PostType()
+    {
+        Name = TypeName;
+        Description = "A post for one or more connected accounts: content, schedule, and each target's publication.";
+        this.NodeId(p => p.Id);
+        Field(p => p.Text).Description("The text every target publishes unless it has its own.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<MediaType>>>, IReadOnlyList<MediaRef>>("media").Resolve(ctx => ctx.Source.Media);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PostTargetType>>>, IReadOnlyList<PostTarget>>("targets").Resolve(ctx => ctx.Source.Targets);
+        Field<NonNullGraphType<PostStatusType>, PostStatus>("status").Resolve(ctx => ctx.Source.Status);
+        Field<DateTimeScalar, DateTimeOffset?>("scheduledAt").Description("When it is (or was) due, as an instant.").Resolve(ctx => ctx.Source.ScheduledAt);
+        Field<TimeZoneScalar, TimeZoneInfo?>("timeZone").Description("The IANA zone the time was chosen in.")
+            .Resolve(ctx => ctx.Source.TimeZone is { } zone ? TimeZoneInfo.FindSystemTimeZoneById(zone) : null);
+        Field<StringGraphType, string?>("localScheduledAt").Description("The wall time in that zone, `yyyy-MM-ddTHH:mm`.").Resolve(ctx => ctx.Source.LocalTime);
+        Field<DstResolutionType, DstResolution?>("dstResolution")
+            .Description("How a daylight-saving gap or overlap at that wall time was resolved.").Resolve(ctx => ctx.Source.Dst);
+        Field<NonNullGraphType<BooleanGraphType>, bool>("queued").Description("Whether the time is a slot of the workspace's posting schedule.")
+            .Resolve(ctx => ctx.Source.FromQueue);
+        Field(p => p.Version).Description("The stream version; send it back as `expectedVersion` to edit.");
+        Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("createdAt").Resolve(ctx => ctx.Source.CreatedAt);
+        Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("updatedAt").Resolve(ctx => ctx.Source.UpdatedAt);
+        Field<DateTimeScalar, DateTimeOffset?>("publishedAt").Description("When the first target was published.").Resolve(ctx => ctx.Source.PublishedAt);
+        Field<UserType, User>("author").ResolveAsync(async ctx =>
+            await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<User>(ctx.Source.AuthorId, ctx.CancellationToken));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PreflightIssueType>>>, IReadOnlyList<PreflightIssue>>("warnings")
+            .Description("What would stop publication now (platform rules, connections needing attention); scheduling refuses a post with any.")
+            .ResolveAsync(async ctx => ctx.Source.IsEditable
+                ? await ctx.RequestServices!.GetRequiredService<Preflight>().CheckAsync(ctx.Source, ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken)
+                : []);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PostHistoryEntryType>>>, IReadOnlyList<PostHistoryEntry>>("history")
+            .Description("Everything that happened to the post, oldest first, from its events.")
+            .ResolveAsync(async ctx => await PostHistory.ReadAsync(ctx.Source, ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken));
+    }
+}
+
+public sealed class PostTargetType : ObjectGraphType<PostTarget>
+{
+    public const string TypeName = "PostTarget";
+
+    public PostTargetType()
+    {
+        Name = TypeName;
+        Description = "One account a post publishes to.";
+        Field<NonNullGraphType<IdGraphType>, string>("id").Description("The target's global id (for retryTarget).").Resolve(ctx => GlobalId.Encode(TypeName, ctx.Source.Id));
+        Field<ConnectionType, Connection>("connection").Description("The account; null if it was removed.")
+            .ResolveAsync(async ctx => await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(ctx.Source.ConnectionId, ctx.CancellationToken));
+        Field<NonNullGraphType<PlatformIdType>, PlatformId>("platform").Resolve(ctx => ctx.Source.Platform);
+        Field<NonNullGraphType<TargetStatusType>, TargetStatus>("status").Resolve(ctx => ctx.Source.Status);
+        Field(t => t.Attempts).Description("Calls made (or started) to the platform for this target.");
+        Field<TargetErrorType, TargetError?>("lastError").Description("Why the last attempt failed; null once published.").Resolve(ctx => ctx.Source.LastError);
+        Field(t => t.ExternalId, nullable: true).Description("The platform's id of the published post.");
+        Field(t => t.ExternalUrl, nullable: true).Description("The published post's URL, when the platform gives one.");
+        Field<DateTimeScalar, DateTimeOffset?>("publishedAt").Resolve(ctx => ctx.Source.PublishedAt);
+        Field<DateTimeScalar, DateTimeOffset?>("nextAttemptAt").Description("When Nexus tries again after a failure it can retry.").Resolve(ctx => ctx.Source.NextAttemptAt);
+        Field<StringGraphType, string?>("text").Description("This target's own text; null when it uses the post's.").Resolve(ctx => ctx.Source.Text);
+        Field<ListGraphType<NonNullGraphType<MediaType>>, IReadOnlyList<MediaRef>?>("media").Description("This target's own media; null when it uses the post's.").Resolve(ctx => ctx.Source.Media);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PostOptionType>>>, IEnumerable<KeyValuePair<string, string>>>("options")
+            .Description("The platform settings, as the publisher reads them.").Resolve(ctx => ctx.Source.Options.OrderBy(o => o.Key, StringComparer.Ordinal));
+    }
+}
+
+public sealed class TargetErrorType : ObjectGraphType<TargetError>
+{
+    public TargetErrorType()
+    {
+        Name = "TargetError";
+        Description = "Why a target's last attempt failed, in the platform's words plus what to do.";
+        Field(e => e.Code).Description("PLATFORM_UNAVAILABLE, RATE_LIMITED, NEEDS_REAUTH, PLATFORM_REJECTED, NOT_CONNECTED, PLATFORM_RULE, UNCONFIRMED, RETRIES_EXHAUSTED.");
+        Field(e => e.Message);
+        Field(e => e.Retryable).Description("Whether trying again can help (automatically, or with retryTarget).");
+    }
+}
+
+public sealed class MediaType : ObjectGraphType<MediaRef>
+{
+    public MediaType()
+    {
+        Name = "Media";
+        Field(m => m.Url);
+        Field<NonNullGraphType<MediaKindType>, MediaKind>("kind").Resolve(ctx => ctx.Source.Kind);
+        Field(m => m.AltText, nullable: true);
+    }
+}
+
+public sealed class PostOptionType : ObjectGraphType<KeyValuePair<string, string>>
+{
+    public PostOptionType()
+    {
+        Name = "PostOption";
+        Field<NonNullGraphType<StringGraphType>, string>("key").Resolve(ctx => ctx.Source.Key);
+        Field<NonNullGraphType<StringGraphType>, string>("value").Resolve(ctx => ctx.Source.Value);
+    }
+}
+
+public sealed class PreflightIssueType : ObjectGraphType<PreflightIssue>
+{
+    public PreflightIssueType()
+    {
+        Name = "PreflightIssue";
+        Description = "A reason a target could not be published as it stands.";
+        Field(i => i.Code).Description("PLATFORM_RULE or NOT_CONNECTED.");
+        Field(i => i.Message);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IReadOnlyList<string>>("path")
+            .Description("`[\"targets\", index, field...]`.").Resolve(ctx => ctx.Source.Path);
+        Field<NonNullGraphType<IdGraphType>, string>("targetId").Resolve(ctx => GlobalId.Encode(PostTargetType.TypeName, ctx.Source.TargetId));
+    }
+}
+
+public sealed class PostStatusType : EnumerationGraphType<PostStatus>
+{
+    public PostStatusType()
+    {
+        Name = "PostStatus";
+        Description = "DRAFT: not scheduled. SCHEDULED: waiting for its time. PUBLISHING: targets are being published or retried. " +
+            "PUBLISHED: every target is out. PARTIALLY_PUBLISHED: some are out, others failed or are unconfirmed. FAILED: none is out. CANCELLED: unscheduled before publication.";
+    }
+}
+
+public sealed class TargetStatusType : EnumerationGraphType<TargetStatus>
+{
+    public TargetStatusType()
+    {
+        Name = "TargetStatus";
+        Description = "UNCONFIRMED: the platform may or may not have published it and cannot be asked; Nexus never reposts blindly (retryTarget with force does).";
+    }
+}
+
+public sealed class DstResolutionType : EnumerationGraphType<DstResolution>
+{
+    public DstResolutionType() => Name = "DstResolution";
+}
+
+/// <summary>Loads posts for access checks and node lookups.</summary>
+public static class PostLookup
+{
+    public static bool TryParseId(string? id, out Guid postId) => GlobalId.TryParse(id, PostType.TypeName, out postId);
+
+    /// <summary>The workspace a post belongs to (empty when there is no such post, which the access check refuses).</summary>
+    public static async ValueTask<Guid> WorkspaceOfAsync(IResolveFieldContext context, string? postId)
+    {
+        if (!TryParseId(postId, out var id))
+        {
+            throw new BadRequestError("The post id is not valid.");
+        }
+
+        var session = context.RequestServices!.GetRequiredService<IQuerySession>();
+        if (await session.LoadAsync<Post>(id, context.CancellationToken) is { } post)
+        {
+            return post.WorkspaceId;
+        }
+
+        // A discarded post is gone for readers, but its members may still be told so (NOT_FOUND) rather than FORBIDDEN.
+        var first = await session.Events.FetchStreamAsync(id, version: 1, token: context.CancellationToken);
+        return first is [{ Data: PostDrafted drafted }, ..] ? drafted.WorkspaceId : Guid.Empty;
+    }
+}
+
+/// <summary>A post is visible through <c>node(id)</c> to members of its workspace only.</summary>
+public sealed class PostNodeResolver : INodeResolver
+{
+    public string TypeName => PostType.TypeName;
+
+    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
+    {
+        var session = context.RequestServices!.GetRequiredService<IQuerySession>();
+        var post = await session.LoadAsync<Post>(id, context.CancellationToken);
+        var workspace = post is null ? null : await session.LoadAsync<Workspace>(post.WorkspaceId, context.CancellationToken);
+        return workspace?.RoleOf(context.UserId()) is null ? null : post;
+    }
+}
+
+[QueryType]
+public sealed class PostQuery : IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.Field<PostType, Post>("post")
+            .Description("A post, for members of its workspace.")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .RequireWorkspaceRole(Role.Viewer, ctx => PostLookup.WorkspaceOfAsync(ctx, ctx.GetArgument<string>("id")))
+            .ResolveAsync(async ctx =>
+            {
+                _ = PostLookup.TryParseId(ctx.GetArgument<string>("id"), out var id);
+                return await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Post>(id, ctx.CancellationToken);
+            });
+}

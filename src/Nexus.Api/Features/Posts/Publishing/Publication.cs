@@ -1,0 +1,45 @@
+using JasperFx.Events;
+using Wolverine;
+
+namespace Nexus.Api.Features.Posts.Publishing;
+
+/// <summary>
+/// The durable scheduled message that starts a post's publication at its due time. It is never cancelled:
+/// <see cref="ScheduleVersion"/> makes a message for an older schedule (rescheduled, cancelled, already
+/// started) a no-op.
+/// </summary>
+public sealed record PublishDuePost(Guid PostId, int ScheduleVersion);
+
+/// <summary>Publishes one target (one attempt). Targets of a post are independent messages, so they run concurrently.</summary>
+public sealed record PublishTarget(Guid PostId, Guid TargetId, int Attempt);
+
+public static class Publication
+{
+    /// <summary>Marks the post as publishing and sends every target's first attempt.</summary>
+    public static OutgoingMessages Start(IEventStream<Post> stream, bool immediate, Guid? byUserId, DateTimeOffset now)
+    {
+        var post = stream.Aggregate!;
+        stream.AppendOne(new PostPublicationStarted(post.Id, immediate, byUserId, now));
+        var messages = new OutgoingMessages();
+        foreach (var target in post.Targets)
+        {
+            messages.Add(new PublishTarget(post.Id, target.Id, target.Attempts + 1));
+        }
+
+        return messages;
+    }
+}
+
+public static class PublishDuePostHandler
+{
+    public static async Task<OutgoingMessages> Handle(PublishDuePost message, Marten.IDocumentSession session, DateTimeOffset now, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<Post>(message.PostId, ct);
+        if (stream.Aggregate is not { Status: PostStatus.Scheduled } post || post.ScheduleVersion != message.ScheduleVersion)
+        {
+            return [];
+        }
+
+        return Publication.Start(stream, immediate: false, byUserId: null, now);
+    }
+}

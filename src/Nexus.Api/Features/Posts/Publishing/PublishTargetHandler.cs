@@ -1,0 +1,277 @@
+using JasperFx;
+using Marten;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Connections;
+using Nexus.Api.Infrastructure.TokenVault;
+using Nexus.Api.Platforms;
+using Wolverine;
+
+namespace Nexus.Api.Features.Posts.Publishing;
+
+/// <summary>
+/// Publishes one target, exactly once:
+/// <list type="number">
+/// <item>the attempt is recorded (a <see cref="PublishAttempt"/> and a <see cref="TargetPublishAttempted"/> event,
+/// committed) before the platform is called;</item>
+/// <item>the platform is called with the target's idempotency key, and its answer is written onto the attempt at once;</item>
+/// <item>the answer becomes events (published, retry scheduled, failed) in the handler's own transaction, with the retry
+/// as a durable scheduled message.</item>
+/// </list>
+/// A delivery that finds the attempt recorded but unanswered (a crash or a duplicate delivery mid-call) does not call
+/// again blindly: it asks the platform where the platform can tell (<see cref="IPlatformPublicationLookup"/>), and
+/// otherwise marks the target UNCONFIRMED for a person to decide.
+/// </summary>
+public static class PublishTargetHandler
+{
+    public static async Task<OutgoingMessages> Handle(PublishTarget message, IDocumentSession session, IDocumentStore store, TokenVault vault,
+        PlatformClients platforms, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<PublishTarget> logger, CancellationToken ct)
+    {
+        Post? post;
+        Connection? connection;
+        ConnectionSecrets? secrets;
+        PublishAttempt? attempt;
+        await using (var read = store.QuerySession())
+        {
+            post = await read.LoadAsync<Post>(message.PostId, ct);
+            var target = post?.Target(message.TargetId);
+            if (post is null || target is null || !Expects(target, message.Attempt))
+            {
+                return [];
+            }
+
+            connection = await read.LoadAsync<Connection>(target.ConnectionId, ct);
+            secrets = await read.LoadAsync<ConnectionSecrets>(target.ConnectionId, ct);
+            attempt = await read.LoadAsync<PublishAttempt>(PublishAttempt.IdOf(target.Id, message.Attempt), ct);
+        }
+
+        var targetNow = post.Target(message.TargetId)!;
+        AttemptOutcome outcome;
+        if (attempt?.Outcome is { } known)
+        {
+            // This attempt was answered, but recording the answer did not commit (a conflict, a crash): record it now.
+            outcome = known;
+        }
+        else if (attempt is null)
+        {
+            if (connection is not { Status: ConnectionStatus.Active } || secrets is null || platforms.Publisher(targetNow.Platform) is null)
+            {
+                return await RecordAsync(session, message, Fail("NOT_CONNECTED", Preflight.NotConnected(connection) + " Then retry this target.", retryable: true), clock, ct);
+            }
+
+            if (!await ClaimAsync(store, message, clock.GetUtcNow(), ct))
+            {
+                return await ReconcileAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, options.Value, clock, logger, ct);
+            }
+
+            outcome = await CallAsync(post, targetNow, connection, secrets, vault, platforms, logger, ct);
+            await SaveOutcomeAsync(store, message, outcome, ct);
+        }
+        else
+        {
+            return await ReconcileAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, options.Value, clock, logger, ct);
+        }
+
+        if (outcome.Failure == PlatformFailureKind.AuthExpired && connection is { Status: ConnectionStatus.Active })
+        {
+            session.Events.Append(connection.Id, new ConnectionNeedsReauth(connection.Id,
+                $"{connection.Platform} refused the connection's tokens while publishing: {outcome.Message} Reconnect the account.", clock.GetUtcNow()));
+        }
+
+        return await RecordAsync(session, message, Decide(outcome, targetNow, connection, message.Attempt, reconciled: false, options.Value, clock.GetUtcNow()), clock, ct);
+    }
+
+    /// <summary>Whether a delivery for this attempt still has work: the target is publishing and the attempt is not settled.</summary>
+    private static bool Expects(PostTarget target, int attempt) =>
+        target.Status == TargetStatus.Publishing && attempt > target.Settled && attempt <= target.NextAttempt;
+
+    /// <summary>Records the attempt before the call, in its own committed transaction. False when it was recorded before.</summary>
+    private static async Task<bool> ClaimAsync(IDocumentStore store, PublishTarget message, DateTimeOffset now, CancellationToken ct)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            await using var claim = store.LightweightSession();
+            var stream = await claim.Events.FetchForWriting<Post>(message.PostId, ct);
+            var target = stream.Aggregate?.Target(message.TargetId);
+            if (target is null || !Expects(target, message.Attempt))
+            {
+                return false;
+            }
+
+            claim.Insert(new PublishAttempt(PublishAttempt.IdOf(message.TargetId, message.Attempt), message.PostId, message.TargetId, message.Attempt, now, null));
+            stream.AppendOne(new TargetPublishAttempted(message.PostId, message.TargetId, message.Attempt, target.IdempotencyKey, now));
+            try
+            {
+                await claim.SaveChangesAsync(ct);
+                return true;
+            }
+            catch (DocumentAlreadyExistsException)
+            {
+                return false;
+            }
+            catch (ConcurrencyException) when (tries < 10)
+            {
+                // Another target of the same post recorded something meanwhile: read the stream again.
+            }
+        }
+    }
+
+    private static async Task SaveOutcomeAsync(IDocumentStore store, PublishTarget message, AttemptOutcome outcome, CancellationToken ct)
+    {
+        await using var save = store.LightweightSession();
+        var attempt = await save.LoadAsync<PublishAttempt>(PublishAttempt.IdOf(message.TargetId, message.Attempt), CancellationToken.None);
+        if (attempt is null)
+        {
+            return;
+        }
+
+        save.Store(attempt with { Outcome = outcome });
+        // The answer must survive even if this handler is cancelled now: never lose a platform's "published".
+        await save.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private static async Task<AttemptOutcome> CallAsync(Post post, PostTarget target, Connection connection, ConnectionSecrets secrets, TokenVault vault,
+        PlatformClients platforms, ILogger logger, CancellationToken ct)
+    {
+        var (account, token) = Credentials(connection, secrets, vault);
+        try
+        {
+            var result = await platforms.Publisher(target.Platform)!.PublishAsync(account, token, Preflight.Request(post, target), ct);
+            return new AttemptOutcome(result.ExternalId, result.Url?.ToString(), null, null, null, null);
+        }
+        catch (PlatformException ex)
+        {
+            return new AttemptOutcome(null, null, ex.Kind, ex.Message, ex.PlatformCode, ex.RetryAt);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // Anything unexpected after the request may have left: the outcome is unknown, never "failed".
+            logger.LogWarning(ex, "Publishing target {TargetId} on {Platform} ended unexpectedly", target.Id, target.Platform);
+            return new AttemptOutcome(null, null, PlatformFailureKind.Unknown, "The call to the platform ended unexpectedly; the post may or may not exist.", null, null);
+        }
+    }
+
+    /// <summary>
+    /// The attempt was recorded but never answered. Ask the platform where it can tell; where it cannot, mark the
+    /// target unconfirmed rather than risk a second post.
+    /// </summary>
+    private static async Task<OutgoingMessages> ReconcileAsync(IDocumentSession session, IDocumentStore store, PublishTarget message, Post post, PostTarget target,
+        Connection? connection, ConnectionSecrets? secrets, TokenVault vault, PlatformClients platforms, PublishingOptions options, TimeProvider clock,
+        ILogger logger, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (platforms.Publisher(target.Platform) is not IPlatformPublicationLookup lookup || connection is not { Status: ConnectionStatus.Active } || secrets is null)
+        {
+            return await RecordAsync(session, message, Decision.Unconfirmed(Unconfirmed(target)), clock, ct);
+        }
+
+        var (account, token) = Credentials(connection, secrets, vault);
+        try
+        {
+            if (await lookup.FindAsync(account, token, target.IdempotencyKey, ct) is { } found)
+            {
+                var outcome = new AttemptOutcome(found.ExternalId, found.Url?.ToString(), null, null, null, null);
+                await SaveOutcomeAsync(store, message, outcome, ct);
+                return await RecordAsync(session, message, Decide(outcome, target, connection, message.Attempt, reconciled: true, options, now), clock, ct);
+            }
+
+            // The platform never made it: the attempt is settled as not taken, and the next one may call again.
+            var retry = new AttemptOutcome(null, null, PlatformFailureKind.Transient, "The platform has no trace of the interrupted attempt; trying again.", null, null);
+            await SaveOutcomeAsync(store, message, retry, ct);
+            return await RecordAsync(session, message, Decide(retry, target, connection, message.Attempt, reconciled: false, options, now), clock, ct);
+        }
+        catch (PlatformException ex)
+        {
+            var started = (await session.LoadAsync<PublishAttempt>(PublishAttempt.IdOf(target.Id, message.Attempt), ct))?.StartedAt ?? now;
+            if (now - started > options.ReconcileFor)
+            {
+                return await RecordAsync(session, message, Decision.Unconfirmed(Unconfirmed(target)), clock, ct);
+            }
+
+            logger.LogWarning("Could not ask {Platform} about target {TargetId} ({Kind}); asking again later", target.Platform, target.Id, ex.Kind);
+            return [message.ScheduledAt(ex.RetryAt ?? now + options.BackoffFor(1, Random.Shared.NextDouble()))];
+        }
+    }
+
+    private static (PlatformAccount Account, string Token) Credentials(Connection connection, ConnectionSecrets secrets, TokenVault vault)
+    {
+        var tokens = secrets.Open(vault);
+        // Pages carry their own token (Facebook's /{page-id}/* calls); the grant's token stays for user-level steps (uploads).
+        var account = new PlatformAccount(connection.ExternalId, connection.Name, connection.Handle, connection.AvatarUrl, connection.Kind, tokens.AccountAccessToken);
+        return (account, tokens.Grant.AccessToken);
+    }
+
+    private static string Unconfirmed(PostTarget target) =>
+        $"{target.Platform} did not answer whether the post was made, and cannot be asked. It may or may not be on the account: check it, then retry with force to publish it again.";
+
+    /// <summary>What the answer means for the target: published, a retry at a time, or a failure with a reason.</summary>
+    internal static Decision Decide(AttemptOutcome outcome, PostTarget target, Connection? connection, int attempt, bool reconciled, PublishingOptions options, DateTimeOffset now)
+    {
+        var platform = target.Platform.ToString();
+        var round = target.AttemptsInRound(attempt);
+        switch (outcome.Failure)
+        {
+            case null:
+                return Decision.Published(outcome.ExternalId!, outcome.ExternalUrl, reconciled);
+            case PlatformFailureKind.Transient when round < options.MaxAttempts:
+                return Decision.Retry("PLATFORM_UNAVAILABLE", $"{platform} is unavailable: {outcome.Message}", now + options.BackoffFor(round, Random.Shared.NextDouble()));
+            case PlatformFailureKind.Transient:
+                return Fail("PLATFORM_UNAVAILABLE", $"{platform} stayed unavailable through {round} attempts: {outcome.Message} Retry this target later.", retryable: true);
+            case PlatformFailureKind.RateLimited when round < options.MaxAttempts + options.ExtraRateLimitAttempts:
+                // Wait for the platform's reset, spread a little so a burst of targets does not hit it at the same instant.
+                var reset = outcome.RetryAt is { } at && at > now ? at : now + options.BackoffFor(round, Random.Shared.NextDouble());
+                return Decision.Retry("RATE_LIMITED", $"{platform}'s rate limit was reached: {outcome.Message}", reset + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 2000)));
+            case PlatformFailureKind.RateLimited:
+                return Fail("RATE_LIMITED", $"{platform} kept refusing for its rate limit through {round} attempts: {outcome.Message} Retry this target later.", retryable: true);
+            case PlatformFailureKind.AuthExpired:
+                return Fail("NEEDS_REAUTH", $"{platform} refused Nexus's access to {connection?.Name ?? "the account"}: {outcome.Message} Reconnect the account, then retry this target.", retryable: true);
+            case PlatformFailureKind.Rejected:
+                return Fail("PLATFORM_REJECTED", $"{platform} refused the post: {outcome.Message}", retryable: false);
+            default:
+                return Decision.Unconfirmed(Unconfirmed(target));
+        }
+    }
+
+    private static Decision Fail(string code, string message, bool retryable) => new(null, null, false, code, message, retryable, null, Unconfirm: false);
+
+    /// <summary>Appends the decision to the post (optimistically: a conflict runs the handler again, which finds the saved answer).</summary>
+    private static async Task<OutgoingMessages> RecordAsync(IDocumentSession session, PublishTarget message, Decision decision, TimeProvider clock, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<Post>(message.PostId, ct);
+        var target = stream.Aggregate?.Target(message.TargetId);
+        if (target is null || target.Settled >= message.Attempt || target.Status != TargetStatus.Publishing)
+        {
+            return [];
+        }
+
+        var now = clock.GetUtcNow();
+        var messages = new OutgoingMessages();
+        if (decision.ExternalId is { } externalId)
+        {
+            stream.AppendOne(new TargetPublished(message.PostId, message.TargetId, message.Attempt, externalId, decision.ExternalUrl, decision.Reconciled, now));
+        }
+        else if (decision.Unconfirm)
+        {
+            stream.AppendOne(new TargetUnconfirmed(message.PostId, message.TargetId, message.Attempt, decision.Message!, now));
+        }
+        else
+        {
+            stream.AppendOne(new TargetPublishFailed(message.PostId, message.TargetId, message.Attempt, decision.Code!, decision.Message!, decision.Retryable, decision.RetryAt, now));
+            if (decision.RetryAt is { } retryAt)
+            {
+                messages.Add(new PublishTarget(message.PostId, message.TargetId, message.Attempt + 1).ScheduledAt(retryAt));
+            }
+        }
+
+        return messages;
+    }
+}
+
+/// <summary>The fate of one attempt.</summary>
+internal sealed record Decision(string? ExternalId, string? ExternalUrl, bool Reconciled, string? Code, string? Message, bool Retryable, DateTimeOffset? RetryAt, bool Unconfirm)
+{
+    public static Decision Published(string externalId, string? url, bool reconciled) => new(externalId, url, reconciled, null, null, false, null, false);
+
+    public static Decision Retry(string code, string message, DateTimeOffset at) => new(null, null, false, code, message, true, at, false);
+
+    public static Decision Unconfirmed(string message) => new(null, null, false, "UNCONFIRMED", message, true, null, true);
+}

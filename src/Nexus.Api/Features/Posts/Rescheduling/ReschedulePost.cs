@@ -1,0 +1,69 @@
+using FluentValidation;
+using GraphQL;
+using GraphQL.Types;
+using Marten;
+using Nexus.Api.Features.Posts.Scheduling;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using Wolverine;
+
+namespace Nexus.Api.Features.Posts.Rescheduling;
+
+/// <summary>Moves a scheduled post to another time. The message for the old time still fires and does nothing.</summary>
+public sealed record ReschedulePost(Guid PostId, Guid UserId, DateTimeOffset? At, string? LocalTime, string? TimeZone, int? ExpectedVersion) : IScheduleTime
+{
+    public sealed class Validator : AbstractValidator<ReschedulePost>
+    {
+        public Validator() => ScheduleTime.Rules(this);
+    }
+}
+
+public static class ReschedulePostHandler
+{
+    public static async Task<(Outcome<Guid>, OutgoingMessages)> Handle(ReschedulePost command, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<Post>(command.PostId, ct);
+        if (Scheduler.Refusal(stream.Aggregate, command.ExpectedVersion) is { } refusal)
+        {
+            return (Outcome<Guid>.Fail(refusal), []);
+        }
+
+        if (stream.Aggregate!.Status != PostStatus.Scheduled)
+        {
+            return (Outcome<Guid>.Fail(PostMutations.NotWhile(stream.Aggregate, "be rescheduled")), []);
+        }
+
+        return await Scheduler.ScheduleAsync(stream, command, fromQueue: false, command.UserId, session, preflight, now, ct);
+    }
+}
+
+[MutationType]
+public sealed class ReschedulePostMutation : IRootFields
+{
+    public void AddTo(ObjectGraphType root) =>
+        root.MutationField<ReschedulePostInputType, ReschedulePostPayloadType>("reschedulePost",
+                "Moves a scheduled post to another time (checked again like schedulePost).")
+            .RequirePostRole(Role.Editor)
+            .ResolveAsync(async ctx =>
+            {
+                var input = ctx.GetArgument<SchedulePostInput>("input");
+                return await ctx.SendForPostAsync(new ReschedulePost(ctx.InputPostId(), ctx.UserId()!.Value, input.At, input.LocalTime, input.TimeZone?.Id, input.ExpectedVersion));
+            });
+}
+
+public sealed class ReschedulePostInputType : InputObjectGraphType<SchedulePostInput>
+{
+    public ReschedulePostInputType()
+    {
+        Name = "ReschedulePostInput";
+        Field<NonNullGraphType<IdGraphType>>("postId");
+        ScheduleTimeFields.Add(this);
+    }
+}
+
+public sealed class ReschedulePostPayloadType() : PostPayloadType<ReschedulePostErrorType>("ReschedulePostPayload");
+
+public sealed class ReschedulePostErrorType() : ErrorUnionType("ReschedulePostError",
+    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(InThePastError), typeof(PlatformRuleError), typeof(NotConnectedError));
