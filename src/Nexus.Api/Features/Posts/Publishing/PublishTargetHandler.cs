@@ -2,6 +2,7 @@ using JasperFx;
 using Marten;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Connections;
+using Nexus.Api.Features.Posts.Notifying;
 using Nexus.Api.Infrastructure.TokenVault;
 using Nexus.Api.Platforms;
 using Wolverine;
@@ -71,13 +72,15 @@ public static class PublishTargetHandler
             return await ReconcileAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, options.Value, clock, logger, ct);
         }
 
+        var recorded = await RecordAsync(session, message, Decide(outcome, targetNow, connection, message.Attempt, reconciled: false, options.Value, clock.GetUtcNow()), clock, ct);
         if (outcome.Failure == PlatformFailureKind.AuthExpired && connection is { Status: ConnectionStatus.Active })
         {
             session.Events.Append(connection.Id, new ConnectionNeedsReauth(connection.Id,
                 $"{connection.Platform} refused the connection's tokens while publishing: {outcome.Message} Reconnect the account.", clock.GetUtcNow()));
+            recorded.Add(new NotifyConnectionNeedsReauth(connection.Id, connection.TokenGeneration));
         }
 
-        return await RecordAsync(session, message, Decide(outcome, targetNow, connection, message.Attempt, reconciled: false, options.Value, clock.GetUtcNow()), clock, ct);
+        return recorded;
     }
 
     /// <summary>Whether a delivery for this attempt still has work: the target is publishing and the attempt is not settled.</summary>
@@ -252,6 +255,7 @@ public static class PublishTargetHandler
         else if (decision.Unconfirm)
         {
             stream.AppendOne(new TargetUnconfirmed(message.PostId, message.TargetId, message.Attempt, decision.Message!, now));
+            messages.Add(new NotifyTargetFailed(message.PostId, message.TargetId, message.Attempt));
         }
         else
         {
@@ -259,6 +263,11 @@ public static class PublishTargetHandler
             if (decision.RetryAt is { } retryAt)
             {
                 messages.Add(new PublishTarget(message.PostId, message.TargetId, message.Attempt + 1).ScheduledAt(retryAt));
+            }
+            else if (decision.Code != "NEEDS_REAUTH")
+            {
+                // A refused connection is one incident however many targets it fails: the admins hear of the connection.
+                messages.Add(new NotifyTargetFailed(message.PostId, message.TargetId, message.Attempt));
             }
         }
 
