@@ -31,7 +31,9 @@ public static class PlatformErrors
             : exception is TaskCanceledException || PlatformHttp.IsAttemptTimeout(exception) ? $"{platform} did not answer in time"
             : $"the connection to {platform} failed";
         var outcome = kind == PlatformFailureKind.Unknown ? $" {created} may or may not have been created." : string.Empty;
-        return new PlatformException(platform, kind, $"{what}: {reason}.{outcome}", inner: exception);
+        // Nothing is sent while the circuit is open: come back when it may close rather than spend attempts on it.
+        var retryAt = circuitOpen ? DateTimeOffset.UtcNow + PlatformHttp.CircuitBreakDuration : (DateTimeOffset?)null;
+        return new PlatformException(platform, kind, $"{what}: {reason}.{outcome}", retryAt: retryAt, inner: exception);
     }
 
     /// <summary>A response body as JSON, or null when it is empty or not JSON (error pages, proxies).</summary>

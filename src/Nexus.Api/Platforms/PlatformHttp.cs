@@ -21,6 +21,9 @@ public static class Pkce
 /// <summary>How every platform's typed <see cref="HttpClient"/> is built and how its rate-limit answers are read.</summary>
 public static class PlatformHttp
 {
+    /// <summary>How long calls to a platform pause once its circuit opens.</summary>
+    public static readonly TimeSpan CircuitBreakDuration = TimeSpan.FromSeconds(15);
+
     /// <summary>
     /// Registers <typeparamref name="TClient"/> as a typed client with the platform's resilience pipeline: a timeout
     /// per attempt, retries with backoff only for methods that are safe to repeat (a POST that creates a post is
@@ -51,7 +54,7 @@ public static class PlatformHttp
                 FailureRatio = 0.5,
                 MinimumThroughput = 10,
                 SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = TimeSpan.FromSeconds(15),
+                BreakDuration = CircuitBreakDuration,
             });
             pipeline.AddTimeout(attemptTimeout);
         });

@@ -13,6 +13,8 @@ public static class Configuration
     {
         services.AddOptions<PublishingOptions>().Bind(configuration.GetSection(PublishingOptions.Section));
         services.AddSingleton<Preflight>();
+        services.AddSingleton<StalledPublicationCheck>();
+        services.AddHostedService(sp => sp.GetRequiredService<StalledPublicationCheck>());
         var parallelism = configuration.GetSection(PublishingOptions.Section).GetValue<int?>(nameof(PublishingOptions.Parallelism)) ?? new PublishingOptions().Parallelism;
         services.ConfigureWolverine(wolverine =>
         {

@@ -1,5 +1,7 @@
 using JasperFx.Events;
 using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Runtime.Handlers;
 
 namespace Nexus.Api.Features.Posts.Publishing;
 
@@ -15,6 +17,16 @@ public sealed record PublishTarget(Guid PostId, Guid TargetId, int Attempt);
 
 public static class Publication
 {
+    /// <summary>
+    /// Anything but a write conflict that escapes a publishing handler (the database away, a bug) is tried again later
+    /// rather than parked in the dead letters: a post must not sit PUBLISHING behind one bad moment.
+    /// <see cref="StalledPublicationCheck"/> backs this up.
+    /// </summary>
+    public static void RetryLater(HandlerChain chain) =>
+        chain.OnException(e => e is not JasperFx.ConcurrencyException)
+            .RetryWithCooldown(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5))
+            .Then.ScheduleRetry(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30));
+
     /// <summary>Marks the post as publishing and sends every target's first attempt.</summary>
     public static OutgoingMessages Start(IEventStream<Post> stream, bool immediate, Guid? byUserId, DateTimeOffset now)
     {
@@ -32,6 +44,8 @@ public static class Publication
 
 public static class PublishDuePostHandler
 {
+    public static void Configure(HandlerChain chain) => Publication.RetryLater(chain);
+
     public static async Task<OutgoingMessages> Handle(PublishDuePost message, Marten.IDocumentSession session, DateTimeOffset now, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Post>(message.PostId, ct);

@@ -24,6 +24,8 @@ namespace Nexus.Api.Features.Posts.Publishing;
 /// </summary>
 public static class PublishTargetHandler
 {
+    public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => Publication.RetryLater(chain);
+
     public static async Task<OutgoingMessages> Handle(PublishTarget message, IDocumentSession session, IDocumentStore store, TokenVault vault,
         PlatformClients platforms, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<PublishTarget> logger, CancellationToken ct)
     {
@@ -69,6 +71,12 @@ public static class PublishTargetHandler
         }
         else
         {
+            return await ReconcileAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, options.Value, clock, logger, ct);
+        }
+
+        if (outcome.Failure == PlatformFailureKind.Unknown)
+        {
+            // No answer: whether the post exists is for the platform to say, where it can.
             return await ReconcileAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, options.Value, clock, logger, ct);
         }
 
@@ -216,7 +224,8 @@ public static class PublishTargetHandler
             case null:
                 return Decision.Published(outcome.ExternalId!, outcome.ExternalUrl, reconciled);
             case PlatformFailureKind.Transient when round < options.MaxAttempts:
-                return Decision.Retry("PLATFORM_UNAVAILABLE", $"{platform} is unavailable: {outcome.Message}", now + options.BackoffFor(round, Random.Shared.NextDouble()));
+                var backoff = now + options.BackoffFor(round, Random.Shared.NextDouble());
+                return Decision.Retry("PLATFORM_UNAVAILABLE", $"{platform} is unavailable: {outcome.Message}", outcome.RetryAt > backoff ? outcome.RetryAt.Value : backoff);
             case PlatformFailureKind.Transient:
                 return Fail("PLATFORM_UNAVAILABLE", $"{platform} stayed unavailable through {round} attempts: {outcome.Message} Retry this target later.", retryable: true);
             case PlatformFailureKind.RateLimited when round < options.MaxAttempts + options.ExtraRateLimitAttempts:

@@ -24,6 +24,12 @@ public sealed class PublishingOptions
     /// <summary>How long Nexus keeps asking a platform about an attempt whose outcome is unknown before calling it unconfirmed.</summary>
     public TimeSpan ReconcileFor { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How often the safety net looks for posts that should be moving and are not.</summary>
+    public TimeSpan StallCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a due post or a publishing target may sit without progress before its message is sent again.</summary>
+    public TimeSpan StalledAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     public TimeSpan BackoffFor(int attempt, double jitter)
     {
         var exponential = RetryBaseDelay.Ticks * Math.Pow(2, Math.Max(0, attempt - 1));
