@@ -34,6 +34,7 @@ public static class GraphQLSetup
             .AddErrorInfoProvider<NexusErrorInfoProvider>()
             // Resolvers share the request's Marten session, which is not thread-safe: run fields one at a time.
             .AddExecutionStrategy<SerialExecutionStrategy>(OperationType.Query)
+            .AddExecutionStrategy<NexusSubscriptionExecutionStrategy>(OperationType.Subscription)
             .AddUnhandledExceptionHandler(context =>
             {
                 var logger = context.Context?.RequestServices?.GetService<ILogger<NexusSchema>>();

@@ -7,13 +7,18 @@ namespace Nexus.Api.GraphQL;
 /// <summary>The Nexus schema: root types assembled from the slices plus the shared conventions.</summary>
 public sealed class NexusSchema : Schema
 {
-    public NexusSchema(IServiceProvider services, QueryType query, MutationType mutation, RootFieldRegistry registry)
+    public NexusSchema(IServiceProvider services, QueryType query, MutationType mutation, SubscriptionType subscription, RootFieldRegistry registry)
         : base(services)
     {
         Query = query;
         if (registry.Any<MutationTypeAttribute>())
         {
             Mutation = mutation;
+        }
+
+        if (registry.Any<SubscriptionTypeAttribute>())
+        {
+            Subscription = subscription;
         }
 
         // The scalars are part of the contract even before a field uses them.

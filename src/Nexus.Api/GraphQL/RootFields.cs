@@ -45,6 +45,20 @@ public sealed class MutationType : ObjectGraphType
     }
 }
 
+/// <summary>
+/// The root <c>Subscription</c> type, made of every <see cref="SubscriptionTypeAttribute"/> contribution. Its fields
+/// are served over WebSocket (<c>graphql-transport-ws</c>, see <c>GraphQLWebSocketEndpoint</c>): a field
+/// declares <c>ResolveStream</c>, and its resolver middleware (access checks) runs when subscribing and for every event.
+/// </summary>
+public sealed class SubscriptionType : ObjectGraphType
+{
+    public SubscriptionType(RootFieldRegistry registry)
+    {
+        Name = "Subscription";
+        registry.Contribute<SubscriptionTypeAttribute>(this);
+    }
+}
+
 /// <summary>Finds the slices' root-field contributions in an assembly, in a stable order.</summary>
 public sealed class RootFieldRegistry(IEnumerable<Type> contributors)
 {
