@@ -9,6 +9,7 @@ using Nexus.Api.GraphQL.Transport;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Email;
 using Nexus.Api.Infrastructure.Identity;
+using Nexus.Api.Infrastructure.Realtime;
 using Nexus.Api.Infrastructure.TokenVault;
 using Nexus.Api.Platforms;
 using Nexus.Api.Platforms.Sandbox;
@@ -53,6 +54,7 @@ namespace Nexus.Api
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddNexusValidators();
             builder.Services.AddNexusGraphQL(builder.Configuration);
+            builder.Services.AddNexusRealtime();
             builder.AddNexusPersistence();
             builder.AddNexusIdentity();
             builder.Services.AddNexusFeatures(builder.Configuration);
