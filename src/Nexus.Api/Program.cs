@@ -83,6 +83,7 @@ namespace Nexus.Api
             app.UseRateLimiter();
             app.UseAuthentication();
             app.UseAuthorization();
+            app.UseNexusWebSockets();
             app.MapNexusHealth();
             app.MapConnectEndpoints();
             app.MapLoginPage();

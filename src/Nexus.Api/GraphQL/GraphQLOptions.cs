@@ -19,4 +19,16 @@ public sealed class GraphQLOptions
 
     /// <summary>Whether browsers get GraphiQL at <c>GET /graphql</c>.</summary>
     public bool EnableGraphiQL { get; set; } = true;
+
+    /// <summary>How long a WebSocket may stay open without <c>connection_init</c> (closed with 4408 after).</summary>
+    public TimeSpan WebSocketInitTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Interval of WebSocket ping frames, so idle sockets behind proxies stay open and dead peers are noticed.</summary>
+    public TimeSpan WebSocketKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Active subscriptions one WebSocket may hold; one more is answered with an <c>error</c> message.</summary>
+    public int MaxSubscriptionsPerConnection { get; set; } = 20;
+
+    /// <summary>Messages waiting to be written to one WebSocket; a client that lets more pile up is closed (1013).</summary>
+    public int WebSocketSendQueueLimit { get; set; } = 256;
 }

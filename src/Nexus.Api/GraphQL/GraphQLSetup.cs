@@ -57,6 +57,7 @@ public static class GraphQLSetup
             }));
 
         services.AddSingleton<GraphQLHttpEndpoint>();
+        services.AddSingleton<GraphQLWebSocketEndpoint>();
         return services;
     }
 }

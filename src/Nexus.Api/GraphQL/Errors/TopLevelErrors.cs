@@ -16,6 +16,7 @@ public static class ErrorCodes
     public const string IntrospectionDisabled = "INTROSPECTION_DISABLED";
     public const string Internal = "INTERNAL";
     public const string RateLimited = "RATE_LIMITED";
+    public const string TooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS";
 }
 
 /// <summary>A field-level or request-level error caused by the client's input (code <c>BAD_REQUEST</c>).</summary>

@@ -6,7 +6,17 @@ public static class GraphQLEndpoints
 {
     public const string Path = "/graphql";
 
-    /// <summary>Maps GraphQL over HTTP at <c>/graphql</c> and GraphiQL's assets at <c>/graphiql/*</c>.</summary>
+    /// <summary>Accepts WebSocket upgrades (for subscriptions at <c>/graphql</c>), with keep-alive pings.</summary>
+    public static IApplicationBuilder UseNexusWebSockets(this IApplicationBuilder app)
+    {
+        var options = app.ApplicationServices.GetRequiredService<IOptions<GraphQLOptions>>().Value;
+        return app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = options.WebSocketKeepAliveInterval });
+    }
+
+    /// <summary>
+    /// Maps GraphQL at <c>/graphql</c>: over HTTP, and over WebSocket (<c>graphql-transport-ws</c>) for upgrade
+    /// requests; GraphiQL's assets at <c>/graphiql/*</c>.
+    /// </summary>
     public static IEndpointRouteBuilder MapNexusGraphQL(this IEndpointRouteBuilder app)
     {
         var assets = new GraphiQLAssets();
@@ -14,6 +24,11 @@ public static class GraphQLEndpoints
 
         app.Map(Path, http =>
         {
+            if (http.WebSockets.IsWebSocketRequest)
+            {
+                return http.RequestServices.GetRequiredService<GraphQLWebSocketEndpoint>().HandleAsync(http);
+            }
+
             if (graphiqlEnabled && GraphiQLAssets.IsBrowserPageRequest(http.Request))
             {
                 return assets.WritePageAsync(http);

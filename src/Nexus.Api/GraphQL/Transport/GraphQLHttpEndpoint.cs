@@ -86,6 +86,13 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
+        if (SelectOperation(document, request.OperationName)?.Operation is OperationType.Subscription)
+        {
+            await WriteTransportErrorAsync(http, StatusCodes.Status400BadRequest, media,
+                $"Subscriptions are served over WebSocket at {GraphQLEndpoints.Path} (subprotocol {GraphQLWebSocketEndpoint.SubProtocol}).");
+            return;
+        }
+
         var result = await executer.ExecuteAsync(new ExecutionOptions
         {
             Query = request.Query,
