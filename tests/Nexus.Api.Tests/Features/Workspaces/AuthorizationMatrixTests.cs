@@ -14,8 +14,12 @@ namespace Nexus.Api.Tests.Features.Workspaces;
 [Collection(ApiCollection.Name)]
 public sealed partial class AuthorizationMatrixTests(ApiFixture api)
 {
-    /// <summary>An operation; <paramref name="Prepare"/> makes what it acts on (a connection, a choice) in the workspace.</summary>
-    private sealed record Call(string Query, Func<string, string, object> Variables, Func<Alba.IAlbaHost, Person, string, Task<string>>? Prepare = null);
+    /// <summary>
+    /// An operation; <paramref name="Prepare"/> makes what it acts on (a connection, a choice) in the workspace.
+    /// Subscriptions are sent over WebSocket: refused, they answer an <c>error</c> message before the <c>pong</c> of a
+    /// <c>ping</c> sent after them; allowed, nothing.
+    /// </summary>
+    private sealed record Call(string Query, Func<string, string, object> Variables, Func<Alba.IAlbaHost, Person, string, Task<string>>? Prepare = null, bool Subscription = false);
 
     private static readonly Dictionary<string, Call> Operations = new()
     {
@@ -34,6 +38,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["startConnection"] = Mutation("startConnection", "StartConnectionInput", (ws, _) => new { workspaceId = ws, platform = "SANDBOX" }),
         ["disconnectAccount"] = Mutation("disconnectAccount", "DisconnectAccountInput", (connection, _) => new { connectionId = connection },
             (host, owner, ws) => Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws)),
+        ["connectionStatusChanged"] = new("subscription ($id: ID!) { connectionStatusChanged(workspaceId: $id) { id } }", (ws, _) => new { id = ws }, Subscription: true),
         ["connectChosenAccounts"] = Mutation("connectChosenAccounts", "ConnectChosenAccountsInput", (choice, _) => new { choiceId = choice, externalIds = new[] { "sbx-none" } },
             async (host, owner, ws) => (await Connections.ConnectionScenarios.ConsentAsync(host, await Connections.ConnectionScenarios.StartSandboxAsync(host, owner, ws), pages: true)).Choice!),
         ["post"] = new("query ($id: ID!) { post(id: $id) { id } }", (post, _) => new { id = post }, DraftedPostAsync),
@@ -91,17 +96,35 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
             var subject = call.Prepare is null ? workspace : await call.Prepare(api.Host, owner, workspace);
             foreach (var (name, person, role) in callers)
             {
-                var response = await api.Host.AsAsync(person, call.Query, call.Variables(subject, target.UserId));
-                var forbidden = response.ErrorCodes.Contains("FORBIDDEN");
+                var (codes, answer) = call.Subscription
+                    ? await SubscribeAsync(person, call.Query, call.Variables(subject, target.UserId))
+                    : await CallAsync(person, call.Query, call.Variables(subject, target.UserId));
+                var forbidden = codes.Contains("FORBIDDEN");
                 var allowed = role >= required[field];
-                if (forbidden == allowed || response.ErrorCodes.Any(code => code is not "FORBIDDEN"))
+                if (forbidden == allowed || codes.Any(code => code is not "FORBIDDEN"))
                 {
-                    failures.Add($"{field} as {name}: expected {(allowed ? "allowed" : "FORBIDDEN")}, got {response.Status} {response.Body}");
+                    failures.Add($"{field} as {name}: expected {(allowed ? "allowed" : "FORBIDDEN")}, got {answer}");
                 }
             }
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private async Task<(string[] Codes, string Answer)> CallAsync(Person person, string query, object variables)
+    {
+        var response = await api.Host.AsAsync(person, query, variables);
+        return (response.ErrorCodes, $"{response.Status} {response.Body}");
+    }
+
+    private async Task<(string[] Codes, string Answer)> SubscribeAsync(Person person, string query, object variables)
+    {
+        await using var client = await GraphQLWebSocketClient.ConnectedAsync(api.Host, person.Token);
+        await client.SubscribeAsync("matrix", query, variables);
+        var answers = await client.RoundTripAsync();
+        var codes = answers.Where(m => m.GetProperty("type").GetString() == "error")
+            .SelectMany(m => m.GetProperty("payload").EnumerateArray().Select(e => e.GetProperty("extensions").GetProperty("code").GetString()!));
+        return ([.. codes], answers.Length == 0 ? "subscribed" : string.Join(", ", answers));
     }
 
     private Dictionary<string, Role> SchemaMatrix()
