@@ -185,7 +185,7 @@ public sealed class GraphQLWebSocketClient : IAsyncDisposable
             {
                 await CloseAsync();
             }
-            catch (WebSocketException)
+            catch (Exception ex) when (ex is WebSocketException or IOException)
             {
                 // Already gone.
             }
@@ -231,9 +231,9 @@ public sealed class GraphQLWebSocketClient : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
-            // The socket was aborted.
+            // The socket was aborted, or the server was gone before our answer to its close.
         }
         finally
         {

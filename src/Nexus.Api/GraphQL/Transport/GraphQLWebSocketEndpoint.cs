@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using GraphQL;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Infrastructure;
@@ -40,6 +41,7 @@ public sealed class GraphQLWebSocketEndpoint(
             using var sender = new WebSocketSender(refused, 1, CloseTimeout);
             sender.Close(WebSocketCloseCodes.SubprotocolNotAcceptable, "Subprotocol not acceptable");
             await sender.RunAsync();
+            await AwaitCloseAsync(refused, sender.Aborted);
             return;
         }
 
@@ -49,5 +51,22 @@ public sealed class GraphQLWebSocketEndpoint(
             RateLimitClient = NexusRateLimiter.ClientOf(http),
         };
         await connection.RunAsync(lifetime.ApplicationStopping);
+    }
+
+    /// <summary>Reads until the peer answers the close (or the close timeout aborts), completing the handshake.</summary>
+    private static async Task AwaitCloseAsync(WebSocket socket, CancellationToken aborted)
+    {
+        var buffer = new byte[1024];
+        try
+        {
+            while (socket.State == WebSocketState.CloseSent &&
+                   (await socket.ReceiveAsync(buffer, aborted)).MessageType != WebSocketMessageType.Close)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The peer left without answering.
+        }
     }
 }

@@ -22,6 +22,7 @@ public sealed class ConnectionStatusChangedTests(ApiFixture api)
         await client.SubscribeAsync("watch", Watch, new { workspaceId = workspace });
         Assert.Empty(await client.RoundTripAsync());
 
+        // Both commit inside Wolverine handlers (AutoApplyTransactions): their sessions run the realtime listener too.
         var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
         await api.Host.MutateAsync(owner, "disconnectAccount", "DisconnectAccountInput", new { connectionId = connection }, "connection { status }");
 
