@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Nexus.Bench;
+
+/// <summary>What the stages share: settings, the API process of the moment, the signed-in users, the report.</summary>
+public sealed class BenchRun : IAsyncDisposable
+{
+    private readonly List<ApiProcess> _runs = [];
+    private readonly JsonArray _stageSettings = [];
+
+    public BenchRun(BenchOptions options, BenchDatabase database, string workDirectory)
+    {
+        Options = options;
+        Database = database;
+        RunId = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..4];
+        Api = new ApiConfiguration(options, database.ConnectionString, workDirectory);
+        Client = new NexusClient(Api);
+    }
+
+    public BenchOptions Options { get; }
+
+    public BenchDatabase Database { get; }
+
+    public string RunId { get; }
+
+    public ApiConfiguration Api { get; }
+
+    public NexusClient Client { get; }
+
+    public ApiProcess? Current { get; private set; }
+
+    public IReadOnlyList<BenchUser> Users { get; private set; } = [];
+
+    public JsonObject? UserSetup { get; private set; }
+
+    public TimeSpan ReadyTimeout { get; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Stops the running API (if any) and starts one with the stage's settings.</summary>
+    public async Task<ApiProcess> StartApiAsync(string name, IReadOnlyDictionary<string, string> stageSettings)
+    {
+        if (Current is not null)
+        {
+            await Current.KillAsync("stopped (SIGKILL) at the end of its stage");
+        }
+
+        var environment = Api.With(stageSettings);
+        _stageSettings.Add(new JsonObject { ["run"] = name, ["settings"] = ApiConfiguration.Describe(stageSettings) });
+        if (_stageSettings.Count == 1)
+        {
+            _stageSettings.Insert(0, new JsonObject { ["run"] = "(all)", ["settings"] = ApiConfiguration.Describe(Api.With(new Dictionary<string, string>())) });
+        }
+
+        Current = await ApiProcess.StartAsync(Api, name, environment, ReadyTimeout);
+        _runs.Add(Current);
+        return Current;
+    }
+
+    /// <summary>SIGKILLs the running API and starts it again with the same settings.</summary>
+    public async Task<ApiProcess> KillAndRestartAsync(string name, IReadOnlyDictionary<string, string> stageSettings)
+    {
+        var current = Current ?? throw new InvalidOperationException("no API is running");
+        await current.KillAsync();
+        Current = await ApiProcess.StartAsync(Api, name, Api.With(stageSettings), ReadyTimeout);
+        _runs.Add(Current);
+        return Current;
+    }
+
+    /// <summary>One user per concurrent client, each with a workspace and a sandbox connection (made once, reused).</summary>
+    public async Task EnsureUsersAsync()
+    {
+        if (Users.Count > 0)
+        {
+            return;
+        }
+
+        Console.Error.WriteLine($"bench: signing up {Options.Concurrency} users, each with a workspace and a sandbox connection");
+        var clock = Stopwatch.StartNew();
+        var users = new BenchUser[Options.Concurrency];
+        await Load.ForEachAsync(Enumerable.Range(0, Options.Concurrency), 8, async (i, ct) => users[i] = await Client.NewUserAsync(RunId, i, ct));
+        Users = users;
+        UserSetup = new JsonObject
+        {
+            ["users"] = users.Length,
+            ["how"] = "signUp → password grant (nexus-cli) → createWorkspace → startConnection(SANDBOX) → consent page → Allow → /oauth/callback/sandbox",
+            ["elapsed_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2),
+        };
+    }
+
+    public JsonObject ProcessReport()
+    {
+        var peak = _runs.Count == 0 ? 0 : _runs.Max(r => r.PeakKib);
+        return new JsonObject
+        {
+            ["peak_memory_mib"] = Math.Round(peak / 1024.0, 1),
+            ["peak_memory_what"] = "max over all API processes of VmHWM (peak resident set) from /proc/<pid>/status, sampled every 200 ms and just before each kill",
+            ["runs"] = new JsonArray([.. _runs.Select(r => (JsonNode)r.ToJson())]),
+            ["settings"] = _stageSettings.DeepClone(),
+        };
+    }
+
+    /// <summary>Kills the running API at once (on Ctrl-C or SIGTERM of the bench).</summary>
+    public void KillNow() => Current?.KillNow();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var run in _runs)
+        {
+            await run.DisposeAsync();
+        }
+
+        Client.Dispose();
+    }
+}
