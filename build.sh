@@ -141,7 +141,10 @@ cmd_bench() {
         if [ -n "$PG_CONN" ]; then NEXUS_TEST_DB="$PG_CONN;Database=postgres"; else NEXUS_TEST_DB="$NEXUS_DB"; fi
     fi
     export NEXUS_TEST_DB
-    exec dotnet run -c Release --project tests/Nexus.Bench -- "$@"
+    # Build first (the API too, in Release), its output on stderr, so that stdout carries only the JSON document.
+    dotnet build tests/Nexus.Bench -c Release -nologo -v q -tl:off -clp:NoSummary >&2 ||
+        fail "building tests/Nexus.Bench failed"
+    exec dotnet run -c Release --no-build --no-launch-profile --project tests/Nexus.Bench -- "$@"
 }
 
 cmd_schema() {
