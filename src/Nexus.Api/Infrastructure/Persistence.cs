@@ -68,6 +68,8 @@ public static class Persistence
             // Scheduled publication is the product: poll persisted scheduled messages several times a second.
             options.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(250);
             options.Durability.ScheduledJobFirstExecution = TimeSpan.FromMilliseconds(250);
+            // A minute can hold thousands of due posts: release them in pages of 500 rather than 100 per poll.
+            options.Durability.RecoveryBatchSize = 500;
 
             // A unique index lost a race with a concurrent command: run the handler again, whose checks now
             // see the winner's committed state and answer with a typed error.

@@ -35,16 +35,25 @@ public static class PublishTargetHandler
         PublishAttempt? attempt;
         await using (var read = store.QuerySession())
         {
-            post = await read.LoadAsync<Post>(message.PostId, ct);
+            // Two round trips: the post with this attempt's record, then the target's connection with its tokens.
+            var first = read.CreateBatchQuery();
+            var loadingPost = first.Load<Post>(message.PostId);
+            var loadingAttempt = first.Load<PublishAttempt>(PublishAttempt.IdOf(message.TargetId, message.Attempt));
+            await first.Execute(ct);
+            post = await loadingPost;
             var target = post?.Target(message.TargetId);
             if (post is null || target is null || !Expects(target, message.Attempt))
             {
                 return [];
             }
 
-            connection = await read.LoadAsync<Connection>(target.ConnectionId, ct);
-            secrets = await read.LoadAsync<ConnectionSecrets>(target.ConnectionId, ct);
-            attempt = await read.LoadAsync<PublishAttempt>(PublishAttempt.IdOf(target.Id, message.Attempt), ct);
+            attempt = await loadingAttempt;
+            var second = read.CreateBatchQuery();
+            var loadingConnection = second.Load<Connection>(target.ConnectionId);
+            var loadingSecrets = second.Load<ConnectionSecrets>(target.ConnectionId);
+            await second.Execute(ct);
+            connection = await loadingConnection;
+            secrets = await loadingSecrets;
         }
 
         var targetNow = post.Target(message.TargetId)!;
@@ -61,13 +70,14 @@ public static class PublishTargetHandler
                 return await RecordAsync(session, message, Fail("NOT_CONNECTED", Preflight.NotConnected(connection) + " Then retry this target.", retryable: true), clock, ct);
             }
 
-            if (!await ClaimAsync(store, message, clock.GetUtcNow(), ct))
+            var started = clock.GetUtcNow();
+            if (!await ClaimAsync(store, message, started, ct))
             {
                 return await ReconcileAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, options.Value, clock, logger, ct);
             }
 
             outcome = await CallAsync(post, targetNow, connection, secrets, vault, platforms, logger, ct);
-            await SaveOutcomeAsync(store, message, outcome, ct);
+            await SaveOutcomeAsync(store, Claimed(message, started), outcome);
         }
         else
         {
@@ -108,7 +118,7 @@ public static class PublishTargetHandler
                 return false;
             }
 
-            claim.Insert(new PublishAttempt(PublishAttempt.IdOf(message.TargetId, message.Attempt), message.PostId, message.TargetId, message.Attempt, now, null));
+            claim.Insert(Claimed(message, now));
             stream.AppendOne(new TargetPublishAttempted(message.PostId, message.TargetId, message.Attempt, target.IdempotencyKey, now));
             try
             {
@@ -126,15 +136,12 @@ public static class PublishTargetHandler
         }
     }
 
-    private static async Task SaveOutcomeAsync(IDocumentStore store, PublishTarget message, AttemptOutcome outcome, CancellationToken ct)
+    private static PublishAttempt Claimed(PublishTarget message, DateTimeOffset started) =>
+        new(PublishAttempt.IdOf(message.TargetId, message.Attempt), message.PostId, message.TargetId, message.Attempt, started, null);
+
+    private static async Task SaveOutcomeAsync(IDocumentStore store, PublishAttempt attempt, AttemptOutcome outcome)
     {
         await using var save = store.LightweightSession();
-        var attempt = await save.LoadAsync<PublishAttempt>(PublishAttempt.IdOf(message.TargetId, message.Attempt), CancellationToken.None);
-        if (attempt is null)
-        {
-            return;
-        }
-
         save.Store(attempt with { Outcome = outcome });
         // The answer must survive even if this handler is cancelled now: never lose a platform's "published".
         await save.SaveChangesAsync(CancellationToken.None);
@@ -176,24 +183,24 @@ public static class PublishTargetHandler
         }
 
         var (account, token) = Credentials(connection, secrets, vault);
+        var recorded = await session.LoadAsync<PublishAttempt>(PublishAttempt.IdOf(target.Id, message.Attempt), ct) ?? Claimed(message, now);
         try
         {
             if (await lookup.FindAsync(account, token, target.IdempotencyKey, ct) is { } found)
             {
                 var outcome = new AttemptOutcome(found.ExternalId, found.Url?.ToString(), null, null, null, null);
-                await SaveOutcomeAsync(store, message, outcome, ct);
+                await SaveOutcomeAsync(store, recorded, outcome);
                 return await RecordAsync(session, message, Decide(outcome, target, connection, message.Attempt, reconciled: true, options, now), clock, ct);
             }
 
             // The platform never made it: the attempt is settled as not taken, and the next one may call again.
             var retry = new AttemptOutcome(null, null, PlatformFailureKind.Transient, "The platform has no trace of the interrupted attempt; trying again.", null, null);
-            await SaveOutcomeAsync(store, message, retry, ct);
+            await SaveOutcomeAsync(store, recorded, retry);
             return await RecordAsync(session, message, Decide(retry, target, connection, message.Attempt, reconciled: false, options, now), clock, ct);
         }
         catch (PlatformException ex)
         {
-            var started = (await session.LoadAsync<PublishAttempt>(PublishAttempt.IdOf(target.Id, message.Attempt), ct))?.StartedAt ?? now;
-            if (now - started > options.ReconcileFor)
+            if (now - recorded.StartedAt > options.ReconcileFor)
             {
                 return await RecordAsync(session, message, Decision.Unconfirmed(Unconfirmed(target)), clock, ct);
             }

@@ -19,7 +19,7 @@ public sealed class PublishingOptions
     public int ExtraRateLimitAttempts { get; set; } = 10;
 
     /// <summary>How many targets are published at the same time (platform calls are I/O: far more than cores).</summary>
-    public int Parallelism { get; set; } = 32;
+    public int Parallelism { get; set; } = 64;
 
     /// <summary>How long Nexus keeps asking a platform about an attempt whose outcome is unknown before calling it unconfirmed.</summary>
     public TimeSpan ReconcileFor { get; set; } = TimeSpan.FromHours(24);
