@@ -29,6 +29,20 @@ public interface IPostInput
     string PostId { get; }
 }
 
+/// <summary>The input of mutations that act on a post as a whole: the post and, optionally, the version the caller saw.</summary>
+public sealed record PostActionInput(string PostId, int? ExpectedVersion) : IPostInput;
+
+/// <summary><c>{Mutation}Input { postId, expectedVersion }</c>.</summary>
+public abstract class PostActionInputType : InputObjectGraphType<PostActionInput>
+{
+    protected PostActionInputType(string name)
+    {
+        Name = name;
+        Field<NonNullGraphType<IdGraphType>>("postId");
+        Field<IntGraphType>("expectedVersion").Description("The post's `version` you saw; VERSION_CONFLICT if it changed since.");
+    }
+}
+
 public static class PostMutations
 {
     /// <summary>Post mutations act on a post of a workspace where the caller is at least <paramref name="role"/>.</summary>

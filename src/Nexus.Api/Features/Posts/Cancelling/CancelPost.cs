@@ -38,8 +38,6 @@ public static class CancelPostHandler
     }
 }
 
-public sealed record CancelPostInput(string PostId, int? ExpectedVersion) : IPostInput;
-
 [MutationType]
 public sealed class CancelPostMutation : IRootFields
 {
@@ -47,18 +45,10 @@ public sealed class CancelPostMutation : IRootFields
         root.MutationField<CancelPostInputType, CancelPostPayloadType>("cancelPost",
                 "Cancels a scheduled post before its time; it keeps its content and can be scheduled again.")
             .RequirePostRole(Role.Editor)
-            .ResolveAsync(async ctx => await ctx.SendForPostAsync(new CancelPost(ctx.InputPostId(), ctx.UserId()!.Value, ctx.GetArgument<CancelPostInput>("input").ExpectedVersion)));
+            .ResolveAsync(async ctx => await ctx.SendForPostAsync(new CancelPost(ctx.InputPostId(), ctx.UserId()!.Value, ctx.GetArgument<PostActionInput>("input").ExpectedVersion)));
 }
 
-public sealed class CancelPostInputType : InputObjectGraphType<CancelPostInput>
-{
-    public CancelPostInputType()
-    {
-        Name = "CancelPostInput";
-        Field<NonNullGraphType<IdGraphType>>("postId");
-        Field<IntGraphType>("expectedVersion");
-    }
-}
+public sealed class CancelPostInputType() : PostActionInputType("CancelPostInput");
 
 public sealed class CancelPostPayloadType() : PostPayloadType<CancelPostErrorType>("CancelPostPayload");
 

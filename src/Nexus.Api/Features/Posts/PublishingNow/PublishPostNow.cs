@@ -39,8 +39,6 @@ public static class PublishPostNowHandler
     }
 }
 
-public sealed record PublishPostNowInput(string PostId, int? ExpectedVersion) : IPostInput;
-
 [MutationType]
 public sealed class PublishPostNowMutation : IRootFields
 {
@@ -48,18 +46,10 @@ public sealed class PublishPostNowMutation : IRootFields
         root.MutationField<PublishPostNowInputType, PublishPostNowPayloadType>("publishPostNow",
                 "Publishes a post now instead of at its time, after the same checks as schedulePost. Watch `postStatusChanged` or `post.status` for the outcome.")
             .RequirePostRole(Role.Editor)
-            .ResolveAsync(async ctx => await ctx.SendForPostAsync(new PublishPostNow(ctx.InputPostId(), ctx.UserId()!.Value, ctx.GetArgument<PublishPostNowInput>("input").ExpectedVersion)));
+            .ResolveAsync(async ctx => await ctx.SendForPostAsync(new PublishPostNow(ctx.InputPostId(), ctx.UserId()!.Value, ctx.GetArgument<PostActionInput>("input").ExpectedVersion)));
 }
 
-public sealed class PublishPostNowInputType : InputObjectGraphType<PublishPostNowInput>
-{
-    public PublishPostNowInputType()
-    {
-        Name = "PublishPostNowInput";
-        Field<NonNullGraphType<IdGraphType>>("postId");
-        Field<IntGraphType>("expectedVersion");
-    }
-}
+public sealed class PublishPostNowInputType() : PostActionInputType("PublishPostNowInput");
 
 public sealed class PublishPostNowPayloadType() : PostPayloadType<PublishPostNowErrorType>("PublishPostNowPayload");
 

@@ -46,8 +46,6 @@ public static class AddPostToQueueHandler
     }
 }
 
-public sealed record AddPostToQueueInput(string PostId, int? ExpectedVersion) : IPostInput;
-
 [MutationType]
 public sealed class AddPostToQueueMutation : IRootFields
 {
@@ -55,18 +53,10 @@ public sealed class AddPostToQueueMutation : IRootFields
         root.MutationField<AddPostToQueueInputType, AddPostToQueuePayloadType>("addPostToQueue",
                 "Schedules a post at the next free slot of the workspace's posting schedule (checked like schedulePost).")
             .RequirePostRole(Role.Editor)
-            .ResolveAsync(async ctx => await ctx.SendForPostAsync(new AddPostToQueue(ctx.InputPostId(), ctx.UserId()!.Value, ctx.GetArgument<AddPostToQueueInput>("input").ExpectedVersion)));
+            .ResolveAsync(async ctx => await ctx.SendForPostAsync(new AddPostToQueue(ctx.InputPostId(), ctx.UserId()!.Value, ctx.GetArgument<PostActionInput>("input").ExpectedVersion)));
 }
 
-public sealed class AddPostToQueueInputType : InputObjectGraphType<AddPostToQueueInput>
-{
-    public AddPostToQueueInputType()
-    {
-        Name = "AddPostToQueueInput";
-        Field<NonNullGraphType<IdGraphType>>("postId");
-        Field<IntGraphType>("expectedVersion");
-    }
-}
+public sealed class AddPostToQueueInputType() : PostActionInputType("AddPostToQueueInput");
 
 public sealed class AddPostToQueuePayloadType() : PostPayloadType<AddPostToQueueErrorType>("AddPostToQueuePayload");
 

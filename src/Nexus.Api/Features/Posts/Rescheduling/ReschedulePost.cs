@@ -22,21 +22,9 @@ public sealed record ReschedulePost(Guid PostId, Guid UserId, DateTimeOffset? At
 
 public static class ReschedulePostHandler
 {
-    public static async Task<(Outcome<Guid>, OutgoingMessages)> Handle(ReschedulePost command, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForWriting<Post>(command.PostId, ct);
-        if (Scheduler.Refusal(stream.Aggregate, command.ExpectedVersion) is { } refusal)
-        {
-            return (Outcome<Guid>.Fail(refusal), []);
-        }
-
-        if (stream.Aggregate!.Status != PostStatus.Scheduled)
-        {
-            return (Outcome<Guid>.Fail(PostMutations.NotWhile(stream.Aggregate, "be rescheduled")), []);
-        }
-
-        return await Scheduler.ScheduleAsync(stream, command, fromQueue: false, command.UserId, session, preflight, now, ct);
-    }
+    public static Task<(Outcome<Guid>, OutgoingMessages)> Handle(ReschedulePost command, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct) =>
+        Scheduler.HandleAsync(command.PostId, command.ExpectedVersion, command, command.UserId,
+            post => post.Status == PostStatus.Scheduled, "be rescheduled", session, preflight, now, ct);
 }
 
 [MutationType]

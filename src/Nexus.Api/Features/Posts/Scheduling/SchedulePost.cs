@@ -26,21 +26,9 @@ public sealed record SchedulePost(Guid PostId, Guid UserId, DateTimeOffset? At, 
 
 public static class SchedulePostHandler
 {
-    public static async Task<(Outcome<Guid>, OutgoingMessages)> Handle(SchedulePost command, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForWriting<Post>(command.PostId, ct);
-        if (Scheduler.Refusal(stream.Aggregate, command.ExpectedVersion) is { } refusal)
-        {
-            return (Outcome<Guid>.Fail(refusal), []);
-        }
-
-        if (stream.Aggregate!.Status is not (PostStatus.Draft or PostStatus.Cancelled or PostStatus.Scheduled))
-        {
-            return (Outcome<Guid>.Fail(PostMutations.NotWhile(stream.Aggregate, "be scheduled")), []);
-        }
-
-        return await Scheduler.ScheduleAsync(stream, command, fromQueue: false, command.UserId, session, preflight, now, ct);
-    }
+    public static Task<(Outcome<Guid>, OutgoingMessages)> Handle(SchedulePost command, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct) =>
+        Scheduler.HandleAsync(command.PostId, command.ExpectedVersion, command, command.UserId,
+            post => post.Status is PostStatus.Draft or PostStatus.Cancelled or PostStatus.Scheduled, "be scheduled", session, preflight, now, ct);
 }
 
 /// <summary>Scheduling shared by schedulePost, reschedulePost and addPostToQueue.</summary>
@@ -50,6 +38,24 @@ public static class Scheduler
         post is null ? new PostNotFoundError()
         : expectedVersion is { } expected && expected != post.Version ? new VersionConflictError(post.Version)
         : null;
+
+    /// <summary>Loads the post for writing, checks version and state, then schedules it at the given time.</summary>
+    public static async Task<(Outcome<Guid>, OutgoingMessages)> HandleAsync(Guid postId, int? expectedVersion, IScheduleTime time, Guid userId,
+        Func<Post, bool> allowed, string action, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<Post>(postId, ct);
+        if (Refusal(stream.Aggregate, expectedVersion) is { } refusal)
+        {
+            return (Outcome<Guid>.Fail(refusal), []);
+        }
+
+        if (!allowed(stream.Aggregate!))
+        {
+            return (Outcome<Guid>.Fail(PostMutations.NotWhile(stream.Aggregate!, action)), []);
+        }
+
+        return await ScheduleAsync(stream, time, fromQueue: false, userId, session, preflight, now, ct);
+    }
 
     public static async Task<(Outcome<Guid>, OutgoingMessages)> ScheduleAsync(IEventStream<Post> stream, IScheduleTime time, bool fromQueue, Guid userId,
         IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
