@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -109,7 +108,7 @@ public sealed class ApiConfiguration
 
 /// <summary>
 /// One run of the real API as a child process (<c>dotnet Nexus.Api.dll</c>): started, waited for until
-/// <c>/readyz</c> answers 200, sampled for peak memory (VmHWM), and stopped with SIGKILL.
+/// <c>/readyz</c> answers 200, sampled for peak memory (VmHWM) and CPU time, and stopped with SIGKILL.
 /// </summary>
 public sealed class ApiProcess : IAsyncDisposable
 {
@@ -120,6 +119,7 @@ public sealed class ApiProcess : IAsyncDisposable
     private readonly Task _sampler;
     private readonly Lock _gate = new();
     private long _peakKib;
+    private long _cpuTicks;
     private int _errorLines;
     private int _warningLines;
 
@@ -149,6 +149,19 @@ public sealed class ApiProcess : IAsyncDisposable
 
     /// <summary>Peak resident memory of the process so far (VmHWM), in KiB.</summary>
     public long PeakKib => Interlocked.Read(ref _peakKib);
+
+    /// <summary>
+    /// CPU used by the process so far (utime + stime from /proc/&lt;pid&gt;/stat, in clock ticks): read now while it runs;
+    /// once killed, the last sample, taken just before the kill.
+    /// </summary>
+    public long CpuTicks
+    {
+        get
+        {
+            Sample();
+            return Interlocked.Read(ref _cpuTicks);
+        }
+    }
 
     public bool HasExited => _process.HasExited;
 
@@ -330,30 +343,25 @@ public sealed class ApiProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads VmHWM and the CPU used so far; keeps the highest seen (the last before a kill stays).</summary>
     private void Sample()
     {
-        try
+        if (Machine.Status(Pid).TryGetValue("VmHWM", out var kib))
         {
-            foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    var kib = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-                    long seen;
-                    while ((seen = Interlocked.Read(ref _peakKib)) < kib && Interlocked.CompareExchange(ref _peakKib, kib, seen) != seen)
-                    {
-                    }
+            Max(ref _peakKib, kib);
+        }
 
-                    return;
-                }
+        if (Machine.Times(Pid) is { } times)
+        {
+            Max(ref _cpuTicks, times.Ticks);
+        }
+
+        static void Max(ref long location, long value)
+        {
+            long seen;
+            while ((seen = Interlocked.Read(ref location)) < value && Interlocked.CompareExchange(ref location, value, seen) != seen)
+            {
             }
-        }
-        catch (IOException)
-        {
-            // The process is gone.
-        }
-        catch (InvalidOperationException)
-        {
         }
     }
 }

@@ -31,6 +31,9 @@ public sealed class BenchRun : IAsyncDisposable
 
     public ApiProcess? Current { get; private set; }
 
+    /// <summary>Every API process started so far, the killed ones too.</summary>
+    public IReadOnlyList<ApiProcess> Runs => _runs;
+
     public IReadOnlyList<BenchUser> Users { get; private set; } = [];
 
     public JsonObject? UserSetup { get; private set; }
