@@ -54,6 +54,31 @@ public sealed class BenchDatabase(string connectionString)
         return facts;
     }
 
+    /// <summary>The database's activity counters so far (pg_stat_database; a backend reports its own within about a second).</summary>
+    public async Task<DatabaseCounters> CountersAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT datname, xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_fetched FROM pg_stat_database WHERE datname = current_database()",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync())
+        {
+            throw new BenchException("pg_stat_database has no row for the bench database");
+        }
+
+        return new DatabaseCounters(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+    }
+
+    /// <summary>The pid of the server's postmaster when it runs on this machine (the parent of this connection's backend).</summary>
+    public async Task<int?> LocalPostmasterPidAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        return Machine.PostmasterOf((int)(await Scalar(connection, "SELECT pg_backend_pid()"))!);
+    }
+
     /// <summary>Sandbox posts whose text starts with <paramref name="prefix"/>.</summary>
     public async Task<int> CountSandboxPostsAsync(string prefix)
     {
@@ -133,6 +158,21 @@ public sealed class BenchDatabase(string connectionString)
         await using var command = new NpgsqlCommand(sql, connection);
         return await command.ExecuteScalarAsync();
     }
+}
+
+/// <summary>pg_stat_database's counters of one database.</summary>
+public sealed record DatabaseCounters(string Database, long XactCommit, long XactRollback, long TupInserted, long TupUpdated, long TupDeleted, long TupFetched)
+{
+    public static DatabaseCounters operator -(DatabaseCounters end, DatabaseCounters start) => new(end.Database,
+        end.XactCommit - start.XactCommit, end.XactRollback - start.XactRollback, end.TupInserted - start.TupInserted,
+        end.TupUpdated - start.TupUpdated, end.TupDeleted - start.TupDeleted, end.TupFetched - start.TupFetched);
+
+    /// <summary>The counters by their pg_stat_database names.</summary>
+    public IEnumerable<(string Name, long Value)> Named() =>
+    [
+        ("xact_commit", XactCommit), ("xact_rollback", XactRollback), ("tup_inserted", TupInserted),
+        ("tup_updated", TupUpdated), ("tup_deleted", TupDeleted), ("tup_fetched", TupFetched),
+    ];
 }
 
 public sealed record SandboxKeys(string Text, string? IdempotencyKey, string? ReceivedAt, string? CreatedAt);

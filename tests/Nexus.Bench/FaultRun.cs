@@ -36,6 +36,7 @@ public static class FaultRun
         Console.Error.WriteLine($"bench: faults: scheduling them from {first:O} to {last:O}");
         var scheduling = await Posts.ScheduleAsync(run, posts);
         var scheduledBy = DateTimeOffset.UtcNow;
+        var profile = await PhaseProfile.StartBeforeAsync(run.Database, run, first);
 
         // Kill when the sandbox has received a share of the posts (1/3 and 2/3 for two kills), or, should publishing
         // stall, when that share of the window is 10 s past.
@@ -68,6 +69,7 @@ public static class FaultRun
 
         Console.Error.WriteLine("bench: faults: waiting until every target is final");
         var (allFinal, finalAt) = await Posts.WaitFinalAsync(run, posts, last + options.SettleTimeout, TimeSpan.FromSeconds(2));
+        var profiled = await profile.StopAsync(Posts.TargetsWith(posts, "PUBLISHED"), "post published");
         // Anything still in flight at the sandbox has landed by now.
         await Task.Delay(options.FaultLatency + TimeSpan.FromSeconds(1));
 
@@ -93,6 +95,7 @@ public static class FaultRun
             ["sandbox"] = exactlyOnce,
             ["draft_post"] = drafting.ToJson("mutations/s"),
             ["schedule_post"] = scheduling.ToJson("mutations/s"),
+            ["profile"] = profiled,
             ["targets"] = new JsonArray(
                 Report.Target("fault run: exactly once at the sandbox (per idempotency key and per target exactly 1, total = targets)", "pass",
                     exactlyOnce["pass"]!.GetValue<bool>() ? "pass" : "fail", "", exactlyOnce["pass"]!.GetValue<bool>()),

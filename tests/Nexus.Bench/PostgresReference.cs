@@ -10,9 +10,9 @@ namespace Nexus.Bench;
 /// </summary>
 public static class PostgresReference
 {
-    public static async Task<JsonObject> RunAsync(string connectionString, int concurrency, TimeSpan duration)
+    public static async Task<JsonObject> RunAsync(BenchDatabase database, int concurrency, TimeSpan duration)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = Math.Max(100, concurrency * 2), MinPoolSize = 0 };
+        var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = Math.Max(100, concurrency * 2), MinPoolSize = 0 };
         await using var source = NpgsqlDataSource.Create(builder.ConnectionString);
         await ExecuteAsync(source, """
             DROP TABLE IF EXISTS bench_ref_event;
@@ -47,9 +47,31 @@ public static class PostgresReference
                     return true;
                 }
 
+                // Makes the workers' backends add their counters to pg_stat_database now, for the profile.
+                async Task<bool> FlushStatistics()
+                {
+                    try
+                    {
+                        foreach (var connection in connections)
+                        {
+                            await using var flush = new NpgsqlCommand("SELECT pg_stat_force_next_flush()", connection);
+                            await flush.ExecuteNonQueryAsync();
+                        }
+
+                        return true;
+                    }
+                    catch (PostgresException)
+                    {
+                        // Before PostgreSQL 15, or not allowed: the profile waits instead.
+                        return false;
+                    }
+                }
+
                 // A second of warm-up, not counted.
                 await Load.ClosedLoopAsync(concurrency, TimeSpan.FromSeconds(1), Transaction);
+                var profile = await PhaseProfile.StartAsync(database, run: null, FlushStatistics);
                 var result = await Load.ClosedLoopAsync(concurrency, duration, Transaction);
+                var profiled = await profile.StopAsync(result.Succeeded, "transaction");
                 if (result.Failed > 0 && result.Succeeded == 0)
                 {
                     throw new BenchException($"the PostgreSQL reference failed: {string.Join("; ", result.FirstErrors)}");
@@ -58,6 +80,7 @@ public static class PostgresReference
                 var json = result.ToJson("transactions/s");
                 json["what"] = "BEGIN; INSERT … RETURNING id; INSERT (referencing it); COMMIT — through Npgsql, one connection per worker, unprepared statements";
                 json["concurrency"] = concurrency;
+                json["profile"] = profiled;
                 return json;
             }
             finally

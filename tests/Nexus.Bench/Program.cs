@@ -54,7 +54,7 @@ try
     if (options.Runs("reference"))
     {
         Console.Error.WriteLine($"bench: reference: raw PostgreSQL, {options.Concurrency} connections, {options.Duration.TotalSeconds} s");
-        report["reference_postgres"] = await PostgresReference.RunAsync(database, options.Concurrency, options.Duration);
+        report["reference_postgres"] = await PostgresReference.RunAsync(bench, options.Concurrency, options.Duration);
     }
 
     var stages = new (string Name, string Key, Func<BenchRun, Task<JsonObject>> Run)[]

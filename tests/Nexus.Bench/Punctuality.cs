@@ -78,6 +78,8 @@ public static class Punctuality
             await warmup;
         }
 
+        var profile = await PhaseProfile.StartBeforeAsync(run.Database, run, due);
+
         // Wait at the sandbox (a cheap count in the database), then confirm every post through GraphQL.
         var prefix = Posts.Prefix(run, "p");
         var deadline = due + options.SettleTimeout;
@@ -96,6 +98,7 @@ public static class Punctuality
 
         var (allFinal, finalAt) = await Posts.WaitFinalAsync(run, posts, deadline, TimeSpan.FromSeconds(1));
         var published = Posts.TargetsWith(posts, "PUBLISHED");
+        var profiled = await profile.StopAsync(published, "post published");
 
         var rows = await run.Database.SandboxPostsAsync(prefix);
         var keys = await run.Database.SandboxKeysAsync();
@@ -131,6 +134,7 @@ public static class Punctuality
             ["api"] = Posts.Summary(posts),
             ["draft_post"] = drafting.ToJson("mutations/s"),
             ["schedule_post"] = scheduling.ToJson("mutations/s"),
+            ["profile"] = profiled,
             ["targets"] = new JsonArray(
                 Report.Target("punctuality p99 lateness", "< 1000 ms", Stats.Round(p99), "ms", complete && p99 < TargetP99Ms)),
         };

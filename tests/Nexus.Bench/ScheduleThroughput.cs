@@ -62,7 +62,9 @@ public static class ScheduleThroughput
         }
 
         Console.Error.WriteLine($"bench: schedule: measuring schedulePost for up to {options.Duration.TotalSeconds} s or {drafts.Sum(d => d.Count)} mutations");
+        var profile = await PhaseProfile.StartAsync(run.Database, run);
         var result = await Load.ClosedLoopAsync(users.Count, options.Duration, Schedule);
+        var profiled = await profile.StopAsync(result.Succeeded, "schedulePost");
         var json = result.ToJson("mutations/s");
         var p99 = result.Percentile(99);
         json["what"] = "schedulePost over HTTP (GraphQL), each client a signed-in user scheduling drafts of its own workspace (one sandbox target each) 30 days ahead; the run stops after --duration or when the drafts run out";
@@ -72,6 +74,7 @@ public static class ScheduleThroughput
         json["drafts_left_unscheduled"] = drafts.Sum(d => d.Count);
         json["scheduled_posts_left"] = "left SCHEDULED (due in 30–31 days), not cancelled";
         json["draft_post"] = drafting.ToJson("mutations/s");
+        json["profile"] = profiled;
         json["targets"] = new JsonArray(
             Report.Target("schedulePost throughput", ">= 1000 mutations/s", Math.Round(result.PerSecond, 1), "mutations/s", result.PerSecond >= TargetPerSecond && result.Failed == 0),
             Report.Target("schedulePost p99 latency", "< 50 ms", Stats.Round(p99), "ms", p99 < TargetP99Ms));
