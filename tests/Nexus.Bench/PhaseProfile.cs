@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Nexus.Bench;
@@ -172,4 +174,104 @@ public sealed class PhaseProfile
                 self.TotalProcessorTime, run?.Runs.ToDictionary(a => a, a => a.CpuTicks) ?? []);
         }
     }
+
+    /// <summary>The stages that carry a profile: report key, label, and whether the figure is a rate or a publishing run.</summary>
+    private static readonly (string Key, string Label, bool Rate)[] Phases =
+    [
+        ("reference_postgres", "reference (raw PostgreSQL)", true),
+        ("schedule_throughput", "schedulePost", true),
+        ("punctuality", "punctuality", false),
+        ("fault_run", "fault run", false),
+    ];
+
+    /// <summary>
+    /// Sentences computed from the profiles' figures only: who used the machine's CPU, the database's work per
+    /// operation, the CPU cost of one operation and the ceiling it sets, and how the API compares with the reference.
+    /// </summary>
+    public static JsonArray Interpret(JsonObject report)
+    {
+        var lines = new JsonArray();
+        var i = CultureInfo.InvariantCulture;
+        foreach (var (key, label, rate) in Phases)
+        {
+            if (report[key] is not JsonObject stage || stage["profile"] is not JsonObject profile)
+            {
+                continue;
+            }
+
+            var operation = profile["operation"]?.GetValue<string>();
+            var operations = Number(profile["operations"]) ?? 0;
+            var cpus = Number(profile["cpus"]) ?? 1;
+            var share = profile["cpu_percent_of_capacity"];
+            if (Number(share?["machine"]) is { } machine)
+            {
+                var verdict = machine >= 90 ? "; CPU-saturated (≥ 90 %)" : machine < 50 ? "; the CPU was idle at least half the time" : "";
+                var api = Number(share?["api"]) is { } a ? string.Create(i, $"API {a:0.#} %, ") : "";
+                lines.Add(string.Create(i,
+                    $"{label}: machine CPU {machine:0.#} % busy over {Number(profile["wall_s"]):0.#} s on {cpus} cores — {api}PostgreSQL {Number(share?["postgres"]):0.#} %, bench {Number(share?["bench"]):0.#} %, other processes {Number(share?["other"]):0.#} %{verdict}"));
+            }
+
+            if (operations == 0)
+            {
+                lines.Add($"{label}: no {operation} counted, so nothing per operation");
+                continue;
+            }
+
+            var db = profile["database"]?["per_operation"];
+            var transactions = (Number(db?["xact_commit"]) ?? 0) + (Number(db?["xact_rollback"]) ?? 0);
+            lines.Add(string.Create(i,
+                $"{label}: per {operation}: {transactions:0.##} PostgreSQL transactions ({Number(db?["xact_rollback"]):0.##} rolled back), rows: {Number(db?["tup_inserted"]):0.##} inserted, {Number(db?["tup_updated"]):0.##} updated, {Number(db?["tup_deleted"]):0.##} deleted, {Number(db?["tup_fetched"]):0.##} fetched"));
+
+            var perOperation = profile["cpu_ms_per_operation"];
+            var apiMs = Number(perOperation?["api"]);
+            var postgresMs = Number(perOperation?["postgres"]) ?? 0;
+            var serverMs = (apiMs ?? 0) + postgresMs;
+            var processes = Number(profile["api_process"]?["processes"]) is > 1 and var n ? string.Create(i, $" over {n:0} API processes (restarts' start-up included)") : "";
+            var parts = apiMs is { } ms ? string.Create(i, $"API {ms:0.###} ms{processes} + PostgreSQL {postgresMs:0.###} ms = {serverMs:0.###} ms") : string.Create(i, $"PostgreSQL {postgresMs:0.###} ms");
+            var bench = string.Create(i, $"(the bench's own {Number(perOperation?["bench"]):0.###} ms left out)");
+            if (serverMs <= 0)
+            {
+                continue;
+            }
+
+            if (rate)
+            {
+                lines.Add(string.Create(i,
+                    $"{label}: CPU per {operation}: {parts} {bench}; {cpus} cores allow at most {cpus * 1000 / serverMs:0} {operation}/s on CPU alone (measured {Number(stage["throughput_per_s"]):0.#}/s)"));
+            }
+            else
+            {
+                var late = Number(stage["lateness_ms"]?["p99"]) is { } p99 ? string.Create(i, $"; measured p99 lateness {p99 / 1000:0.##} s") : "";
+                lines.Add(string.Create(i,
+                    $"{label}: CPU per {operation}: {parts} {bench}; {operations:0} posts need at least {operations * serverMs / cpus / 1000:0.##} s of all {cpus} cores{late}"));
+            }
+        }
+
+        // The API against the raw PostgreSQL yardstick.
+        var reference = report["reference_postgres"];
+        var schedule = report["schedule_throughput"];
+        if (Number(reference?["throughput_per_s"]) is { } referenceRate && Number(schedule?["throughput_per_s"]) is { } scheduleRate && referenceRate > 0)
+        {
+            var perSchedule = Number(schedule?["profile"]?["database"]?["per_operation"]?["xact_commit"]);
+            var allows = perSchedule is > 0 ? string.Create(i, $"; at {perSchedule:0.##} committed transactions per schedulePost that rate would carry {referenceRate / perSchedule:0} schedulePost/s") : "";
+            lines.Add(string.Create(i, $"schedulePost {scheduleRate:0.#}/s is {100 * scheduleRate / referenceRate:0.#} % of the reference's {referenceRate:0} transactions/s{allows}"));
+            if (PostgresMsPerTransaction(reference) is { } r && PostgresMsPerTransaction(schedule) is { } s)
+            {
+                lines.Add(string.Create(i, $"PostgreSQL CPU per transaction: {r:0.###} ms in the reference, {s:0.###} ms during schedulePost"));
+            }
+        }
+
+        return lines;
+    }
+
+    private static double? PostgresMsPerTransaction(JsonNode? stage)
+    {
+        var profile = stage?["profile"];
+        var delta = profile?["database"]?["delta"];
+        var transactions = (Number(delta?["xact_commit"]) ?? 0) + (Number(delta?["xact_rollback"]) ?? 0);
+        return Number(profile?["cpu_s"]?["postgres"]) is { } seconds && transactions > 0 ? seconds * 1000 / transactions : null;
+    }
+
+    private static double? Number(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number ? value.Deserialize<double>() : null;
 }

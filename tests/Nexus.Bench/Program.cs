@@ -124,6 +124,7 @@ finally
 }
 
 report["targets"] = Report.AllTargets(report);
+report["interpretation"] = PhaseProfile.Interpret(report);
 report["complete"] = !incomplete && !violated;
 report["exactly_once_violated"] = violated;
 report["errors"] = errors;
