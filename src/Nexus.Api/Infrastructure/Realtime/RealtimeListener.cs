@@ -17,7 +17,8 @@ public sealed class RealtimeListener(WorkspaceFeed feed, IReadOnlyList<IRealtime
     public override async Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
         var streams = commit.GetStreams().ToList();
-        if (streams.Count == 0 || sources.Count == 0)
+        // With no subscriber on this node, reading the changed read models after every commit is pure cost.
+        if (streams.Count == 0 || sources.Count == 0 || !feed.HasWatchers)
         {
             return;
         }

@@ -40,6 +40,18 @@ public sealed class WorkspaceFeed(ILogger<WorkspaceFeed> logger)
     /// <summary>The <typeparamref name="T"/> messages of a workspace from now on; disposing the subscription stops them.</summary>
     public IObservable<T> Watch<T>(Guid workspaceId) => new Topic<T>(this, workspaceId);
 
+    /// <summary>Whether anyone watches anything: when no one does, sources need not read what a commit changed.</summary>
+    public bool HasWatchers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _topics.Count > 0;
+            }
+        }
+    }
+
     /// <summary>How many watchers a workspace has (all message types); for tests and diagnostics.</summary>
     public int WatchersOf(Guid workspaceId)
     {
