@@ -1,0 +1,50 @@
+using Nexus.Api.Tests.Features.Connections;
+using Nexus.Api.Tests.Features.Workspaces;
+using Nexus.Api.Tests.Infrastructure;
+
+namespace Nexus.Api.Tests.Features.Posts;
+
+/// <summary>One attempt only, so a single transient failure fails the target and a person's retry is what publishes it.</summary>
+public sealed class SingleAttemptFixture : ApiFixture
+{
+    protected override string Purpose => "retry";
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Nexus:Publishing:MaxAttempts"] = "1",
+    };
+}
+
+public sealed class RetryTargetTests(SingleAttemptFixture api) : IClassFixture<SingleAttemptFixture>
+{
+    [Fact]
+    public async Task a_failed_target_is_published_by_retry_target_with_a_fresh_round_of_attempts()
+    {
+        var owner = await api.Host.PersonAsync();
+        var workspace = await api.Host.CreateWorkspaceAsync(owner);
+        var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
+        var text = $"second chance {Guid.NewGuid():N} [sandbox:transient-once]";
+        var post = await api.Host.DraftAsync(owner, workspace, text, connection);
+        await api.Host.PostMutationAsync(owner, "publishPostNow", new { postId = post });
+
+        var failed = await api.Host.WaitForStatusAsync(owner, post, TimeSpan.FromSeconds(20), "FAILED", "PUBLISHED");
+        var target = failed.GetProperty("targets")[0];
+        Assert.Equal(("FAILED", "PLATFORM_UNAVAILABLE"), (target.GetProperty("status").GetString(), target.GetProperty("lastError").GetProperty("code").GetString()));
+        Assert.Empty(await api.Host.SandboxPostsAsync(text));
+
+        var retried = await api.Host.PostMutationAsync(owner, "retryTarget", new { postId = post, targetId = target.GetProperty("id").GetString() });
+        Assert.Equal(0, retried.GetProperty("errors").GetArrayLength());
+        Assert.Equal("PUBLISHING", retried.GetProperty("post").GetProperty("status").GetString());
+
+        var published = await api.Host.WaitForStatusAsync(owner, post, TimeSpan.FromSeconds(20), "PUBLISHED", "FAILED");
+        Assert.Equal("PUBLISHED", published.GetProperty("status").GetString());
+        Assert.Equal(2, published.GetProperty("targets")[0].GetProperty("attempts").GetInt32());
+        Assert.Single(await api.Host.SandboxPostsAsync(text));
+
+        // Published targets are not retried; an unknown target is a typed error, not a 500.
+        var again = await api.Host.PostMutationAsync(owner, "retryTarget", new { postId = post, targetId = target.GetProperty("id").GetString() });
+        Assert.Equal(["INVALID_STATE"], WorkspaceScenarios.ErrorCodesOf(again));
+        var unknown = await api.Host.PostMutationAsync(owner, "retryTarget", new { postId = post, targetId = Nexus.Api.GraphQL.Relay.GlobalId.Encode("PostTarget", Guid.NewGuid()) });
+        Assert.Equal(["NOT_FOUND"], WorkspaceScenarios.ErrorCodesOf(unknown));
+    }
+}
