@@ -30,6 +30,29 @@ public sealed class ConnectionType : ObjectGraphType<Connection>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IReadOnlyList<string>>("scopes").Resolve(ctx => ctx.Source.Scopes);
         Field<DateTimeScalar, DateTimeOffset?>("tokenExpiresAt").Description("When the current access token expires; Nexus refreshes it before.").Resolve(ctx => ctx.Source.TokenExpiresAt);
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("connectedAt").Resolve(ctx => ctx.Source.ConnectedAt);
+        Field<Nexus.Api.Platforms.TikTok.TikTokCreatorInfoType, Nexus.Api.Platforms.TikTok.TikTokCreatorInfo?>("tiktokCreatorInfo")
+            .Description("For an active TikTok connection: the creator's posting settings, read live from TikTok; null for other platforms.")
+            .ResolveAsync(async ctx => await TikTokCreatorInfoAsync(ctx.Source, ctx));
+    }
+
+    private static async Task<Nexus.Api.Platforms.TikTok.TikTokCreatorInfo?> TikTokCreatorInfoAsync(Connection connection, IResolveFieldContext context)
+    {
+        var services = context.RequestServices!;
+        if (connection is not { Platform: PlatformId.TikTok, Status: ConnectionStatus.Active } ||
+            await services.GetRequiredService<IQuerySession>().LoadAsync<ConnectionSecrets>(connection.Id, context.CancellationToken) is not { } secrets)
+        {
+            return null;
+        }
+
+        try
+        {
+            var token = secrets.Open(services.GetRequiredService<Nexus.Api.Infrastructure.TokenVault.TokenVault>()).AccessTokenFor;
+            return await services.GetRequiredService<Nexus.Api.Platforms.TikTok.TikTokPublisher>().GetCreatorInfoAsync(token, context.CancellationToken);
+        }
+        catch (PlatformException ex)
+        {
+            throw new Nexus.Api.GraphQL.Errors.PlatformError($"TikTok did not give the creator's settings: {ex.Message}");
+        }
     }
 }
 

@@ -17,12 +17,19 @@ public static class ErrorCodes
     public const string Internal = "INTERNAL";
     public const string RateLimited = "RATE_LIMITED";
     public const string TooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS";
+    public const string PlatformError = "PLATFORM_ERROR";
 }
 
 /// <summary>A field-level or request-level error caused by the client's input (code <c>BAD_REQUEST</c>).</summary>
 public sealed class BadRequestError : ExecutionError
 {
     public BadRequestError(string message) : base(message) => Code = ErrorCodes.BadRequest;
+}
+
+/// <summary>A field that reads from a social platform could not (code <c>PLATFORM_ERROR</c>): the platform's reason, in words.</summary>
+public sealed class PlatformError : ExecutionError
+{
+    public PlatformError(string message) : base(message) => Code = ErrorCodes.PlatformError;
 }
 
 /// <summary>The caller is signed in but may not do this (code <c>FORBIDDEN</c>).</summary>

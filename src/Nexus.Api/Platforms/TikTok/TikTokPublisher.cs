@@ -67,7 +67,7 @@ public sealed class TikTokPublisher(
         }
 
         var direct = request.Options.GetValueOrDefault(PostMode, DirectPost) == DirectPost;
-        var creator = direct ? await QueryCreatorAsync(accessToken, cancellationToken) : null;
+        var creator = direct ? await GetCreatorInfoAsync(accessToken, cancellationToken) : null;
         var isVideo = request.Media[0].Kind == MediaKind.Video;
         if (creator is not null)
         {
@@ -91,7 +91,12 @@ public sealed class TikTokPublisher(
         return new PublishResult(postId, url);
     }
 
-    private async Task<CreatorInfo> QueryCreatorAsync(string accessToken, CancellationToken cancellationToken)
+    /// <summary>
+    /// The creator's posting settings (<c>creator_info/query</c>): the privacy levels they may post with, whether
+    /// comments, duets and stitches are off on their account, and their longest video. The composer shows them; direct
+    /// posts are checked against them.
+    /// </summary>
+    public async Task<TikTokCreatorInfo> GetCreatorInfoAsync(string accessToken, CancellationToken cancellationToken)
     {
         var body = await TikTokApi.SendAsync(http,
             TikTokApi.Json(HttpMethod.Post, _options.Api("/v2/post/publish/creator_info/query/"), accessToken, new JsonObject()),
@@ -100,7 +105,7 @@ public sealed class TikTokPublisher(
         var privacy = data?["privacy_level_options"] is JsonArray levels
             ? levels.Select(PlatformErrors.Text).OfType<string>().ToList()
             : [];
-        return new CreatorInfo(
+        return new TikTokCreatorInfo(
             privacy,
             IsTrue(data?["comment_disabled"]),
             IsTrue(data?["duet_disabled"]),
@@ -108,7 +113,7 @@ public sealed class TikTokPublisher(
             int.TryParse(PlatformErrors.Text(data?["max_video_post_duration_sec"]), NumberStyles.Integer, CultureInfo.InvariantCulture, out var max) && max > 0 ? max : null);
     }
 
-    private static void Constrain(CreatorInfo creator, PublishRequest request, bool isVideo)
+    private static void Constrain(TikTokCreatorInfo creator, PublishRequest request, bool isVideo)
     {
         var privacy = request.Options[PrivacyLevel];
         if (!creator.PrivacyLevels.Contains(privacy, StringComparer.Ordinal))
@@ -124,7 +129,7 @@ public sealed class TikTokPublisher(
         }
     }
 
-    private async Task<string> StartVideoAsync(string accessToken, PublishRequest request, CreatorInfo? creator, CancellationToken cancellationToken)
+    private async Task<string> StartVideoAsync(string accessToken, PublishRequest request, TikTokCreatorInfo? creator, CancellationToken cancellationToken)
     {
         var media = request.Media[0];
         var upload = request.Options.GetValueOrDefault(Source, PullFromUrl) == FileUpload;
@@ -177,7 +182,7 @@ public sealed class TikTokPublisher(
         return publishId;
     }
 
-    private async Task<string> StartPhotosAsync(string accessToken, PublishRequest request, CreatorInfo? creator, CancellationToken cancellationToken)
+    private async Task<string> StartPhotosAsync(string accessToken, PublishRequest request, TikTokCreatorInfo? creator, CancellationToken cancellationToken)
     {
         var postInfo = new JsonObject { ["description"] = request.Text };
         if (request.Options.TryGetValue(Title, out var title))
@@ -269,6 +274,7 @@ public sealed class TikTokPublisher(
 
     private static bool Flag(PublishRequest request, string key) =>
         request.Options.TryGetValue(key, out var value) && bool.TryParse(value, out var flag) && flag;
-
-    private sealed record CreatorInfo(IReadOnlyList<string> PrivacyLevels, bool CommentDisabled, bool DuetDisabled, bool StitchDisabled, int? MaxVideoSeconds);
 }
+
+/// <summary>A TikTok creator's posting settings, as <c>creator_info/query</c> answers them.</summary>
+public sealed record TikTokCreatorInfo(IReadOnlyList<string> PrivacyLevels, bool CommentDisabled, bool DuetDisabled, bool StitchDisabled, int? MaxVideoSeconds);
