@@ -73,7 +73,8 @@ public static class Persistence
 
             // A unique index lost a race with a concurrent command: run the handler again, whose checks now
             // see the winner's committed state and answer with a typed error.
-            options.OnException(IsUniqueViolation).RetryTimes(2);
+            options.OnException(IsUniqueViolation).RetryWithCooldown(
+                TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(25), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200));
 
             options.CodeGeneration.TypeLoadMode = builder.Environment.IsProduction() ? TypeLoadMode.Auto : TypeLoadMode.Dynamic;
         });

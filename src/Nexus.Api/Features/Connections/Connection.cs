@@ -26,8 +26,8 @@ public sealed record AccountReconnected(
 [Description("The connection's tokens were refreshed ahead of expiry.")]
 public sealed record ConnectionTokensRefreshed(Guid ConnectionId, DateTimeOffset? TokenExpiresAt, DateTimeOffset At) : IDomainEvent;
 
-[Description("The platform refused the connection's tokens; a person must reconnect. Reason is the platform's explanation.")]
-public sealed record ConnectionNeedsReauth(Guid ConnectionId, string Reason, DateTimeOffset At) : IDomainEvent;
+[Description("The platform refused the connection's tokens; a person must reconnect. Reason is the platform's explanation; TokenGeneration, when set, the tokens it refused (a refusal of tokens already replaced changes nothing).")]
+public sealed record ConnectionNeedsReauth(Guid ConnectionId, string Reason, DateTimeOffset At, int? TokenGeneration = null) : IDomainEvent;
 
 [Description("The account was disconnected: tokens revoked at the platform where possible and deleted.")]
 public sealed record AccountDisconnected(Guid ConnectionId, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
@@ -57,7 +57,10 @@ public sealed record Connection(
 
     public Connection Apply(ConnectionTokensRefreshed e) => this with { TokenExpiresAt = e.TokenExpiresAt, TokenGeneration = TokenGeneration + 1 };
 
-    public Connection Apply(ConnectionNeedsReauth e) => this with { Status = ConnectionStatus.NeedsReauth, StatusReason = e.Reason };
+    public Connection Apply(ConnectionNeedsReauth e) =>
+        Status == ConnectionStatus.Disconnected || e.TokenGeneration is { } refused && refused != TokenGeneration
+            ? this
+            : this with { Status = ConnectionStatus.NeedsReauth, StatusReason = e.Reason };
 
     public Connection Apply(AccountDisconnected e) => this with { Status = ConnectionStatus.Disconnected, StatusReason = null, TokenExpiresAt = null };
 }

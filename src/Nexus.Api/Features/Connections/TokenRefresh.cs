@@ -57,7 +57,7 @@ public static class RefreshConnectionTokensHandler
         }
         catch (PlatformException ex) when (ex.Kind is PlatformFailureKind.AuthExpired or PlatformFailureKind.Rejected)
         {
-            session.Events.Append(connection.Id, new ConnectionNeedsReauth(connection.Id, $"{connection.Platform} refused the connection's tokens: {ex.Message} Reconnect the account.", now));
+            session.Events.Append(connection.Id, new ConnectionNeedsReauth(connection.Id, $"{connection.Platform} refused the connection's tokens: {ex.Message} Reconnect the account.", now, connection.TokenGeneration));
             messages.Add(new Posts.Notifying.NotifyConnectionNeedsReauth(connection.Id, connection.TokenGeneration));
         }
         catch (PlatformException ex)

@@ -70,6 +70,9 @@ public sealed record TargetPublishFailed(Guid PostId, Guid TargetId, int Attempt
 [Description("A target's outcome cannot be known (the platform may or may not have published it) and the platform cannot be asked. Nexus never reposts blindly: retryTarget(force: true) does.")]
 public sealed record TargetUnconfirmed(Guid PostId, Guid TargetId, int Attempt, string Message, DateTimeOffset At) : IDomainEvent;
 
+[Description("Nexus could not ask the platform whether an interrupted attempt took effect; it asks again at NextAttemptAt (the target stays publishing).")]
+public sealed record TargetReconcileDeferred(Guid PostId, Guid TargetId, int Attempt, string Message, DateTimeOffset NextAttemptAt, DateTimeOffset At) : IDomainEvent;
+
 [Description("Someone asked to publish a failed or unconfirmed target again (force: also when it may already be published).")]
 public sealed record TargetRetryRequested(Guid PostId, Guid TargetId, bool Force, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
 
@@ -132,7 +135,12 @@ public sealed record Post(
 
     public Post Apply(PostEdited e)
     {
-        var status = Status == PostStatus.Scheduled ? TargetStatus.Scheduled : TargetStatus.Draft;
+        var status = Status switch
+        {
+            PostStatus.Scheduled => TargetStatus.Scheduled,
+            PostStatus.Cancelled => TargetStatus.Cancelled,
+            _ => TargetStatus.Draft,
+        };
         return this with
         {
             Text = e.Text,
@@ -207,6 +215,13 @@ public sealed record Post(
             Settled = Math.Max(t.Settled, e.Attempt),
         }, e.At);
 
+    public Post Apply(TargetReconcileDeferred e) =>
+        Update(e.TargetId, t => t.Status == TargetStatus.Published ? t : t with
+        {
+            LastError = new TargetError("PLATFORM_UNAVAILABLE", e.Message, true),
+            NextAttemptAt = e.NextAttemptAt,
+        }, e.At);
+
     public Post Apply(TargetRetryRequested e) =>
         Update(e.TargetId, t => t with { Status = TargetStatus.Publishing, NextAttemptAt = null, RetryBase = Math.Max(t.Attempts, t.Settled) }, e.At);
 
@@ -248,7 +263,8 @@ public sealed record Post(
 /// the call and completed with its outcome right after. A delivery that finds it started but not completed knows a
 /// previous delivery may have reached the platform: it never calls blindly again.
 /// </summary>
-public sealed record PublishAttempt(string Id, Guid PostId, Guid TargetId, int Attempt, DateTimeOffset StartedAt, AttemptOutcome? Outcome)
+/// <remarks><c>Owner</c> is the process that made the call (see <c>InFlightAttempts</c>).</remarks>
+public sealed record PublishAttempt(string Id, Guid PostId, Guid TargetId, int Attempt, DateTimeOffset StartedAt, AttemptOutcome? Outcome, Guid Owner = default)
 {
     public static string IdOf(Guid targetId, int attempt) => $"{targetId:N}:{attempt}";
 }

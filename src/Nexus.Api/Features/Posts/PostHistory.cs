@@ -27,6 +27,7 @@ public static class PostHistory
             TargetPublishFailed d => Entry(e, d.At, d.NextAttemptAt is { } next
                 ? $"Attempt {d.Attempt} on {Account(d.TargetId)} failed ({d.Code}): {d.Message} Next attempt at {next:yyyy-MM-dd HH:mm:ss} UTC."
                 : $"Failed on {Account(d.TargetId)} ({d.Code}): {d.Message}", d.TargetId, d.Attempt),
+            TargetReconcileDeferred d => Entry(e, d.At, $"Could not yet ask {Account(d.TargetId)} about attempt {d.Attempt}: {d.Message}", d.TargetId, d.Attempt),
             TargetUnconfirmed d => Entry(e, d.At, $"Unconfirmed on {Account(d.TargetId)}: {d.Message}", d.TargetId, d.Attempt),
             TargetRetryRequested d => Entry(e, d.At, $"Retry requested for {Account(d.TargetId)}{(d.Force ? " (forced)" : "")}.", d.TargetId, by: d.ByUserId),
             _ => Entry(e, e.Timestamp, e.EventTypeName),

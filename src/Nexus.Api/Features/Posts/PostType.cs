@@ -84,7 +84,7 @@ public sealed class TargetErrorType : ObjectGraphType<TargetError>
     {
         Name = "TargetError";
         Description = "Why a target's last attempt failed, in the platform's words plus what to do.";
-        Field(e => e.Code).Description("PLATFORM_UNAVAILABLE, RATE_LIMITED, NEEDS_REAUTH, PLATFORM_REJECTED, NOT_CONNECTED, PLATFORM_RULE, UNCONFIRMED, RETRIES_EXHAUSTED.");
+        Field(e => e.Code).Description("PLATFORM_UNAVAILABLE, RATE_LIMITED, NEEDS_REAUTH, PLATFORM_REJECTED, NOT_CONNECTED or UNCONFIRMED.");
         Field(e => e.Message);
         Field(e => e.Retryable).Description("Whether trying again can help (automatically, or with retryTarget).");
     }

@@ -15,8 +15,11 @@ public static class WallClock
 {
     public const string LocalFormat = "yyyy-MM-dd'T'HH:mm";
 
+    /// <summary>The years a wall time may name: far enough for any schedule, and clear of the calendar's edges.</summary>
+    public const int FirstYear = 2000, LastYear = 9000;
+
     public static bool TryParseLocal(string? text, out DateTime local) =>
-        DateTime.TryParseExact(text, [LocalFormat, "yyyy-MM-dd'T'HH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out local);
+        DateTime.TryParseExact(text, LocalFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out local) && local.Year is >= FirstYear and <= LastYear;
 
     /// <summary>The instant of a local wall time in <paramref name="zone"/>.</summary>
     public static ZonedTime FromLocal(DateTime local, TimeZoneInfo zone)

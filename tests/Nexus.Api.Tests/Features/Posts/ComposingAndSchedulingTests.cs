@@ -95,6 +95,21 @@ public sealed class ComposingAndSchedulingTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task times_and_cursors_out_of_range_are_typed_errors_not_server_errors()
+    {
+        var (owner, workspace, connection) = await WorkspaceWithSandboxAsync("America/New_York");
+        var post = await api.Host.DraftAsync(owner, workspace, "far", connection);
+        Assert.Equal(["VALIDATION"], WorkspaceScenarios.ErrorCodesOf(await api.Host.PostMutationAsync(owner, "schedulePost", new { postId = post, localTime = "9999-12-31T23:59" })));
+        Assert.Equal(["VALIDATION"], WorkspaceScenarios.ErrorCodesOf(await api.Host.PostMutationAsync(owner, "schedulePost", new { postId = post, at = "9999-12-31T23:59:00Z" })));
+
+        var calendar = await api.Host.AsAsync(owner, "query ($id: ID!) { workspace(id: $id) { calendar(from: \"9999-12-30\", to: \"9999-12-31\") { date } } }", new { id = workspace });
+        Assert.Equal(["BAD_REQUEST"], calendar.ErrorCodes);
+        var cursor = Nexus.Api.GraphQL.Relay.Paging.EncodeCursor("2147483647");
+        var page = await api.Host.AsAsync(owner, "query ($id: ID!, $after: String) { workspace(id: $id) { posts(after: $after) { edges { cursor } } } }", new { id = workspace, after = cursor });
+        Assert.Equal(["BAD_REQUEST"], page.ErrorCodes);
+    }
+
+    [Fact]
     public async Task the_calendar_groups_posts_by_local_day_including_days_of_23_and_25_hours()
     {
         var (owner, workspace, connection) = await WorkspaceWithSandboxAsync();

@@ -82,6 +82,27 @@ public sealed class PostLifecycleTests
     }
 
     [Fact]
+    public void queue_slots_come_in_the_order_of_their_instants_across_a_dst_gap_and_once_each()
+    {
+        // Berlin, Sunday 2026-03-29: 02:30 does not exist and becomes 03:30, after the 03:00 slot and onto the 03:30 one.
+        var schedule = new Nexus.Api.Features.Workspaces.PostingSchedule("Europe/Berlin",
+            [new(DayOfWeek.Sunday, new TimeOnly(2, 30)), new(DayOfWeek.Sunday, new TimeOnly(3, 0)), new(DayOfWeek.Sunday, new TimeOnly(3, 30))]);
+        var slots = Nexus.Api.Features.Posts.Queueing.PostingQueue.UpcomingSlots(schedule, new DateTimeOffset(2026, 3, 28, 12, 0, 0, TimeSpan.Zero)).Take(2).ToList();
+        Assert.Equal([new DateTimeOffset(2026, 3, 29, 1, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 3, 29, 1, 30, 0, TimeSpan.Zero)], slots.Select(s => s.Instant));
+        Assert.Equal(["2026-03-29T03:00", "2026-03-29T03:30"], slots.Select(s => s.LocalTime));
+    }
+
+    [Fact]
+    public void a_refusal_of_tokens_already_replaced_leaves_the_connection_as_it_is()
+    {
+        var connection = new Connection(Guid.NewGuid(), Guid.NewGuid(), PlatformId.X, "e", "Acme", null, null, AccountKind.Person, [], ConnectionStatus.Active, null, null, Now, 3, 5);
+        Assert.Equal(ConnectionStatus.Active, connection.Apply(new ConnectionNeedsReauth(connection.Id, "old tokens", Now, TokenGeneration: 2)).Status);
+        Assert.Equal(ConnectionStatus.NeedsReauth, connection.Apply(new ConnectionNeedsReauth(connection.Id, "these tokens", Now, TokenGeneration: 3)).Status);
+        var disconnected = connection with { Status = ConnectionStatus.Disconnected };
+        Assert.Equal(ConnectionStatus.Disconnected, disconnected.Apply(new ConnectionNeedsReauth(connection.Id, "late", Now)).Status);
+    }
+
+    [Fact]
     public void the_retry_policy_backs_off_exponentially_waits_for_rate_limit_resets_and_never_reposts_an_unknown_outcome()
     {
         var options = new PublishingOptions { RetryBaseDelay = TimeSpan.FromMinutes(1), MaxAttempts = 7, ExtraRateLimitAttempts = 10 };

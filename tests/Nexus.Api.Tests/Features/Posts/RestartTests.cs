@@ -65,6 +65,29 @@ public sealed class RestartTests(SlowSandboxFixture api) : IClassFixture<SlowSan
         Assert.Single(events, e => e.Data is TargetPublished);
     }
 
+    [Fact]
+    public async Task a_second_delivery_while_the_call_is_under_way_waits_for_it_instead_of_reconciling()
+    {
+        var owner = await api.Host.PersonAsync();
+        var workspace = await api.Host.CreateWorkspaceAsync(owner);
+        var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
+        var text = $"in flight {Guid.NewGuid():N}";
+        var post = await api.Host.DraftAsync(owner, workspace, text, connection);
+        await api.Host.PostMutationAsync(owner, "publishPostNow", new { postId = post });
+        var calling = await WaitAsync(api.Host, post, p => p.Targets[0].Attempts == 1);
+
+        // The stall check or a redelivery sends the same attempt while the sandbox is still answering (2 s).
+        await api.Host.Services.GetRequiredService<Wolverine.IMessageBus>().InvokeAsync(
+            new Nexus.Api.Features.Posts.Publishing.PublishTarget(calling.Id, calling.Targets[0].Id, 1));
+
+        var published = await WaitAsync(api.Host, post, p => p.Status is PostStatus.Published or PostStatus.Failed);
+        Assert.Equal((PostStatus.Published, 1), (published.Status, published.Targets[0].Attempts));
+        Assert.Single(await api.Host.SandboxPostsAsync(text));
+        await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var events = await session.Events.FetchStreamAsync(calling.Id);
+        Assert.DoesNotContain(events, e => e.Data is TargetPublishFailed or TargetUnconfirmed or TargetReconcileDeferred);
+    }
+
     private static async Task<Post> WaitAsync(IAlbaHost host, string postId, Func<Post, bool> reached)
     {
         GlobalId.TryParse(postId, PostType.TypeName, out var id);

@@ -17,6 +17,9 @@ public static class WorkspacePosts
 {
     public const int MaxCalendarDays = 62;
 
+    /// <summary>How deep cursors may page (a cursor beyond it is not one this API made).</summary>
+    public const int MaxOffset = 10_000_000;
+
     /// <summary>
     /// Posts filtered by status, platform and scheduled time; newest first, or by scheduled time when a time range
     /// is given. The cursor is the position in that order.
@@ -25,7 +28,7 @@ public static class WorkspacePosts
     {
         var page = context.GetPageRequest();
         var offset = page.AfterKey is null ? 0
-            : int.TryParse(page.AfterKey, NumberStyles.None, CultureInfo.InvariantCulture, out var after) ? after + 1
+            : int.TryParse(page.AfterKey, NumberStyles.None, CultureInfo.InvariantCulture, out var after) && after < MaxOffset ? after + 1
             : throw new BadRequestError("`after` is not a valid cursor.");
         var status = context.GetArgument<PostStatus?>("status");
         var platform = context.GetArgument<PlatformId?>("platform");
@@ -93,9 +96,9 @@ public static class WorkspacePosts
     }
 
     private static DateOnly ParseDay(string text, string argument) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) && day.Year is >= WallClock.FirstYear and <= WallClock.LastYear
             ? day
-            : throw new BadRequestError($"`{argument}` is a date like 2026-03-29.");
+            : throw new BadRequestError($"`{argument}` is a date like 2026-03-29, in the years {WallClock.FirstYear} to {WallClock.LastYear}.");
 }
 
 /// <summary>One local day of the calendar.</summary>

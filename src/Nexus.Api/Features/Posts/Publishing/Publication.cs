@@ -22,10 +22,17 @@ public static class Publication
     /// rather than parked in the dead letters: a post must not sit PUBLISHING behind one bad moment.
     /// <see cref="StalledPublicationCheck"/> backs this up.
     /// </summary>
-    public static void RetryLater(HandlerChain chain) =>
+    public static void RetryLater(HandlerChain chain)
+    {
+        // Many targets of one post answering at once conflict on its stream: run again soon, then later, never park.
+        chain.OnException<JasperFx.ConcurrencyException>()
+            .RetryWithCooldown(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250),
+                TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1))
+            .Then.ScheduleRetry(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2));
         chain.OnException(e => e is not JasperFx.ConcurrencyException)
             .RetryWithCooldown(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5))
             .Then.ScheduleRetry(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30));
+    }
 
     /// <summary>Marks the post as publishing and sends every target's first attempt.</summary>
     public static OutgoingMessages Start(IEventStream<Post> stream, bool immediate, Guid? byUserId, DateTimeOffset now)

@@ -27,7 +27,7 @@ public static class PublishTargetHandler
     public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => Publication.RetryLater(chain);
 
     public static async Task<OutgoingMessages> Handle(PublishTarget message, IDocumentSession session, IDocumentStore store, TokenVault vault,
-        PlatformClients platforms, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<PublishTarget> logger, CancellationToken ct)
+        PlatformClients platforms, InFlightAttempts inFlight, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<PublishTarget> logger, CancellationToken ct)
     {
         Post? post;
         Connection? connection;
@@ -70,31 +70,40 @@ public static class PublishTargetHandler
                 return await RecordAsync(session, message, Fail("NOT_CONNECTED", Preflight.NotConnected(connection) + " Then retry this target.", retryable: true), clock, ct);
             }
 
-            var started = clock.GetUtcNow();
-            if (!await ClaimAsync(store, message, started, ct))
+            // Opened before the claim: tokens that cannot be opened must not leave an attempt that never called.
+            var credentials = Credentials(connection, secrets, vault);
+            var claimed = Claimed(message, clock.GetUtcNow(), inFlight.ProcessId);
+            // Listed as in flight from before the claim until the answer is saved, so a second delivery never takes a
+            // call still under way for one whose caller is gone.
+            using (var tracking = inFlight.Track(claimed.Id))
             {
-                return await ReconcileAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, options.Value, clock, logger, ct);
-            }
+                if (!await ClaimAsync(store, message, claimed, ct))
+                {
+                    tracking.Dispose();
+                    return await UnansweredAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, inFlight, options.Value, clock, logger, ct);
+                }
 
-            outcome = await CallAsync(post, targetNow, connection, secrets, vault, platforms, logger, ct);
-            await SaveOutcomeAsync(store, Claimed(message, started), outcome);
+                outcome = await CallAsync(post, targetNow, credentials, platforms, logger, ct);
+                await SaveOutcomeAsync(store, claimed, outcome);
+            }
         }
         else
         {
-            return await ReconcileAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, options.Value, clock, logger, ct);
+            return await UnansweredAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, inFlight, options.Value, clock, logger, ct);
         }
 
         if (outcome.Failure == PlatformFailureKind.Unknown)
         {
             // No answer: whether the post exists is for the platform to say, where it can.
-            return await ReconcileAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, options.Value, clock, logger, ct);
+            return await ReconcileAsync(session, store, message, post, targetNow, connection, secrets, vault, platforms, inFlight, options.Value, clock, logger, ct);
         }
 
         var recorded = await RecordAsync(session, message, Decide(outcome, targetNow, connection, message.Attempt, reconciled: false, options.Value, clock.GetUtcNow()), clock, ct);
         if (outcome.Failure == PlatformFailureKind.AuthExpired && connection is { Status: ConnectionStatus.Active })
         {
+            // Tied to the tokens that were refused: if someone reconnected during the call, the new tokens stay.
             session.Events.Append(connection.Id, new ConnectionNeedsReauth(connection.Id,
-                $"{connection.Platform} refused the connection's tokens while publishing: {outcome.Message} Reconnect the account.", clock.GetUtcNow()));
+                $"{connection.Platform} refused the connection's tokens while publishing: {outcome.Message} Reconnect the account.", clock.GetUtcNow(), connection.TokenGeneration));
             recorded.Add(new NotifyConnectionNeedsReauth(connection.Id, connection.TokenGeneration));
         }
 
@@ -105,8 +114,33 @@ public static class PublishTargetHandler
     private static bool Expects(PostTarget target, int attempt) =>
         target.Status == TargetStatus.Publishing && attempt > target.Settled && attempt <= target.NextAttempt;
 
+    /// <summary>
+    /// An attempt recorded but unanswered: still being called by this process (a duplicate or re-sent delivery) — come
+    /// back after the call; otherwise its caller is gone (a crash, a restart) — ask the platform.
+    /// </summary>
+    private static async Task<OutgoingMessages> UnansweredAsync(IDocumentSession session, IDocumentStore store, PublishTarget message, Post post, PostTarget target,
+        Connection? connection, ConnectionSecrets? secrets, TokenVault vault, PlatformClients platforms, InFlightAttempts inFlight, PublishingOptions options,
+        TimeProvider clock, ILogger logger, CancellationToken ct)
+    {
+        var id = PublishAttempt.IdOf(message.TargetId, message.Attempt);
+        if (inFlight.IsCalling(id))
+        {
+            return [message.ScheduledAt(clock.GetUtcNow() + options.InFlightRecheck)];
+        }
+
+        // Read again: the call may have been answered since this delivery started.
+        if ((await session.LoadAsync<PublishAttempt>(id, ct))?.Outcome is { } answered)
+        {
+            return answered.Failure == PlatformFailureKind.Unknown
+                ? await ReconcileAsync(session, store, message, post, target, connection, secrets, vault, platforms, inFlight, options, clock, logger, ct)
+                : await RecordAsync(session, message, Decide(answered, target, connection, message.Attempt, reconciled: false, options, clock.GetUtcNow()), clock, ct);
+        }
+
+        return await ReconcileAsync(session, store, message, post, target, connection, secrets, vault, platforms, inFlight, options, clock, logger, ct);
+    }
+
     /// <summary>Records the attempt before the call, in its own committed transaction. False when it was recorded before.</summary>
-    private static async Task<bool> ClaimAsync(IDocumentStore store, PublishTarget message, DateTimeOffset now, CancellationToken ct)
+    private static async Task<bool> ClaimAsync(IDocumentStore store, PublishTarget message, PublishAttempt claimed, CancellationToken ct)
     {
         for (var tries = 1; ; tries++)
         {
@@ -118,8 +152,8 @@ public static class PublishTargetHandler
                 return false;
             }
 
-            claim.Insert(Claimed(message, now));
-            stream.AppendOne(new TargetPublishAttempted(message.PostId, message.TargetId, message.Attempt, target.IdempotencyKey, now));
+            claim.Insert(claimed);
+            stream.AppendOne(new TargetPublishAttempted(message.PostId, message.TargetId, message.Attempt, target.IdempotencyKey, claimed.StartedAt));
             try
             {
                 await claim.SaveChangesAsync(ct);
@@ -136,21 +170,32 @@ public static class PublishTargetHandler
         }
     }
 
-    private static PublishAttempt Claimed(PublishTarget message, DateTimeOffset started) =>
-        new(PublishAttempt.IdOf(message.TargetId, message.Attempt), message.PostId, message.TargetId, message.Attempt, started, null);
+    private static PublishAttempt Claimed(PublishTarget message, DateTimeOffset started, Guid owner) =>
+        new(PublishAttempt.IdOf(message.TargetId, message.Attempt), message.PostId, message.TargetId, message.Attempt, started, null, owner);
 
     private static async Task SaveOutcomeAsync(IDocumentStore store, PublishAttempt attempt, AttemptOutcome outcome)
     {
-        await using var save = store.LightweightSession();
-        save.Store(attempt with { Outcome = outcome });
-        // The answer must survive even if this handler is cancelled now: never lose a platform's "published".
-        await save.SaveChangesAsync(CancellationToken.None);
+        // The answer must survive a cancelled handler and a database blip: never lose a platform's "published".
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                await using var save = store.LightweightSession();
+                save.Store(attempt with { Outcome = outcome });
+                await save.SaveChangesAsync(CancellationToken.None);
+                return;
+            }
+            catch (Exception) when (tries < 4)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * tries), CancellationToken.None);
+            }
+        }
     }
 
-    private static async Task<AttemptOutcome> CallAsync(Post post, PostTarget target, Connection connection, ConnectionSecrets secrets, TokenVault vault,
+    private static async Task<AttemptOutcome> CallAsync(Post post, PostTarget target, (PlatformAccount Account, string Token) credentials,
         PlatformClients platforms, ILogger logger, CancellationToken ct)
     {
-        var (account, token) = Credentials(connection, secrets, vault);
+        var (account, token) = credentials;
         try
         {
             var result = await platforms.Publisher(target.Platform)!.PublishAsync(account, token, Preflight.Request(post, target), ct);
@@ -173,8 +218,8 @@ public static class PublishTargetHandler
     /// target unconfirmed rather than risk a second post.
     /// </summary>
     private static async Task<OutgoingMessages> ReconcileAsync(IDocumentSession session, IDocumentStore store, PublishTarget message, Post post, PostTarget target,
-        Connection? connection, ConnectionSecrets? secrets, TokenVault vault, PlatformClients platforms, PublishingOptions options, TimeProvider clock,
-        ILogger logger, CancellationToken ct)
+        Connection? connection, ConnectionSecrets? secrets, TokenVault vault, PlatformClients platforms, InFlightAttempts inFlight, PublishingOptions options,
+        TimeProvider clock, ILogger logger, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         if (platforms.Publisher(target.Platform) is not IPlatformPublicationLookup lookup || connection is not { Status: ConnectionStatus.Active } || secrets is null)
@@ -183,7 +228,7 @@ public static class PublishTargetHandler
         }
 
         var (account, token) = Credentials(connection, secrets, vault);
-        var recorded = await session.LoadAsync<PublishAttempt>(PublishAttempt.IdOf(target.Id, message.Attempt), ct) ?? Claimed(message, now);
+        var recorded = await session.LoadAsync<PublishAttempt>(PublishAttempt.IdOf(target.Id, message.Attempt), ct) ?? Claimed(message, now, inFlight.ProcessId);
         try
         {
             if (await lookup.FindAsync(account, token, target.IdempotencyKey, ct) is { } found)
@@ -200,13 +245,23 @@ public static class PublishTargetHandler
         }
         catch (PlatformException ex)
         {
-            if (now - recorded.StartedAt > options.ReconcileFor)
+            if (ex.Kind is PlatformFailureKind.AuthExpired or PlatformFailureKind.Rejected || now - recorded.StartedAt > options.ReconcileFor)
             {
                 return await RecordAsync(session, message, Decision.Unconfirmed(Unconfirmed(target)), clock, ct);
             }
 
             logger.LogWarning("Could not ask {Platform} about target {TargetId} ({Kind}); asking again later", target.Platform, target.Id, ex.Kind);
-            return [message.ScheduledAt(ex.RetryAt ?? now + options.BackoffFor(1, Random.Shared.NextDouble()))];
+            // Recorded, so that the target shows why it waits and the stall check does not send the message again.
+            var next = ex.RetryAt ?? now + options.BackoffFor(1, Random.Shared.NextDouble());
+            var stream = await session.Events.FetchForWriting<Post>(message.PostId, ct);
+            if (stream.Aggregate?.Target(message.TargetId) is not { Status: TargetStatus.Publishing })
+            {
+                return [];
+            }
+
+            stream.AppendOne(new TargetReconcileDeferred(message.PostId, message.TargetId, message.Attempt,
+                $"{target.Platform} could not be asked whether attempt {message.Attempt} was published ({ex.Message}); asking again at {next:HH:mm:ss} UTC.", next, now));
+            return [message.ScheduledAt(next)];
         }
     }
 
@@ -257,7 +312,10 @@ public static class PublishTargetHandler
     {
         var stream = await session.Events.FetchForWriting<Post>(message.PostId, ct);
         var target = stream.Aggregate?.Target(message.TargetId);
-        if (target is null || target.Settled >= message.Attempt || target.Status != TargetStatus.Publishing)
+        // A platform's "published" always counts, even when it arrives after the target was given up (UNCONFIRMED,
+        // FAILED): the post exists, and saying otherwise would invite a second one.
+        var latePublished = decision.ExternalId is not null && target is { Status: not TargetStatus.Published };
+        if (target is null || (!latePublished && (target.Settled >= message.Attempt || target.Status != TargetStatus.Publishing)))
         {
             return [];
         }

@@ -24,6 +24,9 @@ public sealed class PublishingOptions
     /// <summary>How long Nexus keeps asking a platform about an attempt whose outcome is unknown before calling it unconfirmed.</summary>
     public TimeSpan ReconcileFor { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long a second delivery of an attempt still being called waits before looking again.</summary>
+    public TimeSpan InFlightRecheck { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the safety net looks for posts that should be moving and are not.</summary>
     public TimeSpan StallCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -10,7 +10,8 @@ namespace Nexus.Api.Features.Posts.Publishing;
 /// none scheduled) and sends their message again. The handlers ignore what is already done, so a message sent twice
 /// costs nothing; a message lost to a crash or parked after repeated errors no longer leaves a post stuck forever.
 /// </summary>
-public sealed class StalledPublicationCheck(IServiceProvider services, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<StalledPublicationCheck> logger)
+public sealed class StalledPublicationCheck(IServiceProvider services, IOptions<PublishingOptions> options, InFlightAttempts inFlight, TimeProvider clock,
+    ILogger<StalledPublicationCheck> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -40,6 +41,7 @@ public sealed class StalledPublicationCheck(IServiceProvider services, IOptions<
 
         var overdue = await session.Query<Post>()
             .Where(p => p.Status == PostStatus.Scheduled && p.ScheduledAt < stalledSince)
+            .OrderBy(p => p.ScheduledAt)
             .Take(500)
             .ToListAsync(ct);
         foreach (var post in overdue)
@@ -50,12 +52,19 @@ public sealed class StalledPublicationCheck(IServiceProvider services, IOptions<
 
         var publishing = await session.Query<Post>()
             .Where(p => p.Status == PostStatus.Publishing && p.UpdatedAt < stalledSince)
+            .OrderBy(p => p.UpdatedAt)
             .Take(500)
             .ToListAsync(ct);
         foreach (var post in publishing)
         {
             foreach (var target in post.Targets.Where(t => t.Status == TargetStatus.Publishing && (t.NextAttemptAt is null || t.NextAttemptAt < stalledSince)))
             {
+                // A long call (a video being processed) is not stalled: its answer is coming.
+                if (inFlight.IsCalling(PublishAttempt.IdOf(target.Id, target.Attempts)))
+                {
+                    continue;
+                }
+
                 // An attempt recorded but never settled is delivered again (and reconciled); otherwise the next one.
                 var attempt = target.Attempts > target.Settled ? target.Attempts : target.NextAttempt;
                 await bus.SendAsync(new PublishTarget(post.Id, target.Id, attempt));

@@ -19,13 +19,14 @@ public static class PostingQueue
         var today = DateOnly.FromDateTime(WallClock.ToLocal(after, zone));
         for (var day = today; day < today.AddDays(7 * MaxWeeksAhead); day = day.AddDays(1))
         {
-            foreach (var slot in schedule.Slots.Where(s => s.DayOfWeek == day.DayOfWeek).OrderBy(s => s.Time))
+            // Ordered by the resolved instant: a slot moved past a DST gap may land after a later wall time, or on it.
+            var slots = schedule.Slots.Where(s => s.DayOfWeek == day.DayOfWeek)
+                .Select(s => WallClock.FromLocal(day.ToDateTime(s.Time), zone))
+                .DistinctBy(z => z.Instant)
+                .OrderBy(z => z.Instant);
+            foreach (var when in slots.Where(z => z.Instant > after))
             {
-                var when = WallClock.FromLocal(day.ToDateTime(slot.Time), zone);
-                if (when.Instant > after)
-                {
-                    yield return when;
-                }
+                yield return when;
             }
         }
     }

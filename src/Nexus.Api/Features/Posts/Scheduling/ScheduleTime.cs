@@ -34,7 +34,9 @@ public static class ScheduleTime
         validator.RuleFor(t => t.At).NotNull().When(t => t.LocalTime is null).WithMessage("Give `at` (an instant) or `localTime` (a wall time in `timeZone`).");
         validator.RuleFor(t => t.LocalTime).Null().When(t => t.At is not null).WithMessage("Give either `at` or `localTime`, not both.");
         validator.RuleFor(t => t.LocalTime).Must(l => WallClock.TryParseLocal(l, out _)).When(t => t.LocalTime is not null)
-            .WithMessage("`localTime` is a wall time like 2026-03-29T02:30 (no offset: the zone gives it).");
+            .WithMessage($"`localTime` is a wall time like 2026-03-29T02:30 (no offset: the zone gives it), in the years {WallClock.FirstYear} to {WallClock.LastYear}.");
+        validator.RuleFor(t => t.At).Must(at => at!.Value.Year is >= WallClock.FirstYear and <= WallClock.LastYear).When(t => t.At is not null)
+            .WithMessage($"`at` must be in the years {WallClock.FirstYear} to {WallClock.LastYear}.");
     }
 }
 
