@@ -1,3 +1,6 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Nexus.Api.Features.Posts;
 using Nexus.Api.Tests.Features.Connections;
 using Nexus.Api.Tests.Features.Workspaces;
 using Nexus.Api.Tests.Infrastructure;
@@ -46,5 +49,33 @@ public sealed class RetryTargetTests(SingleAttemptFixture api) : IClassFixture<S
         Assert.Equal(["INVALID_STATE"], WorkspaceScenarios.ErrorCodesOf(again));
         var unknown = await api.Host.PostMutationAsync(owner, "retryTarget", new { postId = post, targetId = Nexus.Api.GraphQL.Relay.GlobalId.Encode("PostTarget", Guid.NewGuid()) });
         Assert.Equal(["NOT_FOUND"], WorkspaceScenarios.ErrorCodesOf(unknown));
+    }
+
+    [Fact]
+    public async Task a_retry_of_a_target_whose_saved_answer_says_published_records_that_and_publishes_nothing_more()
+    {
+        var owner = await api.Host.PersonAsync();
+        var workspace = await api.Host.CreateWorkspaceAsync(owner);
+        var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
+        var text = $"already out {Guid.NewGuid():N} [sandbox:reject]";
+        var post = await api.Host.DraftAsync(owner, workspace, text, connection);
+        await api.Host.PostMutationAsync(owner, "publishPostNow", new { postId = post });
+        var failed = await api.Host.WaitForStatusAsync(owner, post, TimeSpan.FromSeconds(20), "FAILED");
+
+        // What a lost record looks like: the platform's "published" saved on the attempt, the target still FAILED.
+        var store = api.Host.Services.GetRequiredService<IDocumentStore>();
+        Nexus.Api.GraphQL.Relay.GlobalId.TryParse(failed.GetProperty("targets")[0].GetProperty("id").GetString(), "PostTarget", out var targetId);
+        await using (var session = store.LightweightSession())
+        {
+            var attempt = await session.LoadAsync<PublishAttempt>(PublishAttempt.IdOf(targetId, 1));
+            session.Store(attempt! with { Outcome = new AttemptOutcome("sbx-post-saved", "https://sandbox.example/p", null, null, null, null) });
+            await session.SaveChangesAsync();
+        }
+
+        var retried = await api.Host.PostMutationAsync(owner, "retryTarget", new { postId = post, targetId = failed.GetProperty("targets")[0].GetProperty("id").GetString() });
+        Assert.Equal(0, retried.GetProperty("errors").GetArrayLength());
+        var target = retried.GetProperty("post").GetProperty("targets")[0];
+        Assert.Equal(("PUBLISHED", "sbx-post-saved", 1), (target.GetProperty("status").GetString(), target.GetProperty("externalId").GetString(), target.GetProperty("attempts").GetInt32()));
+        Assert.Empty(await api.Host.SandboxPostsAsync(text));
     }
 }

@@ -62,6 +62,16 @@ public static class RetryTargetHandler
             return (Outcome<Guid>.Fail(new NotConnectedError(Preflight.NotConnected(connection), ["input", "targetId"])), []);
         }
 
+        // An attempt whose answer was saved as "published" settles it: never publish a second time on a retry.
+        var answered = (await session.Query<PublishAttempt>().Where(a => a.PostId == post.Id).ToListAsync(ct))
+            .Where(a => a.TargetId == target.Id && a.Outcome?.ExternalId is not null)
+            .MaxBy(a => a.Attempt);
+        if (answered is not null)
+        {
+            stream.AppendOne(new TargetPublished(post.Id, target.Id, answered.Attempt, answered.Outcome!.ExternalId!, answered.Outcome.ExternalUrl, Reconciled: true, now));
+            return (Outcome<Guid>.Ok(post.Id), []);
+        }
+
         stream.AppendOne(new TargetRetryRequested(post.Id, target.Id, command.Force, command.UserId, now));
         return (Outcome<Guid>.Ok(post.Id), [new PublishTarget(post.Id, target.Id, target.NextAttempt)]);
     }
