@@ -124,6 +124,26 @@ public static class PlatformHttp
         }
     }
 
+    /// <summary>
+    /// Sends one request and reads its body as text, whatever the status; a transport failure (no usable answer)
+    /// becomes <paramref name="onTransport"/>'s exception. For clients that classify answers from their bodies.
+    /// </summary>
+    public static async Task<(HttpResponseMessage Response, string Text)> ExchangeAsync(HttpClient http, HttpRequestMessage request,
+        Func<Exception, PlatformException> onTransport, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken);
+            return (response, await response.Content.ReadAsStringAsync(cancellationToken));
+        }
+        catch (Exception exception) when (PlatformErrors.IsTransport(exception, cancellationToken))
+        {
+            response?.Dispose();
+            throw onTransport(exception);
+        }
+    }
+
     /// <summary>As <see cref="SendAsync"/>, and parses the successful answer's JSON body.</summary>
     public static async Task<System.Text.Json.JsonDocument> SendForJsonAsync(HttpClient http, HttpRequestMessage request, Failures failures, TimeProvider time,
         string step, bool outcomeUnknown, CancellationToken cancellationToken)

@@ -28,17 +28,7 @@ internal static class PinterestApi
     {
         using (request)
         {
-            HttpResponseMessage response;
-            string text;
-            try
-            {
-                response = await http.SendAsync(request, cancellationToken);
-                text = await response.Content.ReadAsStringAsync(cancellationToken);
-            }
-            catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
-            {
-                throw PinterestErrors.FromTransport(e, what, mayHavePublished);
-            }
+            var (response, text) = await PlatformHttp.ExchangeAsync(http, request, e => PinterestErrors.FromTransport(e, what, mayHavePublished), cancellationToken);
 
             using (response)
             {

@@ -27,17 +27,7 @@ internal static class TikTokApi
     {
         using (request)
         {
-            HttpResponseMessage response;
-            string text;
-            try
-            {
-                response = await http.SendAsync(request, cancellationToken);
-                text = await response.Content.ReadAsStringAsync(cancellationToken);
-            }
-            catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
-            {
-                throw TikTokErrors.FromTransport(e, what, mayHavePublished);
-            }
+            var (response, text) = await PlatformHttp.ExchangeAsync(http, request, e => TikTokErrors.FromTransport(e, what, mayHavePublished), cancellationToken);
 
             using (response)
             {

@@ -116,17 +116,7 @@ public sealed class TikTokOAuthClient(HttpClient http, IOptions<TikTokOptions> o
 
     private async Task<JsonNode> SendTokenRequestAsync(HttpRequestMessage request, bool refreshing, string what, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
-        string text;
-        try
-        {
-            response = await http.SendAsync(request, cancellationToken);
-            text = await response.Content.ReadAsStringAsync(cancellationToken);
-        }
-        catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
-        {
-            throw TikTokErrors.FromTransport(e, what, mayHavePublished: false);
-        }
+        var (response, text) = await PlatformHttp.ExchangeAsync(http, request, e => TikTokErrors.FromTransport(e, what, mayHavePublished: false), cancellationToken);
 
         using (response)
         {

@@ -13,8 +13,6 @@ internal static class XHttp
 {
     private const int MaxMessageLength = 500;
 
-    // Polly 7 also comes in (through another package) with exception types of the same names, so the resilience
-    // pipeline's (Polly 8) are told apart by assembly.
     private static readonly PlatformHttp.Failures Failures = new(PlatformId.X, PlatformErrors.IsTransport, FromTransport, FromResponseAsync);
 
     /// <summary>Sends <paramref name="request"/> and returns the successful response, or throws it classified.</summary>

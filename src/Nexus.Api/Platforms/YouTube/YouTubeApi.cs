@@ -23,18 +23,8 @@ internal static class YouTubeApi
     {
         using (request)
         {
-            HttpResponseMessage response;
-            string text;
-            try
-            {
-                response = await http.SendAsync(request, cancellationToken);
-                text = await response.Content.ReadAsStringAsync(cancellationToken);
-            }
-            catch (Exception e) when (PlatformErrors.IsTransport(e, cancellationToken))
-            {
-                // Nothing sent through here creates a video: only the upload itself does (see YouTubeMediaTransfer).
-                throw YouTubeErrors.FromTransport(e, what, mayHavePublished: false);
-            }
+            // Nothing sent through here creates a video: only the upload itself does (see YouTubeMediaTransfer).
+            var (response, text) = await PlatformHttp.ExchangeAsync(http, request, e => YouTubeErrors.FromTransport(e, what, mayHavePublished: false), cancellationToken);
 
             using (response)
             {
