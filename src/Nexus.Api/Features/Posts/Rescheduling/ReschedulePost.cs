@@ -41,15 +41,7 @@ public sealed class ReschedulePostMutation : IRootFields
             });
 }
 
-public sealed class ReschedulePostInputType : InputObjectGraphType<SchedulePostInput>
-{
-    public ReschedulePostInputType()
-    {
-        Name = "ReschedulePostInput";
-        Field<NonNullGraphType<IdGraphType>>("postId");
-        ScheduleTimeFields.Add(this);
-    }
-}
+public sealed class ReschedulePostInputType() : ScheduleTimeInputType("ReschedulePostInput");
 
 public sealed class ReschedulePostPayloadType() : PostPayloadType<ReschedulePostErrorType>("ReschedulePostPayload");
 

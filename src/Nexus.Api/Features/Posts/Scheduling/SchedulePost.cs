@@ -103,15 +103,7 @@ public sealed class SchedulePostMutation : IRootFields
             });
 }
 
-public sealed class SchedulePostInputType : InputObjectGraphType<SchedulePostInput>
-{
-    public SchedulePostInputType()
-    {
-        Name = "SchedulePostInput";
-        Field<NonNullGraphType<IdGraphType>>("postId");
-        ScheduleTimeFields.Add(this);
-    }
-}
+public sealed class SchedulePostInputType() : ScheduleTimeInputType("SchedulePostInput");
 
 public sealed class SchedulePostPayloadType() : PostPayloadType<SchedulePostErrorType>("SchedulePostPayload");
 

@@ -40,14 +40,16 @@ public static class ScheduleTime
     }
 }
 
-/// <summary>The time fields shared by schedulePost and reschedulePost inputs.</summary>
-public static class ScheduleTimeFields
+/// <summary>The input of schedulePost and reschedulePost: <c>{ postId, at | localTime, timeZone, expectedVersion }</c>.</summary>
+public abstract class ScheduleTimeInputType : InputObjectGraphType<SchedulePostInput>
 {
-    public static void Add<T>(InputObjectGraphType<T> type)
+    protected ScheduleTimeInputType(string name)
     {
-        type.Field<DateTimeScalar>("at").Description("The instant to publish at, with its offset. Or give `localTime`.");
-        type.Field<StringGraphType>("localTime").Description("A wall time `yyyy-MM-ddTHH:mm` in `timeZone`; a time the clocks skip moves forward by the gap, one they show twice takes its first occurrence.");
-        type.Field<TimeZoneScalar>("timeZone").Description("The IANA zone the time is chosen in; the workspace's when omitted.");
-        type.Field<IntGraphType>("expectedVersion").Description("The post's `version` you saw; VERSION_CONFLICT if it changed since.");
+        Name = name;
+        Field<NonNullGraphType<IdGraphType>>("postId");
+        Field<DateTimeScalar>("at").Description("The instant to publish at, with its offset. Or give `localTime`.");
+        Field<StringGraphType>("localTime").Description("A wall time `yyyy-MM-ddTHH:mm` in `timeZone`; a time the clocks skip moves forward by the gap, one they show twice takes its first occurrence.");
+        Field<TimeZoneScalar>("timeZone").Description("The IANA zone the time is chosen in; the workspace's when omitted.");
+        Field<IntGraphType>("expectedVersion").Description("The post's `version` you saw; VERSION_CONFLICT if it changed since.");
     }
 }
