@@ -71,15 +71,29 @@ public static class Persistence
             // A minute can hold thousands of due posts: release them in pages of 500 rather than 100 per poll.
             options.Durability.RecoveryBatchSize = 500;
 
-            // A unique index lost a race with a concurrent command: run the handler again, whose checks now
-            // see the winner's committed state and answer with a typed error.
-            options.OnException(IsUniqueViolation).RetryWithCooldown(
+            // A unique index or a stream's expected version lost a race with a concurrent command: run the handler
+            // again, whose checks now see the winner's committed state and answer with a typed error. This is what
+            // makes the checks handlers make on the aggregate they load for writing hold under concurrency.
+            options.OnException(e => IsUniqueViolation(e) || IsConcurrencyConflict(e)).RetryWithCooldown(
                 TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(25), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200));
 
             options.CodeGeneration.TypeLoadMode = builder.Environment.IsProduction() ? TypeLoadMode.Auto : TypeLoadMode.Dynamic;
         });
 
         return builder;
+    }
+
+    internal static bool IsConcurrencyConflict(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is JasperFx.ConcurrencyException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal static bool IsUniqueViolation(Exception exception)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure;
 
 namespace Nexus.Api.Features.Workspaces;
@@ -23,6 +24,9 @@ public sealed record WorkspaceSettingsChanged(Guid WorkspaceId, string TimeZone,
 
 [Description("Someone was invited by email; the single-use token is not in the event, only in an InvitationToken document by its hash.")]
 public sealed record MemberInvited(Guid WorkspaceId, Guid InvitationId, string Email, Role Role, Guid ByUserId, DateTimeOffset ExpiresAt, DateTimeOffset At) : IDomainEvent;
+
+[Description("A pending invitation was withdrawn by an admin; its token no longer works.")]
+public sealed record InvitationCancelled(Guid WorkspaceId, Guid InvitationId, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
 
 [Description("An invitation was accepted: the user joined with the invited role.")]
 public sealed record InvitationAccepted(Guid WorkspaceId, Guid InvitationId, Guid UserId, Role Role, DateTimeOffset At) : IDomainEvent;
@@ -70,6 +74,13 @@ public sealed record Workspace(
 
     public Role? RoleOf(Guid? userId) => userId is { } id && Members.TryGetValue(id, out var role) ? role : null;
 
+    /// <summary>
+    /// Why <paramref name="userId"/> may not make a change that needs <paramref name="minimum"/>, or null when they may.
+    /// Handlers ask this of the aggregate they load for writing: the append asserts that aggregate's version, so a
+    /// role changed by a concurrent call since the request's access check is seen here (after a retry), not missed.
+    /// </summary>
+    public MutationError? Refuses(Guid userId, Role minimum) => RoleOf(userId) >= minimum ? null : new RoleRequiredError(minimum);
+
     public static Workspace Create(WorkspaceCreated e) =>
         new(e.WorkspaceId, e.Name, e.TimeZone, new() { [e.OwnerId] = Role.Owner }, [e.OwnerId], [], e.CreatedAt, 1);
 
@@ -81,6 +92,8 @@ public sealed record Workspace(
 
     public Workspace Apply(MemberInvited e) =>
         this with { Invitations = [.. Invitations.Where(i => i.Email != e.Email), new PendingInvitation(e.InvitationId, e.Email, e.Role, e.ExpiresAt)] };
+
+    public Workspace Apply(InvitationCancelled e) => this with { Invitations = [.. Invitations.Where(i => i.Id != e.InvitationId)] };
 
     public Workspace Apply(InvitationAccepted e) =>
         WithMembers(new(Members) { [e.UserId] = e.Role }) with { Invitations = [.. Invitations.Where(i => i.Id != e.InvitationId)] };

@@ -3,6 +3,7 @@ using GraphQL;
 using GraphQL.Types;
 using Marten;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 
 namespace Nexus.Api.Features.Workspaces;
@@ -33,7 +34,9 @@ public static class WorkspaceMutations
         var workspace = outcome.Succeeded
             ? await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(outcome.Value, context.CancellationToken)
             : null;
-        return new WorkspacePayload(workspace, outcome.Errors);
+
+        // A caller who is no longer a member (an admin who removed themself) may not read the workspace any more.
+        return new WorkspacePayload(workspace?.RoleOf(context.UserId()) is null ? null : workspace, outcome.Errors);
     }
 
     /// <summary>The validation rule every workspace name follows.</summary>
@@ -65,3 +68,7 @@ public sealed record NotAMemberError()
 /// <summary>The owner cannot be removed or have their role changed; ownership must be transferred first.</summary>
 public sealed record OwnerProtectedError()
     : MutationError("OWNER_PROTECTED", "The owner cannot be removed or change role; transfer ownership first.", ["input", "userId"]);
+
+/// <summary>The caller's role, read inside the write, no longer allows the change: it changed since the request began.</summary>
+public sealed record RoleRequiredError(Role Minimum)
+    : MutationError("FORBIDDEN", $"This needs the {Minimum.ToString().ToUpperInvariant()} role in the workspace, which you no longer hold.", ["input", "workspaceId"]);

@@ -30,6 +30,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["renameWorkspace"] = Mutation("renameWorkspace", "RenameWorkspaceInput", (ws, _) => new { workspaceId = ws, name = "Renamed" }),
         ["updateWorkspaceSettings"] = Mutation("updateWorkspaceSettings", "UpdateWorkspaceSettingsInput", (ws, _) => new { workspaceId = ws, timeZone = "Asia/Tokyo" }),
         ["inviteMember"] = Mutation("inviteMember", "InviteMemberInput", (ws, _) => new { workspaceId = ws, email = $"new-{Guid.NewGuid():N}@example.com", role = "VIEWER" }),
+        ["cancelInvitation"] = Mutation("cancelInvitation", "CancelInvitationInput", (ws, _) => new { workspaceId = ws, email = "nobody@example.com" }),
         ["changeMemberRole"] = Mutation("changeMemberRole", "ChangeMemberRoleInput", (ws, target) => new { workspaceId = ws, userId = target, role = "EDITOR" }),
         ["removeMember"] = Mutation("removeMember", "RemoveMemberInput", (ws, target) => new { workspaceId = ws, userId = target }),
         ["leaveWorkspace"] = Mutation("leaveWorkspace", "LeaveWorkspaceInput", (ws, _) => new { workspaceId = ws }),

@@ -225,4 +225,39 @@ public sealed class WorkspaceTests(ApiFixture api)
         var role = (await api.Host.AsAsync(admin, WorkspaceQuery, new { id })).Data.GetProperty("workspace").GetProperty("myRole").GetString();
         Assert.Equal("OWNER", role);
     }
+
+    [Fact]
+    public async Task an_admin_who_removes_themself_gets_a_payload_without_the_workspace_not_an_internal_error()
+    {
+        var owner = await api.Host.PersonAsync();
+        var admin = await api.Host.PersonAsync();
+        var id = await api.Host.CreateWorkspaceAsync(owner);
+        await api.Host.AddMemberAsync(owner, id, admin, "ADMIN");
+
+        var removed = await api.Host.MutateAsync(admin, "removeMember", "RemoveMemberInput", new { workspaceId = id, userId = admin.UserId },
+            "workspace { id myRole }");
+
+        Assert.Empty(WorkspaceScenarios.ErrorCodesOf(removed));
+        Assert.Equal(JsonValueKind.Null, removed.GetProperty("workspace").ValueKind);
+        Assert.Equal(["FORBIDDEN"], (await api.Host.AsAsync(admin, WorkspaceQuery, new { id })).ErrorCodes);
+    }
+
+    [Fact]
+    public async Task a_cancelled_invitation_disappears_and_its_link_stops_working()
+    {
+        var owner = await api.Host.PersonAsync();
+        var invitee = await api.Host.PersonAsync();
+        var id = await api.Host.CreateWorkspaceAsync(owner);
+        var token = await api.Host.InviteAsync(owner, id, invitee.Email, "EDITOR");
+
+        var cancelled = await api.Host.MutateAsync(owner, "cancelInvitation", "CancelInvitationInput", new { workspaceId = id, email = invitee.Email.ToUpperInvariant() },
+            "workspace { invitations { email } }");
+        var again = await api.Host.MutateAsync(owner, "cancelInvitation", "CancelInvitationInput", new { workspaceId = id, email = invitee.Email });
+        var accepted = await api.Host.AcceptAsync(invitee, token);
+
+        Assert.Empty(WorkspaceScenarios.ErrorCodesOf(cancelled));
+        Assert.Equal(0, cancelled.GetProperty("workspace").GetProperty("invitations").GetArrayLength());
+        Assert.Equal(["NOT_FOUND"], WorkspaceScenarios.ErrorCodesOf(again));
+        Assert.Equal(["INVITATION_INVALID"], WorkspaceScenarios.ErrorCodesOf(accepted));
+    }
 }

@@ -1,6 +1,7 @@
 using FluentValidation;
 using GraphQL;
 using GraphQL.Types;
+using JasperFx.Events;
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
@@ -33,18 +34,26 @@ public sealed record ConfirmationMismatchError()
 public sealed record OwnsWorkspacesError(string Names)
     : MutationError("OWNER_MUST_TRANSFER", $"Transfer ownership of {Names} before deleting your account.", ["input"]);
 
-public sealed record DeletionContext(User? User, IReadOnlyList<Workspace> Owned);
+/// <summary>The account, and each workspace it belongs to as its stream loaded for writing.</summary>
+public sealed record DeletionContext(User? User, IReadOnlyList<IEventStream<Workspace>> Memberships);
 
 /// <summary>Runs after the deletion commits: the parts that are not the user stream's own events.</summary>
 public sealed record EraseAccount(Guid UserId);
 
 public static class DeleteAccountHandler
 {
-    public static async Task<DeletionContext> LoadAsync(DeleteAccount command, IQuerySession session, CancellationToken ct)
+    // The read model only says which streams to open; whether the user owns one is decided on the stream itself,
+    // whose version the append asserts: a transfer to this user committed meanwhile makes this call retry and refuse.
+    public static async Task<DeletionContext> LoadAsync(DeleteAccount command, IDocumentSession session, CancellationToken ct)
     {
         var user = await session.LoadAsync<User>(command.UserId, ct);
-        var memberships = await MyWorkspaces.ForAsync(command.UserId, session, ct);
-        return new DeletionContext(user, [.. memberships.Where(w => w.RoleOf(command.UserId) == Role.Owner)]);
+        var memberships = new List<IEventStream<Workspace>>();
+        foreach (var workspace in await MyWorkspaces.ForAsync(command.UserId, session, ct))
+        {
+            memberships.Add(await session.Events.FetchForWriting<Workspace>(workspace.Id, ct));
+        }
+
+        return new DeletionContext(user, memberships);
     }
 
     public static (Outcome<Guid>, IMartenOp, IMartenOp, OutgoingMessages) Handle(DeleteAccount command, DeletionContext context, DateTimeOffset now)
@@ -54,10 +63,16 @@ public static class DeleteAccountHandler
             return (Outcome<Guid>.Fail(new ConfirmationMismatchError()), MartenOps.Nothing(), MartenOps.Nothing(), []);
         }
 
-        if (context.Owned.Count > 0)
+        var owned = context.Memberships.Select(m => m.Aggregate).OfType<Workspace>().Where(w => w.RoleOf(user.Id) == Role.Owner).ToList();
+        if (owned.Count > 0)
         {
-            return (Outcome<Guid>.Fail(new OwnsWorkspacesError(string.Join(", ", context.Owned.Select(w => $"\"{w.Name}\"")))),
+            return (Outcome<Guid>.Fail(new OwnsWorkspacesError(string.Join(", ", owned.Select(w => $"\"{w.Name}\"")))),
                 MartenOps.Nothing(), MartenOps.Nothing(), []);
+        }
+
+        foreach (var membership in context.Memberships.Where(m => m.Aggregate?.RoleOf(user.Id) is not null))
+        {
+            membership.AppendOne(new MemberLeft(membership.Id, user.Id, now));
         }
 
         return (Outcome<Guid>.Ok(user.Id),
@@ -69,15 +84,9 @@ public static class DeleteAccountHandler
 
 public static class EraseAccountHandler
 {
-    public static async Task Handle(EraseAccount command, IDocumentSession session, IOpenIddictAuthorizationManager authorizations,
-        DateTimeOffset now, CancellationToken ct)
+    public static async Task Handle(EraseAccount command, IDocumentSession session, IOpenIddictAuthorizationManager authorizations, CancellationToken ct)
     {
         await RevokeSessionsHandler.RevokeAsync(command.UserId, keep: null, authorizations, ct);
-
-        foreach (var workspace in await MyWorkspaces.ForAsync(command.UserId, session, ct))
-        {
-            session.Events.Append(workspace.Id, new MemberLeft(workspace.Id, command.UserId, now));
-        }
 
         // Masking rewrites stored events in place; it runs on its own, outside this handler's transaction, and is
         // idempotent if a retry runs it twice.

@@ -34,6 +34,11 @@ public static class SetPostingScheduleHandler
 {
     public static (Outcome<Guid>, Events) Handle(SetPostingSchedule command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
+        if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
+        {
+            return (Outcome<Guid>.Fail(refusal), []);
+        }
+
         var slots = command.Slots
             .Select(s => new PostingSlot(s.DayOfWeek, TimeOnly.ParseExact(s.Time, "HH:mm", CultureInfo.InvariantCulture)))
             .Distinct()
@@ -88,7 +93,7 @@ public sealed class SetPostingScheduleInputType : InputObjectGraphType<SetPostin
 
 public sealed class SetPostingSchedulePayloadType() : WorkspacePayloadType<SetPostingScheduleErrorType>("SetPostingSchedulePayload");
 
-public sealed class SetPostingScheduleErrorType() : ErrorUnionType("SetPostingScheduleError");
+public sealed class SetPostingScheduleErrorType() : ErrorUnionType("SetPostingScheduleError", typeof(RoleRequiredError));
 
 public sealed class PostingSlotType : ObjectGraphType<PostingSlot>
 {

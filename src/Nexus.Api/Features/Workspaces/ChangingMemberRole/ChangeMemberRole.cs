@@ -24,7 +24,7 @@ public static class ChangeMemberRoleHandler
     public static (Outcome<Guid>, Events) Handle(ChangeMemberRole command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
         var events = new Events();
-        if (WorkspaceMutations.TargetMemberProblem(workspace, command.UserId) is { } problem)
+        if ((workspace.Refuses(command.ByUserId, Role.Admin) ?? WorkspaceMutations.TargetMemberProblem(workspace, command.UserId)) is { } problem)
         {
             return (Outcome<Guid>.Fail(problem), events);
         }
@@ -66,7 +66,7 @@ public sealed class ChangeMemberRoleInputType : InputObjectGraphType<ChangeMembe
 
 public sealed class ChangeMemberRolePayloadType() : WorkspacePayloadType<ChangeMemberRoleErrorType>("ChangeMemberRolePayload");
 
-public sealed class ChangeMemberRoleErrorType() : ErrorUnionType("ChangeMemberRoleError", typeof(NotAMemberError), typeof(OwnerProtectedError));
+public sealed class ChangeMemberRoleErrorType() : ErrorUnionType("ChangeMemberRoleError", typeof(RoleRequiredError), typeof(NotAMemberError), typeof(OwnerProtectedError));
 
 /// <summary>User ids in inputs are global ids of <c>User</c>.</summary>
 public static class UserIds

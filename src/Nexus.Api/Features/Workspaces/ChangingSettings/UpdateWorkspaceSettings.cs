@@ -22,6 +22,11 @@ public static class UpdateWorkspaceSettingsHandler
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(command.TimeZone).Id;
         var events = new Events();
+        if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
+        {
+            return (Outcome<Guid>.Fail(refusal), events);
+        }
+
         if (zone != workspace.TimeZone)
         {
             events.Add(new WorkspaceSettingsChanged(workspace.Id, zone, command.ByUserId, now));
@@ -59,4 +64,4 @@ public sealed class UpdateWorkspaceSettingsInputType : InputObjectGraphType<Upda
 
 public sealed class UpdateWorkspaceSettingsPayloadType() : WorkspacePayloadType<UpdateWorkspaceSettingsErrorType>("UpdateWorkspaceSettingsPayload");
 
-public sealed class UpdateWorkspaceSettingsErrorType() : ErrorUnionType("UpdateWorkspaceSettingsError");
+public sealed class UpdateWorkspaceSettingsErrorType() : ErrorUnionType("UpdateWorkspaceSettingsError", typeof(RoleRequiredError));

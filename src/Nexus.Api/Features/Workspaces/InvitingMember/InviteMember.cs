@@ -47,6 +47,11 @@ public static class InviteMemberHandler
     public static (Outcome<Guid>, Events, IMartenOp, OutgoingMessages) Handle(
         InviteMember command, [WriteAggregate] Workspace workspace, User? invitee, IOptions<NexusUrls> urls, DateTimeOffset now)
     {
+        if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
+        {
+            return (Outcome<Guid>.Fail(refusal), [], MartenOps.Nothing(), []);
+        }
+
         if (invitee is not null && workspace.RoleOf(invitee.Id) is not null)
         {
             return (Outcome<Guid>.Fail(new AlreadyMemberError()), [], MartenOps.Nothing(), []);
@@ -104,4 +109,4 @@ public sealed class InviteMemberInputType : InputObjectGraphType<InviteMemberInp
 
 public sealed class InviteMemberPayloadType() : WorkspacePayloadType<InviteMemberErrorType>("InviteMemberPayload");
 
-public sealed class InviteMemberErrorType() : ErrorUnionType("InviteMemberError", typeof(AlreadyMemberError));
+public sealed class InviteMemberErrorType() : ErrorUnionType("InviteMemberError", typeof(RoleRequiredError), typeof(AlreadyMemberError));

@@ -17,6 +17,11 @@ public static class LeaveWorkspaceHandler
     public static (Outcome<Guid>, Events) Handle(LeaveWorkspace command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
         var events = new Events();
+        if (workspace.Refuses(command.UserId, Role.Viewer) is { } refusal)
+        {
+            return (Outcome<Guid>.Fail(refusal), events);
+        }
+
         if (workspace.RoleOf(command.UserId) == Role.Owner)
         {
             return (Outcome<Guid>.Fail(new OwnerMustTransferError()), events);
@@ -53,4 +58,4 @@ public sealed class LeaveWorkspaceInputType : InputObjectGraphType<LeaveWorkspac
 
 public sealed class LeaveWorkspacePayloadType() : WorkspacePayloadType<LeaveWorkspaceErrorType>("LeaveWorkspacePayload");
 
-public sealed class LeaveWorkspaceErrorType() : ErrorUnionType("LeaveWorkspaceError", typeof(OwnerMustTransferError));
+public sealed class LeaveWorkspaceErrorType() : ErrorUnionType("LeaveWorkspaceError", typeof(RoleRequiredError), typeof(OwnerMustTransferError));

@@ -14,7 +14,7 @@ public static class RemoveMemberHandler
 {
     public static (Outcome<Guid>, Events) Handle(RemoveMember command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
-        if (WorkspaceMutations.TargetMemberProblem(workspace, command.UserId) is { } problem)
+        if ((workspace.Refuses(command.ByUserId, Role.Admin) ?? WorkspaceMutations.TargetMemberProblem(workspace, command.UserId)) is { } problem)
         {
             return (Outcome<Guid>.Fail(problem), []);
         }
@@ -50,4 +50,4 @@ public sealed class RemoveMemberInputType : InputObjectGraphType<RemoveMemberInp
 
 public sealed class RemoveMemberPayloadType() : WorkspacePayloadType<RemoveMemberErrorType>("RemoveMemberPayload");
 
-public sealed class RemoveMemberErrorType() : ErrorUnionType("RemoveMemberError", typeof(NotAMemberError), typeof(OwnerProtectedError));
+public sealed class RemoveMemberErrorType() : ErrorUnionType("RemoveMemberError", typeof(RoleRequiredError), typeof(NotAMemberError), typeof(OwnerProtectedError));

@@ -22,6 +22,11 @@ public static class RenameWorkspaceHandler
     {
         var name = command.Name.Trim();
         var events = new Events();
+        if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
+        {
+            return (Outcome<Guid>.Fail(refusal), events);
+        }
+
         if (name != workspace.Name)
         {
             events.Add(new WorkspaceRenamed(workspace.Id, name, command.ByUserId, now));
@@ -58,4 +63,4 @@ public sealed class RenameWorkspaceInputType : InputObjectGraphType<RenameWorksp
 
 public sealed class RenameWorkspacePayloadType() : WorkspacePayloadType<RenameWorkspaceErrorType>("RenameWorkspacePayload");
 
-public sealed class RenameWorkspaceErrorType() : ErrorUnionType("RenameWorkspaceError");
+public sealed class RenameWorkspaceErrorType() : ErrorUnionType("RenameWorkspaceError", typeof(RoleRequiredError));

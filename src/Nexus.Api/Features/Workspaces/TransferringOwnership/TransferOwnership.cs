@@ -16,14 +16,19 @@ public static class TransferOwnershipHandler
     public static (Outcome<Guid>, Events) Handle(TransferOwnership command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
         var events = new Events();
+        if (workspace.Refuses(command.ByUserId, Role.Owner) is { } refusal)
+        {
+            return (Outcome<Guid>.Fail(refusal), events);
+        }
+
         if (workspace.RoleOf(command.UserId) is null)
         {
             return (Outcome<Guid>.Fail(new NotAMemberError()), events);
         }
 
-        if (command.UserId != workspace.OwnerId)
+        if (command.UserId != command.ByUserId)
         {
-            events.Add(new OwnershipTransferred(workspace.Id, workspace.OwnerId, command.UserId, now));
+            events.Add(new OwnershipTransferred(workspace.Id, command.ByUserId, command.UserId, now));
         }
 
         return (Outcome<Guid>.Ok(workspace.Id), events);
@@ -57,4 +62,4 @@ public sealed class TransferOwnershipInputType : InputObjectGraphType<TransferOw
 
 public sealed class TransferOwnershipPayloadType() : WorkspacePayloadType<TransferOwnershipErrorType>("TransferOwnershipPayload");
 
-public sealed class TransferOwnershipErrorType() : ErrorUnionType("TransferOwnershipError", typeof(NotAMemberError));
+public sealed class TransferOwnershipErrorType() : ErrorUnionType("TransferOwnershipError", typeof(RoleRequiredError), typeof(NotAMemberError));
