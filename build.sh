@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Nexus developer entry point. Usage: ./build.sh <command> [args]
 #
-#   run        PostgreSQL + the API on http://localhost:5080/graphql (Ctrl-C stops the API only)
+#   run [port] PostgreSQL + the API on http://localhost:<port, 5080>/graphql (Ctrl-C stops the API only)
 #   test       PostgreSQL + `dotnet test Nexus.sln`; extra args go to dotnet test (e.g. --filter X)
 #   bench      PostgreSQL + tests/Nexus.Bench in Release; extra args go to the benchmark
 #   schema     PostgreSQL + export schema/nexus.graphql and schema/events.md
 #   db-start   PostgreSQL only; prints the NEXUS_DB connection string
 #   db-stop    stops the private cluster in .data/pg (and a running Compose db)
+#
+# Settings: a git-ignored .env beside this script (KEY=value lines, see .env.example) is read first; variables
+# already set in the environment win over it.
 #
 # PostgreSQL: NEXUS_DB (an Npgsql connection string) when set; else Docker Compose's db service
 # when a Docker engine answers; else a private cluster in .data/pg on 127.0.0.1:5433, installed
@@ -24,7 +27,6 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # shellcheck source=eng/postgres.sh
 source "$NEXUS_ROOT/eng/postgres.sh"
 
-API_URL="http://localhost:5080"
 TEST_RESULTS="$NEXUS_ROOT/.data/test-results"
 
 fail() {
@@ -32,10 +34,30 @@ fail() {
     exit 1
 }
 
+# Exports each KEY=value line of .env whose KEY is not set yet. Read as data, never run: no command substitution,
+# values are taken literally (one pair of surrounding quotes is dropped).
+load_env_file() {
+    local file="$NEXUS_ROOT/.env" line key value
+    [ -f "$file" ] || return 0
+    while IFS= read -r line || [ -n "$line" ]; do
+        line="${line%$'\r'}"
+        case "$line" in '' | '#'*) continue ;; esac
+        line="${line#export }"
+        key="${line%%=*}"
+        value="${line#*=}"
+        [ "$key" != "$line" ] || continue
+        [[ "$key" =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || fail ".env: '$key' is not a variable name"
+        if [[ "$value" =~ ^\"(.*)\"$ ]] || [[ "$value" =~ ^\'(.*)\'$ ]]; then
+            value="${BASH_REMATCH[1]}"
+        fi
+        [ -n "${!key+x}" ] || export "$key=$value"
+    done <"$file"
+}
+
 usage() {
     cat >&2 <<'EOF'
 usage: ./build.sh <command> [args]
-  run        start PostgreSQL and the API on http://localhost:5080/graphql
+  run [port] start PostgreSQL and the API on http://localhost:<port>/graphql (default 5080)
   test       start PostgreSQL and run dotnet test (extra args go to dotnet test)
   bench      start PostgreSQL and run tests/Nexus.Bench (extra args go to the benchmark)
   schema     start PostgreSQL and export schema/nexus.graphql and schema/events.md
@@ -126,11 +148,14 @@ cmd_test() {
 }
 
 cmd_run() {
+    local port="${1:-${NEXUS_PORT:-5080}}"
+    [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || fail "run: '$port' is not a port (1-65535)"
     require_dotnet
     provision_app_db nexus
-    export ASPNETCORE_ENVIRONMENT=Development
-    echo "Nexus API: $API_URL/graphql"
-    exec dotnet run --project src/Nexus.Api -c Debug --no-launch-profile -- --urls "$API_URL"
+    export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+    # Nexus:PublicUrl and the sandbox's base URL default to this address (see ListenAddress.cs).
+    echo "Nexus API: http://localhost:$port/graphql"
+    exec dotnet run --project src/Nexus.Api -c Debug --no-launch-profile -- --urls "http://localhost:$port"
 }
 
 cmd_bench() {
@@ -163,6 +188,7 @@ cmd_db_start() {
 }
 
 [ $# -ge 1 ] || usage
+load_env_file
 command="$1"
 shift
 case "$command" in

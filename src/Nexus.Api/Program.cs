@@ -51,6 +51,7 @@ namespace Nexus.Api
             // Give in-flight requests and handlers time to finish on SIGTERM / Ctrl-C.
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
             builder.Services.AddSingleton<SchedulerStatus>();
+            builder.Services.AddSingleton<StartupWork>();
             builder.Services.AddSingleton(TimeProvider.System);
             builder.Services.AddNexusValidators();
             builder.Services.AddNexusGraphQL(builder.Configuration);
@@ -64,6 +65,7 @@ namespace Nexus.Api
             builder.Services.AddNexusPlatforms(builder.Configuration);
             builder.Services.AddTokenVault(builder.Configuration, builder.Environment);
             builder.Services.Configure<NexusUrls>(builder.Configuration.GetSection("Nexus"));
+            builder.Services.AddListenAddressDefaults(builder.Configuration);
             return builder;
         }
 
@@ -85,6 +87,7 @@ namespace Nexus.Api
             app.UseAuthorization();
             app.UseNexusWebSockets();
             app.MapNexusHealth();
+            app.MapHomePage();
             app.MapConnectEndpoints();
             app.MapLoginPage();
             app.MapExternalSignIn();

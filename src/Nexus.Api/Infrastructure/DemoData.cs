@@ -11,7 +11,7 @@ namespace Nexus.Api.Infrastructure;
 /// With <c>Nexus:Demo:Seed</c> (on in Development): a demo user who owns a demo workspace, made through the same
 /// commands sign-up and <c>createWorkspace</c> use, once; the credentials are logged so a newcomer can sign in at once.
 /// </summary>
-public sealed class DemoData(IServiceProvider services, IHostApplicationLifetime lifetime, IConfiguration configuration, ILogger<DemoData> logger)
+public sealed class DemoData(IServiceProvider services, IHostApplicationLifetime lifetime, IConfiguration configuration, StartupWork startup, ILogger<DemoData> logger)
     : IHostedService
 {
     public const string Email = "demo@example.com";
@@ -22,8 +22,9 @@ public sealed class DemoData(IServiceProvider services, IHostApplicationLifetime
     {
         if (configuration.GetValue<bool>("Nexus:Demo:Seed"))
         {
-            // After start-up, when Wolverine and the database schema are ready.
-            lifetime.ApplicationStarted.Register(() => _ = SeedAsync(lifetime.ApplicationStopping));
+            // After start-up, when Wolverine and the database schema are ready; the node is not ready until it is done.
+            var pending = startup.Begin("demo seed");
+            lifetime.ApplicationStarted.Register(() => _ = SeedAsync(pending, lifetime.ApplicationStopping));
         }
 
         return Task.CompletedTask;
@@ -31,8 +32,9 @@ public sealed class DemoData(IServiceProvider services, IHostApplicationLifetime
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    internal async Task SeedAsync(CancellationToken ct)
+    internal async Task SeedAsync(IDisposable pending, CancellationToken ct)
     {
+        using var _ = pending;
         try
         {
             await using var scope = services.CreateAsyncScope();

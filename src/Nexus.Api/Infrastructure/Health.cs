@@ -3,7 +3,7 @@ using Wolverine.Runtime;
 
 namespace Nexus.Api.Infrastructure;
 
-/// <summary><c>/healthz</c> (the process lives) and <c>/readyz</c> (PostgreSQL answers and the scheduler runs).</summary>
+/// <summary><c>/healthz</c> (the process lives) and <c>/readyz</c> (start-up work done, PostgreSQL answers, the scheduler runs).</summary>
 public static class Health
 {
     public static IEndpointRouteBuilder MapNexusHealth(this IEndpointRouteBuilder app)
@@ -13,9 +13,15 @@ public static class Health
         return app;
     }
 
-    internal static async Task<IResult> ReadyAsync(NpgsqlDataSource database, IWolverineRuntime wolverine, SchedulerStatus scheduler, CancellationToken ct)
+    internal static async Task<IResult> ReadyAsync(NpgsqlDataSource database, IWolverineRuntime wolverine, SchedulerStatus scheduler, StartupWork startup,
+        CancellationToken ct)
     {
         var down = new List<string>();
+        if (startup.Pending.Count > 0)
+        {
+            down.Add("startup");
+        }
+
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -21,6 +21,6 @@ public sealed class NexusUrls
     /// <summary>The frontend app's base URL (<c>Nexus:FrontendUrl</c>).</summary>
     public string FrontendUrl { get; set; } = "http://localhost:5173";
 
-    /// <summary>This API's own public base URL (<c>Nexus:PublicUrl</c>), for OAuth redirect URIs.</summary>
+    /// <summary>This API's own public base URL (<c>Nexus:PublicUrl</c>), for OAuth redirect URIs; defaults to <see cref="ListenAddress"/>.</summary>
     public string PublicUrl { get; set; } = "http://localhost:5080";
 }

@@ -31,6 +31,32 @@ public sealed class HealthTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task readyz_is_503_naming_startup_while_start_up_work_is_pending()
+    {
+        var startup = api.Host.Services.GetRequiredService<StartupWork>();
+        HttpResponse pending;
+        using (startup.Begin("test work"))
+        {
+            pending = await ReadyzAsync();
+        }
+
+        var done = await ReadyzAsync();
+
+        Assert.Equal(503, pending.Status);
+        Assert.Equal(["startup"], pending.Down);
+        Assert.Equal(200, done.Status);
+    }
+
+    private sealed record HttpResponse(int Status, string[] Down);
+
+    private async Task<HttpResponse> ReadyzAsync()
+    {
+        var response = await api.Host.SendAsync(HttpMethod.Get, "/readyz", accept: null);
+        return new HttpResponse(response.Status,
+            response.Body.TryGetProperty("down", out var down) ? [.. down.EnumerateArray().Select(e => e.GetString()!)] : []);
+    }
+
+    [Fact]
     public async Task readyz_is_503_naming_postgresql_when_it_does_not_answer()
     {
         // Port 9 on loopback: nothing listens, so the connection is refused at once.
@@ -39,7 +65,8 @@ public sealed class HealthTests(ApiFixture api)
         http.Response.Body = new MemoryStream();
 
         var result = await Nexus.Api.Infrastructure.Health.ReadyAsync(unreachable,
-            api.Host.Services.GetRequiredService<IWolverineRuntime>(), api.Host.Services.GetRequiredService<SchedulerStatus>(), CancellationToken.None);
+            api.Host.Services.GetRequiredService<IWolverineRuntime>(), api.Host.Services.GetRequiredService<SchedulerStatus>(),
+            api.Host.Services.GetRequiredService<StartupWork>(), CancellationToken.None);
         await result.ExecuteAsync(http);
 
         Assert.Equal(503, http.Response.StatusCode);
@@ -72,5 +99,32 @@ public sealed class ReadinessWithoutSchedulerTests(NoSchedulerFixture api) : ICl
         Assert.Equal(503, response.Status);
         Assert.Equal(["scheduler"], response.Body.GetProperty("down").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(JsonValueKind.String, response.Body.GetProperty("status").ValueKind);
+    }
+}
+
+[Collection(ApiCollection.Name)]
+public sealed class HomePageTests(ApiFixture api)
+{
+    [Fact]
+    public async Task the_root_tells_a_browser_what_this_server_is_and_links_graphiql_and_the_schema()
+    {
+        var response = await api.Host.Server.CreateClient().SendAsync(new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Accept", "text/html" } } });
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Nexus API", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/graphql\"", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/schema.graphql\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task the_root_answers_json_to_programs_and_the_schema_link_serves_the_sdl()
+    {
+        var root = await api.Host.SendAsync(HttpMethod.Get, "/", accept: null);
+        var sdl = await api.Host.Server.CreateClient().GetStringAsync("/schema.graphql");
+
+        Assert.Equal(200, root.Status);
+        Assert.Equal("/graphql", root.Body.GetProperty("links").GetProperty("graphql").GetString());
+        Assert.Contains("type Query", sdl, StringComparison.Ordinal);
     }
 }
