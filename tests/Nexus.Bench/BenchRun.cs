@@ -86,7 +86,7 @@ public sealed class BenchRun : IAsyncDisposable
         UserSetup = new JsonObject
         {
             ["users"] = users.Length,
-            ["how"] = "signUp → password grant (nexus-cli) → createWorkspace → startConnection(SANDBOX) → consent page → Allow → /oauth/callback/sandbox",
+            ["how"] = "signUp → password grant (nexus-cli) → createWorkspace → startConnection(SANDBOX) → begin link (binding cookie) → consent page → Allow → /oauth/callback/sandbox",
             ["elapsed_s"] = Math.Round(clock.Elapsed.TotalSeconds, 2),
         };
     }

@@ -135,7 +135,14 @@ public sealed partial class NexusClient : IDisposable
             new { workspaceId, platform = "SANDBOX" }, ct);
         var authorizationUrl = new Uri(payload.GetProperty("authorizationUrl").GetString()!);
 
-        using var page = await _http.GetAsync(authorizationUrl.PathAndQuery, ct);
+        // Nexus's begin link binds the attempt to this client with a cookie, then sends it on to the consent page;
+        // the callback only completes for the client that shows that cookie.
+        using var begin = await _http.GetAsync(authorizationUrl.PathAndQuery, ct);
+        var consentUrl = begin.Headers.Location ?? throw new BenchException($"begin link: HTTP {(int)begin.StatusCode} without a redirect");
+        var binding = begin.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies.First().Split(';')[0]
+            : throw new BenchException($"begin link: no binding cookie (redirected to {consentUrl})");
+
+        using var page = await _http.GetAsync(consentUrl.IsAbsoluteUri ? consentUrl.PathAndQuery : consentUrl.ToString(), ct);
         var html = await page.Content.ReadAsStringAsync(ct);
         if (page.StatusCode != HttpStatusCode.OK)
         {
@@ -147,7 +154,9 @@ public sealed partial class NexusClient : IDisposable
         using var decision = await _http.PostAsync("/sandbox/oauth/authorize", new FormUrlEncodedContent(form), ct);
         var callback = decision.Headers.Location ?? throw new BenchException($"sandbox consent: HTTP {(int)decision.StatusCode} without a redirect");
 
-        using var completed = await _http.GetAsync(callback.IsAbsoluteUri ? callback.PathAndQuery : callback.ToString(), ct);
+        using var back = new HttpRequestMessage(HttpMethod.Get, callback.IsAbsoluteUri ? callback.PathAndQuery : callback.ToString());
+        back.Headers.Add("Cookie", binding);
+        using var completed = await _http.SendAsync(back, ct);
         var frontend = completed.Headers.Location ?? throw new BenchException($"OAuth callback: HTTP {(int)completed.StatusCode} without a redirect");
         var query = ParseQuery(frontend.Query);
         if (query.GetValueOrDefault("outcome") != "connected" || !query.TryGetValue("connections", out var connections))

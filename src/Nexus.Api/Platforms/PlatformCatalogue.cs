@@ -73,13 +73,13 @@ public static class PlatformCatalogue
 
     /// <summary>
     /// Whether Nexus has OAuth app credentials for the platform: <c>Nexus:Platforms:{Id}:ClientId</c> and
-    /// <c>ClientSecret</c>. The sandbox needs none.
+    /// <c>ClientSecret</c>. The sandbox needs none, but can be turned off (off by default in Production).
     /// </summary>
     public static bool IsConfigured(PlatformId id, IConfiguration configuration)
     {
         if (id == PlatformId.Sandbox)
         {
-            return true;
+            return Sandbox.SandboxOptions.IsEnabled(configuration);
         }
 
         var section = configuration.GetSection($"Nexus:Platforms:{id}");

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.AspNetCore.DataProtection;
+using Nexus.Api.Features.Workspaces;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.TokenVault;
 using Nexus.Api.Platforms;
@@ -49,6 +50,20 @@ public sealed class PlatformClients(IServiceProvider services)
 
     public IPlatformPublisher? Publisher(PlatformId platform) =>
         services.GetServices<IPlatformPublisher>().FirstOrDefault(c => c.Platform == platform);
+}
+
+/// <summary>
+/// Whether a user holds ADMIN (or OWNER) in a workspace, read from the workspace's event stream with the stream locked
+/// until this session commits. Connecting checks it in its own write: a removal or demotion committed before is seen,
+/// one that comes later waits for the connection to be written; the read model could be stale by then.
+/// </summary>
+public static class WorkspaceAdmins
+{
+    public static async Task<bool> StillAdminAsync(IDocumentSession session, Guid workspaceId, Guid userId, CancellationToken ct)
+    {
+        var workspace = await session.Events.FetchForExclusiveWriting<Workspace>(workspaceId, ct);
+        return workspace.Aggregate?.RoleOf(userId) >= Role.Admin;
+    }
 }
 
 /// <summary>

@@ -90,7 +90,8 @@ public sealed class ConnectionsMarten : IConfigureMarten
         // One connection per account per workspace: connecting it again reconnects it.
         options.Schema.For<Connection>().UniqueIndex(c => c.WorkspaceId, c => c.Platform, c => c.ExternalId).Index(c => c.WorkspaceId);
         options.Schema.For<ConnectionSecrets>();
-        options.Schema.For<ConnectionAttempt>();
+        // Beginning an attempt stores its browser binding once: two racing visits of one begin link cannot both win.
+        options.Schema.For<ConnectionAttempt>().UseOptimisticConcurrency(true);
         options.Schema.For<AccountChoice>();
     }
 }
@@ -99,7 +100,15 @@ public sealed class ConnectionsMarten : IConfigureMarten
 /// A consent in progress (id = the attempt id carried, signed, in <c>state</c>): who started it, for which workspace
 /// and platform, and the PKCE verifier sealed by the vault. Single use; expires with the state after 10 minutes.
 /// </summary>
-public sealed record ConnectionAttempt(Guid Id, Guid WorkspaceId, Guid UserId, PlatformId Platform, SealedSecret? CodeVerifier, DateTimeOffset ExpiresAt);
+/// <remarks>
+/// The platform's consent URL is not handed out: <c>startConnection</c> answers a begin link carrying a one-time key
+/// (only its hash, <see cref="BeginKeyHash"/>, is kept). Following it binds the attempt to that browser: a random
+/// secret goes into a cookie and its hash into <see cref="BindingHash"/>, and the callback accepts only the browser
+/// that shows it. Someone else who opens the consent URL (or the used begin link) cannot finish the attempt.
+/// </remarks>
+public sealed record ConnectionAttempt(
+    Guid Id, Guid WorkspaceId, Guid UserId, PlatformId Platform, SealedSecret? CodeVerifier, DateTimeOffset ExpiresAt,
+    string? ConsentUrl = null, string? BeginKeyHash = null, string? BindingHash = null);
 
 /// <summary>
 /// A grant that covers several accounts, waiting for the user to pick which to connect (id = choice id). The tokens

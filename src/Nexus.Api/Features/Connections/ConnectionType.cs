@@ -93,12 +93,14 @@ public static class WorkspaceConnections
         return await query.OrderBy(c => c.Platform).ThenBy(c => c.Name).ToListAsync(ct);
     }
 
-    /// <summary>The workspace a connection belongs to, for access checks (empty when there is no such connection).</summary>
+    /// <summary>
+    /// The workspace a connection belongs to, for access checks. An unknown connection has none (the empty id), so the
+    /// check answers exactly as for another workspace's connection: FORBIDDEN, never a hint that the id exists.
+    /// </summary>
     public static async ValueTask<Guid> WorkspaceOfAsync(IResolveFieldContext context, string? connectionId) =>
-        GlobalId.TryParse(connectionId, ConnectionType.TypeName, out var id) &&
-        await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(id, context.CancellationToken) is { } connection
-            ? connection.WorkspaceId
-            : throw new Nexus.Api.GraphQL.Errors.BadRequestError("The connection id is not valid.");
+        !GlobalId.TryParse(connectionId, ConnectionType.TypeName, out var id)
+            ? throw new Nexus.Api.GraphQL.Errors.BadRequestError("The connection id is not valid.")
+            : (await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(id, context.CancellationToken))?.WorkspaceId ?? Guid.Empty;
 }
 
 /// <summary><c>AccountChoice</c>: the accounts one consent covered, waiting for the user to pick.</summary>

@@ -8,6 +8,21 @@ namespace Nexus.Api.Platforms.Sandbox;
 /// <summary>The sandbox's settings, bound from <c>Nexus:Platforms:Sandbox</c>.</summary>
 public sealed class SandboxOptions : PlatformOptions
 {
+    public const string Section = "Nexus:Platforms:Sandbox";
+
+    /// <summary>
+    /// Whether the sandbox is served and can be connected (<c>Nexus:Platforms:Sandbox:Enabled</c>): on by default
+    /// outside Production, off in Production unless set. Off, its endpoints are not mapped (404) and
+    /// <c>platforms</c> reports it not configured, so <c>startConnection</c> refuses it.
+    /// </summary>
+    /// <remarks>
+    /// Read from configuration rather than <c>IHostEnvironment</c> because the platform catalogue only has the
+    /// configuration; the environment comes from the same key the host reads (<c>environment</c>, Production when unset).
+    /// </remarks>
+    public static bool IsEnabled(IConfiguration configuration) =>
+        configuration.GetValue<bool?>($"{Section}:Enabled")
+        ?? !string.Equals(configuration[HostDefaults.EnvironmentKey] ?? Environments.Production, Environments.Production, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Where the sandbox is served: this Nexus itself unless pointed elsewhere.</summary>
     public Uri BaseUrl { get; set; } = new("http://localhost:5080");
 
@@ -200,7 +215,7 @@ public sealed class SandboxRegistration : IPlatformRegistration
 {
     public void Register(IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection("Nexus:Platforms:Sandbox");
+        var section = configuration.GetSection(SandboxOptions.Section);
         services.AddOptions<SandboxOptions>().Bind(section);
         var timeout = section.GetValue<TimeSpan?>(nameof(PlatformOptions.AttemptTimeout)) ?? TimeSpan.FromSeconds(30);
         services.AddPlatformHttpClient<SandboxOAuthClient, SandboxOAuthClient>(PlatformId.Sandbox, timeout);

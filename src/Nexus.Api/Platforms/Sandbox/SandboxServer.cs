@@ -31,8 +31,14 @@ public static class SandboxServer
     // Keys that already failed once under [sandbox:transient-once]: the next call with the key goes through.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> FailedOnce = new();
 
+    /// <summary>Maps the sandbox, unless it is turned off (<see cref="SandboxOptions.IsEnabled"/>): then its paths are 404.</summary>
     public static IEndpointRouteBuilder MapSandbox(this IEndpointRouteBuilder app)
     {
+        if (!SandboxOptions.IsEnabled(app.ServiceProvider.GetRequiredService<IConfiguration>()))
+        {
+            return app;
+        }
+
         var sandbox = app.MapGroup("/sandbox");
         sandbox.MapGet("/oauth/authorize", ConsentPage);
         sandbox.MapPost("/oauth/authorize", (Delegate)DecideAsync).DisableAntiforgery();
@@ -45,12 +51,24 @@ public static class SandboxServer
         return app;
     }
 
+    /// <summary>
+    /// The one redirect URI the sandbox's only client (Nexus) registered: its own callback. Codes and errors are sent
+    /// nowhere else, like a real platform that checks registered redirect URIs.
+    /// </summary>
+    private static bool IsRegisteredRedirect(HttpContext http, string? redirectUri) =>
+        redirectUri == Features.Connections.RedirectUris.For(PlatformId.Sandbox, http.RequestServices.GetRequiredService<IOptions<NexusUrls>>().Value).ToString();
+
     private static IResult ConsentPage(HttpContext http)
     {
         var query = http.Request.Query;
         if (query["client_id"] != ClientId || string.IsNullOrEmpty(query["redirect_uri"]))
         {
             return Results.BadRequest("Unknown client or missing redirect_uri.");
+        }
+
+        if (!IsRegisteredRedirect(http, query["redirect_uri"]))
+        {
+            return Results.BadRequest("This redirect_uri is not registered for the client; the sandbox only sends codes back to Nexus's own callback.");
         }
 
         string Hidden(string name) => $"""<input type="hidden" name="{name}" value="{WebUtility.HtmlEncode(query[name].ToString())}">""";
@@ -77,9 +95,9 @@ public static class SandboxServer
         var form = await http.Request.ReadFormAsync();
         var redirect = form["redirect_uri"].ToString();
         var state = form["state"].ToString();
-        if (!Uri.TryCreate(redirect, UriKind.Absolute, out _))
+        if (!IsRegisteredRedirect(http, redirect))
         {
-            return Results.BadRequest("Missing redirect_uri.");
+            return Results.BadRequest("Missing or unregistered redirect_uri; the sandbox only sends codes back to Nexus's own callback.");
         }
 
         if (form["decision"] != "approve")

@@ -42,8 +42,7 @@ public sealed class TikTokCreatorInfoTests(TikTokApiFixture api) : IClassFixture
         api.TikTok.CreatorInfo(["FOLLOWER_OF_CREATOR", "SELF_ONLY"], duetDisabled: true, maxSeconds: 300);
 
         var start = await api.Host.MutateAsync(owner, "startConnection", "StartConnectionInput", new { workspaceId = workspace, platform = "TIKTOK" }, "authorizationUrl");
-        var state = Browser.QueryOf(new Uri(start.GetProperty("authorizationUrl").GetString()!))["state"];
-        var callback = await api.Host.CallbackAgainAsync(new Uri($"http://localhost/oauth/callback/tiktok?code=code-1&state={Uri.EscapeDataString(state)}"));
+        var callback = await api.Host.ConsentAtFakePlatformAsync(start.GetProperty("authorizationUrl").GetString()!, "tiktok", "code-1");
         Assert.True(callback.Outcome == "connected", callback.Reason);
 
         var response = await api.Host.AsAsync(owner,

@@ -19,7 +19,9 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
     /// Subscriptions are sent over WebSocket: refused, they answer an <c>error</c> message before the <c>pong</c> of a
     /// <c>ping</c> sent after them; allowed, nothing.
     /// </summary>
-    private sealed record Call(string Query, Func<string, string, object> Variables, Func<Alba.IAlbaHost, Person, string, Task<string>>? Prepare = null, bool Subscription = false);
+    /// <paramref name="Personal"/>: what Prepare makes belongs to the one who made it (a pending account choice), so
+    /// each caller the matrix allows gets one of their own; the others are refused the owner's.
+    private sealed record Call(string Query, Func<string, string, object> Variables, Func<Alba.IAlbaHost, Person, string, Task<string>>? Prepare = null, bool Subscription = false, bool Personal = false);
 
     private static readonly Dictionary<string, Call> Operations = new()
     {
@@ -42,7 +44,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["connectionStatusChanged"] = new("subscription ($id: ID!) { connectionStatusChanged(workspaceId: $id) { id } }", (ws, _) => new { id = ws }, Subscription: true),
         ["postStatusChanged"] = new("subscription ($id: ID!) { postStatusChanged(workspaceId: $id) { status } }", (ws, _) => new { id = ws }, Subscription: true),
         ["connectChosenAccounts"] = Mutation("connectChosenAccounts", "ConnectChosenAccountsInput", (choice, _) => new { choiceId = choice, externalIds = new[] { "sbx-none" } },
-            async (host, owner, ws) => (await Connections.ConnectionScenarios.ConsentAsync(host, await Connections.ConnectionScenarios.StartSandboxAsync(host, owner, ws), pages: true)).Choice!),
+            async (host, owner, ws) => (await Connections.ConnectionScenarios.ConsentAsync(host, await Connections.ConnectionScenarios.StartSandboxAsync(host, owner, ws), pages: true)).Choice!, personal: true),
         ["post"] = new("query ($id: ID!) { post(id: $id) { id } }", (post, _) => new { id = post }, DraftedPostAsync),
         ["Workspace.posts"] = new("query ($id: ID!) { workspace(id: $id) { posts { edges { cursor } } } }", (ws, _) => new { id = ws }),
         ["Workspace.calendar"] = new("query ($id: ID!) { workspace(id: $id) { calendar(from: \"2026-11-01\", to: \"2026-11-30\") { date } } }", (ws, _) => new { id = ws }),
@@ -98,9 +100,10 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
             var subject = call.Prepare is null ? workspace : await call.Prepare(api.Host, owner, workspace);
             foreach (var (name, person, role) in callers)
             {
+                var own = call.Personal && role >= required[field] ? await call.Prepare!(api.Host, person, workspace) : subject;
                 var (codes, answer) = call.Subscription
-                    ? await SubscribeAsync(person, call.Query, call.Variables(subject, target.UserId))
-                    : await CallAsync(person, call.Query, call.Variables(subject, target.UserId));
+                    ? await SubscribeAsync(person, call.Query, call.Variables(own, target.UserId))
+                    : await CallAsync(person, call.Query, call.Variables(own, target.UserId));
                 var forbidden = codes.Contains("FORBIDDEN");
                 var allowed = role >= required[field];
                 if (forbidden == allowed || codes.Any(code => code is not "FORBIDDEN"))
@@ -150,8 +153,8 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         return MatrixRow().Matches(section).ToDictionary(m => m.Groups[1].Value, m => Enum.Parse<Role>(m.Groups[2].Value, ignoreCase: true));
     }
 
-    private static Call Mutation(string field, string inputType, Func<string, string, object> input, Func<Alba.IAlbaHost, Person, string, Task<string>>? prepare = null) =>
-        new($"mutation ($input: {inputType}!) {{ {field}(input: $input) {{ errors {{ __typename }} }} }}", (ws, target) => new { input = input(ws, target) }, prepare);
+    private static Call Mutation(string field, string inputType, Func<string, string, object> input, Func<Alba.IAlbaHost, Person, string, Task<string>>? prepare = null, bool personal = false) =>
+        new($"mutation ($input: {inputType}!) {{ {field}(input: $input) {{ errors {{ __typename }} }} }}", (ws, target) => new { input = input(ws, target) }, prepare, Personal: personal);
 
     [GeneratedRegex(@"^\| `([A-Za-z.]+)` \| (VIEWER|EDITOR|ADMIN|OWNER) \|", RegexOptions.Multiline)]
     private static partial Regex MatrixRow();

@@ -12,7 +12,10 @@ using Wolverine;
 
 namespace Nexus.Api.Features.Connections.ChoosingAccounts;
 
-/// <summary>Connects the chosen accounts of a consent that covered several. The choice stays open until it expires.</summary>
+/// <summary>
+/// Connects the chosen accounts of a consent that covered several. The choice stays open until it expires, and only
+/// for the admin who gave the consent.
+/// </summary>
 public sealed record ConnectChosenAccounts(Guid ChoiceId, Guid UserId, IReadOnlyList<string> ExternalIds)
 {
     public sealed class Validator : AbstractValidator<ConnectChosenAccounts>
@@ -24,6 +27,9 @@ public sealed record ConnectChosenAccounts(Guid ChoiceId, Guid UserId, IReadOnly
 public sealed record ChoiceExpiredError()
     : MutationError("CHOICE_EXPIRED", "This choice has expired; connect the platform again.", ["input", "choiceId"]);
 
+public sealed record NoLongerAdminError()
+    : MutationError("FORBIDDEN", "You are no longer an ADMIN of this workspace; nothing was connected.", ["input", "choiceId"]);
+
 public sealed record UnknownAccountError(string ExternalId)
     : MutationError("NOT_FOUND", $"The consent did not cover an account with id '{ExternalId}'.", ["input", "externalIds"]);
 
@@ -33,7 +39,7 @@ public static class ConnectChosenAccountsHandler
         DateTimeOffset now, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
-        if (await session.LoadAsync<AccountChoice>(command.ChoiceId, ct) is not { } choice || choice.ExpiresAt <= now)
+        if (await session.LoadAsync<AccountChoice>(command.ChoiceId, ct) is not { } choice || choice.ExpiresAt <= now || choice.UserId != command.UserId)
         {
             return (Outcome<IReadOnlyList<Guid>>.Fail(new ChoiceExpiredError()), messages);
         }
@@ -42,6 +48,11 @@ public static class ConnectChosenAccountsHandler
         if (command.ExternalIds.FirstOrDefault(id => secrets.Accounts.All(a => a.ExternalId != id)) is { } unknown)
         {
             return (Outcome<IReadOnlyList<Guid>>.Fail(new UnknownAccountError(unknown)), messages);
+        }
+
+        if (!await WorkspaceAdmins.StillAdminAsync(session, choice.WorkspaceId, command.UserId, ct))
+        {
+            return (Outcome<IReadOnlyList<Guid>>.Fail(new NoLongerAdminError()), messages);
         }
 
         var chosen = secrets.Accounts.Where(a => command.ExternalIds.Contains(a.ExternalId));
@@ -71,13 +82,20 @@ public sealed class ConnectChosenAccountsMutation : IRootFields
                 return new ConnectionsPayload([.. connections], outcome.Errors);
             });
 
+    /// <summary>
+    /// The workspace of the caller's own choice. Another person's choice, even in the same workspace, is treated like
+    /// an unknown one: no workspace, so the access check answers FORBIDDEN as for a workspace that does not exist.
+    /// </summary>
     private static async Task<Guid> ChoiceWorkspaceAsync(IResolveFieldContext context)
     {
         var input = context.GetArgument<ConnectChosenAccountsInput>("input");
-        return GlobalId.TryParse(input.ChoiceId, AccountChoiceType.TypeName, out var id) &&
-            await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<AccountChoice>(id, context.CancellationToken) is { } choice
-            ? choice.WorkspaceId
-            : throw new BadRequestError("The choice id is not valid.");
+        if (!GlobalId.TryParse(input.ChoiceId, AccountChoiceType.TypeName, out var id))
+        {
+            throw new BadRequestError("The choice id is not valid.");
+        }
+
+        var choice = await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<AccountChoice>(id, context.CancellationToken);
+        return choice is not null && choice.UserId == context.UserId() ? choice.WorkspaceId : Guid.Empty;
     }
 }
 
@@ -101,4 +119,4 @@ public sealed class ConnectChosenAccountsPayloadType : ObjectGraphType<Connectio
     }
 }
 
-public sealed class ConnectChosenAccountsErrorType() : ErrorUnionType("ConnectChosenAccountsError", typeof(ChoiceExpiredError), typeof(UnknownAccountError));
+public sealed class ConnectChosenAccountsErrorType() : ErrorUnionType("ConnectChosenAccountsError", typeof(ChoiceExpiredError), typeof(NoLongerAdminError), typeof(UnknownAccountError));

@@ -1,5 +1,6 @@
 using Marten;
 using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Connections.StartingConnection;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.TokenVault;
 using Nexus.Api.Platforms;
@@ -7,8 +8,11 @@ using Wolverine;
 
 namespace Nexus.Api.Features.Connections.CompletingConnection;
 
-/// <summary>What the platform sent back to <c>/oauth/callback/{platform}</c>.</summary>
-public sealed record CompleteConnection(PlatformId Platform, string? State, string? Code, string? Error, string? ErrorDescription)
+/// <summary>
+/// What the platform sent back to <c>/oauth/callback/{platform}</c>, and the binding secret the browser showed in the
+/// attempt's cookie (see <see cref="ConsentBinding"/>).
+/// </summary>
+public sealed record CompleteConnection(PlatformId Platform, string? State, string? Code, string? Error, string? ErrorDescription, string? Binding = null)
 {
     public override string ToString() => $"CompleteConnection {{ Platform = {Platform} }}";
 }
@@ -28,6 +32,13 @@ public static class CompleteConnectionHandler
             await session.LoadAsync<ConnectionAttempt>(attemptId, ct) is not { } attempt || attempt.Platform != command.Platform || attempt.ExpiresAt <= now)
         {
             return (Failed("invalid_state", "This consent link is invalid or has expired; start connecting again."), messages);
+        }
+
+        // Another browser than the one that began the attempt (someone handed the consent page, a link opened
+        // elsewhere): nothing is exchanged, and the attempt stays for its own browser to finish.
+        if (attempt.BindingHash is not { } binding || !ConsentBinding.Matches(binding, command.Binding))
+        {
+            return (Failed("browser_mismatch", "This consent was not started in this browser; start connecting again from Nexus in the browser you use it in."), messages);
         }
 
         // Single use, whatever happens next.
@@ -50,6 +61,14 @@ public static class CompleteConnectionHandler
             var verifier = attempt.CodeVerifier is null ? null : vault.Open<string>(attempt.Id, attempt.CodeVerifier);
             var tokens = await client.ExchangeCodeAsync(command.Code, RedirectUris.For(command.Platform, urls.Value), verifier, ct);
             var accounts = await client.GetAccountsAsync(tokens, ct);
+
+            // The person who started must still be an ADMIN, checked in this write (not in the read model): a removal or
+            // demotion racing this consent either commits first and is seen here, or waits until this commits.
+            if (!await WorkspaceAdmins.StillAdminAsync(session, attempt.WorkspaceId, attempt.UserId, ct))
+            {
+                return (Forbidden(), messages);
+            }
+
             switch (accounts.Count)
             {
                 case 0:
@@ -73,14 +92,21 @@ public static class CompleteConnectionHandler
     }
 
     private static ConnectionOutcome Failed(string code, string reason) => new("error", [], null, $"{code}: {reason}");
+
+    private static ConnectionOutcome Forbidden() =>
+        new("forbidden", [], null, "Only an ADMIN of the workspace can connect accounts, and the person who started connecting no longer is; nothing was connected.");
 }
 
 public static class OAuthCallbackEndpoint
 {
-    /// <summary>Where a platform sends the browser after consent; answers with a redirect to the frontend.</summary>
+    /// <summary>
+    /// Where a platform sends the browser after consent; answers with a redirect to the frontend. Also maps the begin
+    /// link that leads there (<see cref="BeginConsentEndpoint"/>).
+    /// </summary>
     public static IEndpointRouteBuilder MapOAuthCallback(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/oauth/callback/{platform}", async (string platform, HttpContext http, IMessageBus bus, IOptions<NexusUrls> urls) =>
+        app.MapBeginConsent();
+        app.MapGet("/oauth/callback/{platform}", async (string platform, HttpContext http, IMessageBus bus, IOptions<NexusUrls> urls, ConnectionState state) =>
         {
             var query = http.Request.Query;
             var frontend = urls.Value.FrontendUrl.TrimEnd('/') + "/connections/callback";
@@ -89,7 +115,15 @@ public static class OAuthCallbackEndpoint
                 return Results.Redirect(frontend + QueryString.Create("outcome", "error").Add("reason", "unknown platform"));
             }
 
-            var outcome = await bus.InvokeAsync<ConnectionOutcome>(new CompleteConnection(id, query["state"], query["code"], query["error"], query["error_description"]), http.RequestAborted);
+            string? binding = null;
+            if (state.TryUnprotect(query["state"], out var attemptId))
+            {
+                var cookie = ConsentBinding.CookieName(attemptId);
+                binding = http.Request.Cookies[cookie];
+                http.Response.Cookies.Delete(cookie, ConsentBinding.CookieOptions(http, id, urls.Value));
+            }
+
+            var outcome = await bus.InvokeAsync<ConnectionOutcome>(new CompleteConnection(id, query["state"], query["code"], query["error"], query["error_description"], binding), http.RequestAborted);
             var redirect = QueryString.Create("outcome", outcome.Outcome).Add("platform", platform.ToLowerInvariant());
             redirect = outcome.Connections.Count > 0 ? redirect.Add("connections", string.Join(',', outcome.Connections.Select(c => GraphQL.Relay.GlobalId.Encode(ConnectionType.TypeName, c)))) : redirect;
             redirect = outcome.ChoiceId is { } choice ? redirect.Add("choice", GraphQL.Relay.GlobalId.Encode(AccountChoiceType.TypeName, choice)) : redirect;

@@ -13,9 +13,10 @@ using Wolverine.Marten;
 namespace Nexus.Api.Features.Connections.StartingConnection;
 
 /// <summary>
-/// Starts connecting an account: a single-use attempt bound to the user and workspace, and the platform's consent
-/// URL carrying its signed <c>state</c> (and PKCE challenge where the platform supports it; the verifier stays
-/// server-side, sealed).
+/// Starts connecting an account: a single-use attempt bound to the user and workspace, the platform's consent URL
+/// carrying its signed <c>state</c> (and PKCE challenge where the platform supports it; the verifier stays
+/// server-side, sealed), and the begin link that the caller's browser must follow first (see
+/// <see cref="BeginConsent"/>): the answer is that link, not the consent URL.
 /// </summary>
 public sealed record StartConnection(Guid WorkspaceId, Guid UserId, PlatformId Platform);
 
@@ -35,9 +36,12 @@ public static class StartConnectionHandler
 
         var attemptId = Guid.CreateVersion7(now);
         var request = client.BuildAuthorizationRequest(state.Protect(attemptId), RedirectUris.For(command.Platform, urls.Value));
+        var key = SecretTokens.New();
         var attempt = new ConnectionAttempt(attemptId, command.WorkspaceId, command.UserId, command.Platform,
-            request.CodeVerifier is null ? null : vault.Seal(attemptId, request.CodeVerifier), now + ConnectionState.Lifetime);
-        return (Outcome<Uri>.Ok(request.Url), MartenOps.Insert(attempt));
+            request.CodeVerifier is null ? null : vault.Seal(attemptId, request.CodeVerifier), now + ConnectionState.Lifetime,
+            request.Url.AbsoluteUri, SecretTokens.Hash(key));
+        var begin = new Uri($"{urls.Value.PublicUrl.TrimEnd('/')}/oauth/begin/{attemptId:N}" + QueryString.Create("key", key));
+        return (Outcome<Uri>.Ok(begin), MartenOps.Insert(attempt));
     }
 }
 
@@ -50,7 +54,7 @@ public sealed class StartConnectionMutation : IRootFields
 {
     public void AddTo(ObjectGraphType root) =>
         root.MutationField<StartConnectionInputType, StartConnectionPayloadType>("startConnection",
-                "Starts connecting a social account: send the browser to `authorizationUrl` (valid 10 minutes, single use).")
+                "Starts connecting a social account: send the browser to `authorizationUrl` (valid 10 minutes, single use). It is a Nexus link that ties the attempt to the browser that opens it, then leads to the platform's consent page; only that browser can finish the connection.")
             .RequireWorkspaceRole(Role.Admin, ctx => ctx.InputWorkspaceId())
             .ResolveAsync(async ctx =>
             {
@@ -75,7 +79,7 @@ public sealed class StartConnectionPayloadType : ObjectGraphType<StartConnection
     public StartConnectionPayloadType()
     {
         Name = "StartConnectionPayload";
-        Field<StringGraphType, string?>("authorizationUrl").Description("The platform's consent page.").Resolve(ctx => ctx.Source.AuthorizationUrl?.AbsoluteUri);
+        Field<StringGraphType, string?>("authorizationUrl").Description("Where to send this user's browser: a single-use Nexus link (valid 10 minutes) that leads on to the platform's consent page.").Resolve(ctx => ctx.Source.AuthorizationUrl?.AbsoluteUri);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StartConnectionErrorType>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
     }
 }
