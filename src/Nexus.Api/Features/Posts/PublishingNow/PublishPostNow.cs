@@ -54,4 +54,4 @@ public sealed class PublishPostNowInputType() : PostActionInputType("PublishPost
 public sealed class PublishPostNowPayloadType() : PostPayloadType<PublishPostNowErrorType>("PublishPostNowPayload");
 
 public sealed class PublishPostNowErrorType() : ErrorUnionType("PublishPostNowError",
-    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(PlatformRuleError), typeof(NotConnectedError));
+    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(PlatformRuleError), typeof(NotConnectedError), typeof(EmptyPostError));
