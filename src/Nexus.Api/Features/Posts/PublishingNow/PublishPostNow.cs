@@ -44,7 +44,7 @@ public sealed class PublishPostNowMutation : IRootFields
 {
     public void AddTo(ObjectGraphType root) =>
         root.MutationField<PublishPostNowInputType, PublishPostNowPayloadType>("publishPostNow",
-                "Publishes a post now instead of at its time, after the same checks as schedulePost. Watch `postStatusChanged` or `post.status` for the outcome.")
+                "Publishes a post now instead of at its time, after the same checks as schedulePost. Watch `postChanged` or `post.status` for the outcome.")
             .RequirePostRole(Role.Editor)
             .ResolveAsync(async ctx => await ctx.SendForPostAsync(new PublishPostNow(ctx.InputPostId(), ctx.UserId()!.Value, ctx.GetArgument<PostActionInput>("input").ExpectedVersion)));
 }
