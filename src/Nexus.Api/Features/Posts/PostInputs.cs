@@ -102,9 +102,21 @@ public static class PostContent
 public sealed record ConnectionNotFoundError(IReadOnlyList<string> Path)
     : MutationError("NOT_FOUND", "There is no such connected account in this workspace.", Path);
 
-public sealed record PlatformRuleError(string Message, IReadOnlyList<string> Path) : MutationError("PLATFORM_RULE", Message, Path);
+public sealed record PlatformRuleError(string Message, IReadOnlyList<string> Path) : MutationError(ErrorCode, Message, Path)
+{
+    public const string ErrorCode = "PLATFORM_RULE";
+}
 
-public sealed record NotConnectedError(string Message, IReadOnlyList<string> Path) : MutationError("NOT_CONNECTED", Message, Path);
+public sealed record NotConnectedError(string Message, IReadOnlyList<string> Path) : MutationError(ErrorCode, Message, Path)
+{
+    public const string ErrorCode = "NOT_CONNECTED";
+}
+
+/// <summary>A target would publish neither text nor media (its own or the post's).</summary>
+public sealed record EmptyPostError(string Message, IReadOnlyList<string> Path) : MutationError(ErrorCode, Message, Path)
+{
+    public const string ErrorCode = "EMPTY_POST";
+}
 
 public sealed record PostNotFoundError()
     : MutationError("NOT_FOUND", "There is no such post (it may have been discarded).", ["input", "postId"]);
@@ -225,6 +237,9 @@ public sealed class PostOptionsInputType : InputObjectGraphType
             Field(field, type).Description(description);
         }
     }
+
+    /// <summary>The field of <c>PostOptionsInput</c> that holds a platform's options (null when it has none).</summary>
+    public static string? FieldOf(PlatformId platform) => Array.Find(Platforms, p => p.Platform == platform).Field;
 
     /// <summary>The platforms options were given for (one, when used right) and the options as strings (lists comma-joined).</summary>
     public static (IReadOnlyList<PlatformId> Platforms, IReadOnlyDictionary<string, string> Options) Flatten(Dictionary<string, object?>? input)

@@ -60,7 +60,7 @@ public sealed class PostTargetType : ObjectGraphType<PostTarget>
     {
         Name = TypeName;
         Description = "One account a post publishes to.";
-        Field<NonNullGraphType<IdGraphType>, string>("id").Description("The target's global id (for retryTarget).").Resolve(ctx => GlobalId.Encode(TypeName, ctx.Source.Id));
+        this.NodeId(t => t.Id).Description("The target's global id (for retryTarget and node(id)).");
         Field<ConnectionType, Connection>("connection").Description("The account; null if it was removed.")
             .ResolveAsync(async ctx => await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(ctx.Source.ConnectionId, ctx.CancellationToken));
         Field<NonNullGraphType<PlatformIdType>, PlatformId>("platform").Resolve(ctx => ctx.Source.Platform);
@@ -117,10 +117,11 @@ public sealed class PreflightIssueType : ObjectGraphType<PreflightIssue>
     {
         Name = "PreflightIssue";
         Description = "A reason a target could not be published as it stands.";
-        Field(i => i.Code).Description("PLATFORM_RULE or NOT_CONNECTED.");
+        Field(i => i.Code).Description("PLATFORM_RULE, NOT_CONNECTED or EMPTY_POST (neither text nor media).");
         Field(i => i.Message);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>, IReadOnlyList<string>>("path")
-            .Description("`[\"targets\", index, field...]`.").Resolve(ctx => ctx.Source.Path);
+            .Description("The input field concerned, as in mutation errors: `[\"input\", \"targets\", index, field...]`, index being the target's place in `targets`.")
+            .Resolve(ctx => ctx.Source.Path);
         Field<NonNullGraphType<IdGraphType>, string>("targetId").Resolve(ctx => GlobalId.Encode(PostTargetType.TypeName, ctx.Source.TargetId));
     }
 }
@@ -185,6 +186,20 @@ public sealed class PostNodeResolver : INodeResolver
         var post = await session.LoadAsync<Post>(id, context.CancellationToken);
         var workspace = post is null ? null : await session.LoadAsync<Workspace>(post.WorkspaceId, context.CancellationToken);
         return workspace?.RoleOf(context.UserId()) is null ? null : post;
+    }
+}
+
+/// <summary>A target is visible through <c>node(id)</c> to members of its post's workspace only.</summary>
+public sealed class PostTargetNodeResolver : INodeResolver
+{
+    public string TypeName => PostTargetType.TypeName;
+
+    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
+    {
+        var session = context.RequestServices!.GetRequiredService<IQuerySession>();
+        var post = await session.Query<Post>().Where(p => p.Targets.Any(t => t.Id == id)).FirstOrDefaultAsync(context.CancellationToken);
+        var workspace = post is null ? null : await session.LoadAsync<Workspace>(post.WorkspaceId, context.CancellationToken);
+        return workspace?.RoleOf(context.UserId()) is null ? null : post!.Target(id);
     }
 }
 

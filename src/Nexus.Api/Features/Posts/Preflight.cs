@@ -6,10 +6,20 @@ using Nexus.Api.Platforms;
 
 namespace Nexus.Api.Features.Posts;
 
-/// <summary>A reason a target cannot be published as it stands. Path: <c>["targets", index, field...]</c>.</summary>
+/// <summary>
+/// A reason a target cannot be published as it stands. Path: the input field of <c>draftPost</c>/<c>updatePost</c> it
+/// is about, <c>["input", "targets", index, "text" | "media", i, field | "options", platform, option | "connectionId"]</c>,
+/// the form of every other input error; the index is the target's place in <c>post.targets</c>, and text and media
+/// name the target even when it uses the post's.
+/// </summary>
 public sealed record PreflightIssue(Guid TargetId, string Code, string Message, IReadOnlyList<string> Path)
 {
-    public MutationError ToError() => Code == "NOT_CONNECTED" ? new NotConnectedError(Message, Path) : new PlatformRuleError(Message, Path);
+    public MutationError ToError() => Code switch
+    {
+        NotConnectedError.ErrorCode => new NotConnectedError(Message, Path),
+        EmptyPostError.ErrorCode => new EmptyPostError(Message, Path),
+        _ => new PlatformRuleError(Message, Path),
+    };
 }
 
 /// <summary>
@@ -35,7 +45,15 @@ public sealed class Preflight(IEnumerable<IPlatformRules> rules)
             var index = i.ToString(CultureInfo.InvariantCulture);
             if (!connections.TryGetValue(target.ConnectionId, out var connection) || connection.Status != ConnectionStatus.Active)
             {
-                issues.Add(new(target.Id, "NOT_CONNECTED", NotConnected(connection), ["targets", index, "connectionId"]));
+                issues.Add(new(target.Id, NotConnectedError.ErrorCode, NotConnected(connection), ["input", "targets", index, "connectionId"]));
+                continue;
+            }
+
+            // Nothing to publish is no platform's rule: it is refused the same way everywhere, before the platforms'.
+            if (string.IsNullOrWhiteSpace(target.EffectiveText(post)) && target.EffectiveMedia(post).Count == 0)
+            {
+                issues.Add(new(target.Id, EmptyPostError.ErrorCode, $"The post for {connection.Name} has no text and no media: give it one or the other.",
+                    ["input", "targets", index, "text"]));
                 continue;
             }
 
@@ -43,8 +61,8 @@ public sealed class Preflight(IEnumerable<IPlatformRules> rules)
             {
                 foreach (var violation in platformRules.Check(Request(post, target)))
                 {
-                    issues.Add(new(target.Id, "PLATFORM_RULE", $"{PlatformCatalogue.Get(target.Platform).Name} ({connection.Name}): {violation.Message}",
-                        ["targets", index, .. PathOf(violation.Field)]));
+                    issues.Add(new(target.Id, PlatformRuleError.ErrorCode, $"{PlatformCatalogue.Get(target.Platform).Name} ({connection.Name}): {violation.Message}",
+                        ["input", "targets", index, .. PathOf(violation.Field, target.Platform)]));
                 }
             }
         }
@@ -65,7 +83,13 @@ public sealed class Preflight(IEnumerable<IPlatformRules> rules)
         _ => $"{connection.Name} on {connection.Platform} is not connected.",
     };
 
-    /// <summary><c>media[2].duration</c> becomes <c>["media", "2", "duration"]</c>.</summary>
-    private static string[] PathOf(string field) =>
-        field.Split(['.', '[', ']'], StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>
+    /// <c>media[2].duration</c> becomes <c>["media", "2", "duration"]</c>; <c>options.format</c> becomes
+    /// <c>["options", "instagram", "format"]</c>, as the option is given in <c>PostOptionsInput</c>.
+    /// </summary>
+    private static string[] PathOf(string field, PlatformId platform)
+    {
+        var path = field.Split(['.', '[', ']'], StringSplitOptions.RemoveEmptyEntries);
+        return path is ["options", .. var option] && PostOptionsInputType.FieldOf(platform) is { } input ? ["options", input, .. option] : path;
+    }
 }

@@ -16,7 +16,8 @@ public static class ActivityFeed
     public static async Task<Connection<ActivityEntry>> PageAsync(Guid workspaceId, PageRequest page, IResolveFieldContext context)
     {
         var session = context.RequestServices!.GetRequiredService<IQuerySession>();
-        var before = page.AfterKey is { } key && long.TryParse(key, out var sequence) ? sequence : long.MaxValue;
+        var before = page.After("activity", 1) is [var sequence] ? PageRequest.LongPart(sequence) : long.MaxValue;
+        var total = page.CountTotal ? await session.Events.QueryAllRawEvents().CountAsync(e => e.StreamId == workspaceId, context.CancellationToken) : (int?)null;
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId == workspaceId && e.Sequence < before)
             .OrderByDescending(e => e.Sequence)
@@ -32,7 +33,7 @@ public static class ActivityFeed
             var (actor, summary) = Describe(e.Data, Name);
             return new ActivityEntry(e.Sequence, e.Timestamp, Kind(e.Data.GetType().Name), actor, summary, actor is { } id ? users.GetValueOrDefault(id) : null);
         }).ToList();
-        return Paging.ToConnection(rows, page, r => r.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return Paging.ToConnection(rows, page, r => Paging.Key("activity", r.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)), total);
     }
 
     internal static (Guid? Actor, string Summary) Describe(object data, Func<Guid, string> name) => data switch

@@ -73,15 +73,23 @@ public sealed class WorkspaceType : ObjectGraphType<Workspace>
 
     private static async Task<Connection<Member>> MembersAsync(Workspace workspace, PageRequest page, IResolveFieldContext context)
     {
-        // Owner first, then by role, then by id: a stable order whose position a cursor can name.
+        // Owner first, then by role, then by id. The cursor holds the last member's role and id and the next page
+        // starts after them (not at a position), so members who join or leave in between shift nothing.
         var ordered = workspace.Members.OrderByDescending(m => m.Value).ThenBy(m => m.Key).ToList();
-        var start = page.AfterKey is null ? 0 : ordered.FindIndex(m => m.Key.ToString("N") == page.AfterKey) + 1;
-        var slice = ordered.Skip(start).Take(page.First + 1).ToList();
+        var after = ordered.AsEnumerable();
+        if (page.After("members", 2) is [var rolePart, var idPart])
+        {
+            var (role, id) = ((Role)PageRequest.LongPart(rolePart, 0, (long)Role.Owner), PageRequest.GuidPart(idPart));
+            after = ordered.SkipWhile(m => m.Value > role || (m.Value == role && m.Key.CompareTo(id) <= 0));
+        }
+
+        var slice = after.Take(page.First + 1).ToList();
         var users = await context.RequestServices!.GetRequiredService<IQuerySession>()
             .LoadManyAsync<User>(context.CancellationToken, slice.Select(m => m.Key));
         var byId = users.ToDictionary(u => u.Id);
         var rows = slice.Where(m => byId.ContainsKey(m.Key)).Select(m => new Member(byId[m.Key], m.Value)).ToList();
-        return Paging.ToConnection(rows, page, m => m.User.Id.ToString("N"));
+        return Paging.ToConnection(rows, page, m => Paging.Key("members", ((int)m.Role).ToString(System.Globalization.CultureInfo.InvariantCulture), m.User.Id.ToString("N")),
+            page.CountTotal ? workspace.Members.Count : null);
     }
 }
 

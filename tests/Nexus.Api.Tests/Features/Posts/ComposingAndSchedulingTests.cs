@@ -25,12 +25,28 @@ public sealed class ComposingAndSchedulingTests(ApiFixture api)
         Assert.Equal(0, draft.GetProperty("errors").GetArrayLength());
         var warning = Assert.Single(Post(draft).GetProperty("warnings").EnumerateArray());
         Assert.Equal("PLATFORM_RULE", warning.GetProperty("code").GetString());
-        Assert.Equal(["targets", "0", "text"], warning.GetProperty("path").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(["input", "targets", "0", "text"], warning.GetProperty("path").EnumerateArray().Select(p => p.GetString()));
 
         var scheduled = await api.Host.ScheduleAsync(owner, Post(draft).GetProperty("id").GetString()!, DateTimeOffset.UtcNow.AddHours(1));
         Assert.Equal(["PLATFORM_RULE"], WorkspaceScenarios.ErrorCodesOf(scheduled));
-        Assert.Equal(["targets", "0", "text"], scheduled.GetProperty("errors")[0].GetProperty("path").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(["input", "targets", "0", "text"], scheduled.GetProperty("errors")[0].GetProperty("path").EnumerateArray().Select(p => p.GetString()));
         Assert.Equal("DRAFT", Post(scheduled).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task a_post_with_neither_text_nor_media_is_a_warning_on_the_draft_and_refused_when_scheduled_or_published()
+    {
+        var (owner, workspace, connection) = await WorkspaceWithSandboxAsync();
+        var draft = await api.Host.DraftPayloadAsync(owner, workspace, " ", new { connectionId = connection });
+        Assert.Equal(0, draft.GetProperty("errors").GetArrayLength());
+        Assert.Equal(["EMPTY_POST"], Post(draft).GetProperty("warnings").EnumerateArray().Select(w => w.GetProperty("code").GetString()));
+
+        var id = Post(draft).GetProperty("id").GetString()!;
+        var scheduled = await api.Host.ScheduleAsync(owner, id, DateTimeOffset.UtcNow.AddHours(1));
+        Assert.Equal(["EMPTY_POST"], WorkspaceScenarios.ErrorCodesOf(scheduled));
+        Assert.Equal(["input", "targets", "0", "text"], scheduled.GetProperty("errors")[0].GetProperty("path").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(["EMPTY_POST"], WorkspaceScenarios.ErrorCodesOf(await api.Host.PostMutationAsync(owner, "publishPostNow", new { postId = id })));
+        Assert.Equal("DRAFT", (await api.Host.PostAsync(owner, id)).GetProperty("status").GetString());
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["disconnectAccount"] = Mutation("disconnectAccount", "DisconnectAccountInput", (connection, _) => new { connectionId = connection },
             (host, owner, ws) => Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws)),
         ["connectionStatusChanged"] = new("subscription ($id: ID!) { connectionStatusChanged(workspaceId: $id) { id } }", (ws, _) => new { id = ws }, Subscription: true),
+        ["postChanged"] = new("subscription ($id: ID!) { postChanged(workspaceId: $id) { change } }", (ws, _) => new { id = ws }, Subscription: true),
         ["postStatusChanged"] = new("subscription ($id: ID!) { postStatusChanged(workspaceId: $id) { status } }", (ws, _) => new { id = ws }, Subscription: true),
         ["connectChosenAccounts"] = Mutation("connectChosenAccounts", "ConnectChosenAccountsInput", (choice, _) => new { choiceId = choice, externalIds = new[] { "sbx-none" } },
             async (host, owner, ws) => (await Connections.ConnectionScenarios.ConsentAsync(host, await Connections.ConnectionScenarios.StartSandboxAsync(host, owner, ws), pages: true)).Choice!, personal: true),

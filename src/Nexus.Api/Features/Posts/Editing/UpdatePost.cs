@@ -91,4 +91,4 @@ public sealed class UpdatePostInputType : InputObjectGraphType<UpdatePostInput>
 public sealed class UpdatePostPayloadType() : PostPayloadType<UpdatePostErrorType>("UpdatePostPayload");
 
 public sealed class UpdatePostErrorType() : ErrorUnionType("UpdatePostError",
-    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(ConnectionNotFoundError), typeof(PlatformRuleError), typeof(NotConnectedError));
+    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(ConnectionNotFoundError), typeof(PlatformRuleError), typeof(NotConnectedError), typeof(EmptyPostError));

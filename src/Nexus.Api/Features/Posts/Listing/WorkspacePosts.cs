@@ -3,6 +3,7 @@ using GraphQL;
 using GraphQL.Types;
 using GraphQL.Types.Relay.DataObjects;
 using Marten;
+using Marten.Linq.MatchesSql;
 using Nexus.Api.Features.Posts.Queueing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL.Errors;
@@ -17,23 +18,20 @@ public static class WorkspacePosts
 {
     public const int MaxCalendarDays = 62;
 
-    /// <summary>How deep cursors may page (a cursor beyond it is not one this API made).</summary>
-    public const int MaxOffset = 10_000_000;
-
     /// <summary>
-    /// Posts filtered by status, platform and scheduled time; newest first, or by scheduled time when a time range
-    /// is given. The cursor is the position in that order.
+    /// Posts filtered by status, platform and scheduled time; newest first (creation time, then id), or by scheduled
+    /// time then id when a time range is given. The cursor holds the last post's key and id, and the next page
+    /// starts strictly after them, so posts drafted or discarded in between shift nothing.
     /// </summary>
     public static async Task<Connection<Post>> PageAsync(Guid workspaceId, IResolveFieldContext context)
     {
         var page = context.GetPageRequest();
-        var offset = page.AfterKey is null ? 0
-            : int.TryParse(page.AfterKey, NumberStyles.None, CultureInfo.InvariantCulture, out var after) && after < MaxOffset ? after + 1
-            : throw new BadRequestError("`after` is not a valid cursor.");
         var status = context.GetArgument<PostStatus?>("status");
         var platform = context.GetArgument<PlatformId?>("platform");
         var from = context.GetArgument<DateTimeOffset?>("from");
         var to = context.GetArgument<DateTimeOffset?>("to");
+        var bySchedule = from is not null || to is not null;
+        var list = bySchedule ? "posts.scheduled" : "posts.created";
 
         var query = context.RequestServices!.GetRequiredService<IQuerySession>().Query<Post>().Where(p => p.WorkspaceId == workspaceId);
         if (status is { } wantedStatus)
@@ -56,18 +54,24 @@ public static class WorkspacePosts
             query = query.Where(p => p.ScheduledAt < end);
         }
 
-        query = from is null && to is null
-            ? query.OrderByDescending(p => p.CreatedAt).ThenBy(p => p.Id)
-            : query.OrderBy(p => p.ScheduledAt).ThenBy(p => p.Id);
-        var rows = await query.Skip(offset).Take(page.First + 1).ToListAsync(context.CancellationToken);
-        var position = offset;
-        var keyed = rows.Select(p => (Post: p, Key: (position++).ToString(CultureInfo.InvariantCulture))).ToList();
-        var connection = Paging.ToConnection(keyed, page, r => r.Key);
-        return new Connection<Post>
+        var total = page.CountTotal ? await query.CountAsync(context.CancellationToken) : (int?)null;
+        if (page.After(list, 2) is [var keyPart, var idPart])
         {
-            Edges = [.. connection.Edges!.Select(e => new Edge<Post> { Cursor = e.Cursor, Node = e.Node.Post })],
-            PageInfo = connection.PageInfo,
-        };
+            var (key, id) = (PageRequest.LongPart(keyPart, 0, DateTimeOffset.MaxValue.UtcTicks), PageRequest.GuidPart(idPart));
+            // The key is compared as PostgreSQL reads the stored JSON timestamp (text to timestamptz, rounded to the
+            // microsecond), on both sides, so a post's own cursor is equal to it and ties are settled by the id.
+            var at = new DateTimeOffset(key, TimeSpan.Zero).ToString("O", CultureInfo.InvariantCulture);
+            query = bySchedule
+                ? query.Where(p => p.MatchesSql("(CAST(d.data ->> 'ScheduledAt' AS timestamptz), d.id) > (CAST(? AS timestamptz), ?)", at, id))
+                : query.Where(p => p.MatchesSql("(CAST(d.data ->> 'CreatedAt' AS timestamptz), d.id) < (CAST(? AS timestamptz), ?)", at, id));
+        }
+
+        query = bySchedule
+            ? query.OrderBy(p => p.ScheduledAt).ThenBy(p => p.Id)
+            : query.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id);
+        var rows = await query.Take(page.First + 1).ToListAsync(context.CancellationToken);
+        return Paging.ToConnection(rows, page, p => Paging.Key(list,
+            (bySchedule ? p.ScheduledAt!.Value : p.CreatedAt).UtcTicks.ToString(CultureInfo.InvariantCulture), p.Id.ToString("N")), total);
     }
 
     /// <summary>Scheduled and published posts by local day in the workspace's zone (or <c>timeZone</c>), days with 23 or 25 hours included.</summary>

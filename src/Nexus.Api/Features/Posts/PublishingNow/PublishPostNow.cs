@@ -44,7 +44,7 @@ public sealed class PublishPostNowMutation : IRootFields
 {
     public void AddTo(ObjectGraphType root) =>
         root.MutationField<PublishPostNowInputType, PublishPostNowPayloadType>("publishPostNow",
-                "Publishes a post now instead of at its time, after the same checks as schedulePost. Watch `postStatusChanged` or `post.status` for the outcome.")
+                "Publishes a post now instead of at its time, after the same checks as schedulePost. Watch `postChanged` or `post.status` for the outcome.")
             .RequirePostRole(Role.Editor)
             .ResolveAsync(async ctx => await ctx.SendForPostAsync(new PublishPostNow(ctx.InputPostId(), ctx.UserId()!.Value, ctx.GetArgument<PostActionInput>("input").ExpectedVersion)));
 }
@@ -54,4 +54,4 @@ public sealed class PublishPostNowInputType() : PostActionInputType("PublishPost
 public sealed class PublishPostNowPayloadType() : PostPayloadType<PublishPostNowErrorType>("PublishPostNowPayload");
 
 public sealed class PublishPostNowErrorType() : ErrorUnionType("PublishPostNowError",
-    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(PlatformRuleError), typeof(NotConnectedError));
+    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(PlatformRuleError), typeof(NotConnectedError), typeof(EmptyPostError));

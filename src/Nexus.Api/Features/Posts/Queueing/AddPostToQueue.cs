@@ -61,4 +61,4 @@ public sealed class AddPostToQueueInputType() : PostActionInputType("AddPostToQu
 public sealed class AddPostToQueuePayloadType() : PostPayloadType<AddPostToQueueErrorType>("AddPostToQueuePayload");
 
 public sealed class AddPostToQueueErrorType() : ErrorUnionType("AddPostToQueueError",
-    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(NoPostingScheduleError), typeof(PlatformRuleError), typeof(NotConnectedError));
+    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(NoPostingScheduleError), typeof(PlatformRuleError), typeof(NotConnectedError), typeof(EmptyPostError));

@@ -46,4 +46,4 @@ public sealed class ReschedulePostInputType() : ScheduleTimeInputType("Reschedul
 public sealed class ReschedulePostPayloadType() : PostPayloadType<ReschedulePostErrorType>("ReschedulePostPayload");
 
 public sealed class ReschedulePostErrorType() : ErrorUnionType("ReschedulePostError",
-    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(InThePastError), typeof(PlatformRuleError), typeof(NotConnectedError));
+    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(InThePastError), typeof(PlatformRuleError), typeof(NotConnectedError), typeof(EmptyPostError));

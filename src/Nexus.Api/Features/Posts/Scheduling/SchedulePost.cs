@@ -94,7 +94,7 @@ public sealed class SchedulePostMutation : IRootFields
 {
     public void AddTo(ObjectGraphType root) =>
         root.MutationField<SchedulePostInputType, SchedulePostPayloadType>("schedulePost",
-                "Schedules a post. Every target is checked now (PLATFORM_RULE, NOT_CONNECTED with the target's path); a past time is IN_THE_PAST.")
+                "Schedules a post. Every target is checked now (PLATFORM_RULE, NOT_CONNECTED, EMPTY_POST with the target's path); a past time is IN_THE_PAST.")
             .RequirePostRole(Role.Editor)
             .ResolveAsync(async ctx =>
             {
@@ -108,4 +108,4 @@ public sealed class SchedulePostInputType() : ScheduleTimeInputType("SchedulePos
 public sealed class SchedulePostPayloadType() : PostPayloadType<SchedulePostErrorType>("SchedulePostPayload");
 
 public sealed class SchedulePostErrorType() : ErrorUnionType("SchedulePostError",
-    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(InThePastError), typeof(PlatformRuleError), typeof(NotConnectedError));
+    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(InThePastError), typeof(PlatformRuleError), typeof(NotConnectedError), typeof(EmptyPostError));
