@@ -36,6 +36,8 @@ public sealed class FacebookFake : IDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Nexus:Platforms:Facebook:ClientId"] = AppId,
+            // The media this fake serves is on loopback.
+            ["Nexus:Outbound:AllowPrivateAddresses"] = "true",
             ["Nexus:Platforms:Facebook:ClientSecret"] = AppSecret,
             ["Nexus:Platforms:Facebook:ApiVersion"] = GraphVersion,
             ["Nexus:Platforms:Facebook:GraphBaseUrl"] = Server.Url,
