@@ -182,8 +182,10 @@ public sealed class OutboundHttp(HttpClient http, IOptions<OutboundOptions> opti
             var endpoint = new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, target.Port);
             if (!policy.Allows(endpoint))
             {
-                throw new OutboundException(OutboundFailure.ForbiddenAddress,
-                    $"{target.Host} is {OutboundAddresses.Describe(OutboundAddresses.Classify(endpoint.Address))}, not public: Nexus does not fetch from it.");
+                var scope = OutboundAddresses.Describe(OutboundAddresses.Classify(endpoint.Address));
+                throw new OutboundException(OutboundFailure.ForbiddenAddress, literal is null
+                    ? $"{target.Host} resolves to {scope}, which is not public: Nexus does not fetch from it."
+                    : $"{target.Host} is {scope}, which is not public: Nexus does not fetch from it.");
             }
 
             vetted.Add(endpoint);
@@ -315,7 +317,8 @@ public static class OutboundHttpSetup
 
         services.AddOptions<OutboundOptions>().Bind(configuration.GetSection(OutboundOptions.Section))
             .Validate(o => o.MaxResponseBytes > 0 && o.Timeout > TimeSpan.Zero && o.ConnectTimeout > TimeSpan.Zero && o.MaxRedirects >= 0,
-                $"{OutboundOptions.Section}: MaxResponseBytes, Timeout and ConnectTimeout must be positive, MaxRedirects at least 0.");
+                $"{OutboundOptions.Section}: MaxResponseBytes, Timeout and ConnectTimeout must be positive, MaxRedirects at least 0.")
+            .ValidateOnStart();
         services.TryAddSingleton<IOutboundAddressPolicy, PublicAddressPolicy>();
         services.TryAddSingleton<IOutboundResolver, SystemOutboundResolver>();
         services.AddHttpClient<OutboundHttp>()
