@@ -1,24 +1,37 @@
 using System.Net;
+using Nexus.Api.Infrastructure.Outbound;
 
 namespace Nexus.Api.Platforms;
 
 /// <summary>
-/// Fetches a post's media from <see cref="MediaItem.Url"/> for platforms that need the bytes (uploads). The body is
-/// streamed, never held whole in memory; when the source does not say its length, it is spooled to a temporary file
-/// first, because upload sessions (X's <c>initialize</c>, LinkedIn's <c>initializeUpload</c>) need the size up front.
-/// A source that fails is Rejected (4xx: the URL is wrong) or Transient (429, timeouts, 5xx), never the platform's fault.
+/// Fetches a post's media from <see cref="MediaItem.Url"/> for platforms that need the bytes (uploads), through
+/// <see cref="OutboundHttp"/>: only public addresses (on every redirect), a size cap while it streams, a deadline. The
+/// body is streamed, never held whole in memory; when the source does not say its length, it is spooled to a
+/// temporary file first, because upload sessions (X's <c>initialize</c>, LinkedIn's <c>initializeUpload</c>) need the
+/// size up front. A source that fails is Rejected (4xx, a refused address, too large: the URL is wrong) or Transient
+/// (429, timeouts, 5xx), never the platform's fault.
 /// </summary>
 public static class MediaDownloads
 {
-    public static async Task<MediaContent> OpenAsync(HttpClient http, PlatformId platform, MediaItem item, int index,
-        Func<Exception, CancellationToken, bool> isTransport, CancellationToken cancellationToken)
+    /// <param name="http">The guarded client.</param>
+    /// <param name="platform">The platform the media is for.</param>
+    /// <param name="item">The media.</param>
+    /// <param name="index">Its position in the post, for messages.</param>
+    /// <param name="maxBytes">The platform's size limit for this media, when it has one (the guard's cap applies too).</param>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    public static async Task<MediaContent> OpenAsync(OutboundHttp http, PlatformId platform, MediaItem item, int index, long? maxBytes,
+        CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await http.GetAsync(item.Url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response = await http.GetAsync(item.Url, new OutboundLimits(maxBytes), cancellationToken);
         }
-        catch (Exception exception) when (isTransport(exception, cancellationToken))
+        catch (OutboundException refused)
+        {
+            throw Refused(platform, $"media[{index}]", refused);
+        }
+        catch (Exception exception) when (PlatformErrors.IsTransport(exception, cancellationToken))
         {
             throw new PlatformException(platform, PlatformFailureKind.Transient, $"media[{index}] could not be downloaded.", inner: exception);
         }
@@ -55,7 +68,12 @@ public static class MediaDownloads
             response.Dispose();
             return new MediaContent(spool, spool.Length, contentType, owner: null);
         }
-        catch (Exception exception) when (isTransport(exception, cancellationToken) || exception is IOException)
+        catch (OutboundException refused)
+        {
+            response.Dispose();
+            throw Refused(platform, $"media[{index}]", refused);
+        }
+        catch (Exception exception) when (PlatformErrors.IsTransport(exception, cancellationToken) || exception is IOException)
         {
             response.Dispose();
             throw new PlatformException(platform, PlatformFailureKind.Transient, $"media[{index}] could not be downloaded.", inner: exception);
@@ -66,6 +84,21 @@ public static class MediaDownloads
             throw;
         }
     }
+
+    /// <summary>
+    /// What a download <see cref="OutboundHttp"/> stopped means for a publication: a forbidden address, scheme or
+    /// redirect chain and a body over the cap will fail the same way every time (Rejected, so the target ends FAILED
+    /// with the reason instead of being retried); a timeout may not (Transient).
+    /// </summary>
+    /// <param name="platform">The platform the media was for.</param>
+    /// <param name="what">The media, as the message names it ("media[0]", "The video").</param>
+    /// <param name="refused">What the guard threw.</param>
+    public static PlatformException Refused(PlatformId platform, string what, OutboundException refused) => refused.Failure switch
+    {
+        OutboundFailure.TooLarge => new PlatformException(platform, PlatformFailureKind.Rejected, $"{what} could not be downloaded: {refused.Message}", "media_too_large", inner: refused),
+        OutboundFailure.TimedOut => new PlatformException(platform, PlatformFailureKind.Transient, $"{what} could not be downloaded: its source did not answer in time.", "media_download_failed", inner: refused),
+        _ => new PlatformException(platform, PlatformFailureKind.Rejected, $"{what} could not be downloaded: {refused.Message}", "media_url_forbidden", inner: refused),
+    };
 }
 
 /// <summary>A downloaded media body with its length and the content type its source declared.</summary>

@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Net;
 using Microsoft.Win32.SafeHandles;
+using Nexus.Api.Infrastructure.Outbound;
 
 namespace Nexus.Api.Platforms;
 
 /// <summary>
-/// Downloads for platforms that upload video bytes in pieces (TikTok, YouTube, Pinterest): the media goes to a
-/// temporary file (never into memory), bounded by the platform's size limit while it streams.
+/// Downloads for platforms that upload video bytes in pieces (TikTok, YouTube, Pinterest), through the outbound guard
+/// (<see cref="OutboundHttp"/>: public addresses only, on every redirect): the media goes to a temporary file (never
+/// into memory), bounded by the platform's size limit while it streams.
 /// </summary>
 public static class MediaFiles
 {
@@ -15,16 +17,15 @@ public static class MediaFiles
     /// <paramref name="tooLarge"/>. With <paramref name="videoFallbackType"/>, a declared type that is not
     /// <c>video/*</c> is replaced by it.
     /// </summary>
-    public static async Task<TempMediaFile> ToTempFileAsync(HttpClient http, PlatformId platform, MediaItem media, long maxBytes, TimeSpan transferTimeout,
+    public static async Task<TempMediaFile> ToTempFileAsync(OutboundHttp http, PlatformId platform, MediaItem media, long maxBytes, TimeSpan transferTimeout,
         string? videoFallbackType, Func<PlatformException> tooLarge, CancellationToken cancellationToken)
     {
-        // The attempt timeout of the pipeline stops at the response headers; this one bounds reading the body.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(transferTimeout);
         SafeFileHandle? file = null;
         try
         {
-            using var response = await http.GetAsync(media.Url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            // The guard bounds the whole transfer (headers and body) by transferTimeout, and the body by its own cap;
+            // the platform's limit is checked here so the refusal names it.
+            using var response = await http.GetAsync(media.Url, new OutboundLimits(Timeout: transferTimeout), cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 // The media URL is Nexus's own storage: a 4xx will not heal by itself, a 5xx may.
@@ -41,20 +42,20 @@ public static class MediaFiles
 
             file = File.OpenHandle(Path.Combine(Path.GetTempPath(), $"nexus-{platform.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}.media"), FileMode.CreateNew, FileAccess.ReadWrite,
                 FileShare.None, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            await using var source = await response.Content.ReadAsStreamAsync(timeout.Token);
+            await using var source = await response.Content.ReadAsStreamAsync(cancellationToken);
             var buffer = ArrayPool<byte>.Shared.Rent(81920);
             try
             {
                 long length = 0;
                 int read;
-                while ((read = await source.ReadAsync(buffer, timeout.Token)) > 0)
+                while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
                 {
                     if (length + read > maxBytes)
                     {
                         throw tooLarge();
                     }
 
-                    await RandomAccess.WriteAsync(file, buffer.AsMemory(0, read), length, timeout.Token);
+                    await RandomAccess.WriteAsync(file, buffer.AsMemory(0, read), length, cancellationToken);
                     length += read;
                 }
 
@@ -73,6 +74,10 @@ public static class MediaFiles
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+        }
+        catch (OutboundException refused)
+        {
+            throw MediaDownloads.Refused(platform, "The video", refused);
         }
         catch (Exception e) when (e is not PlatformException && PlatformErrors.IsTransport(e, cancellationToken))
         {

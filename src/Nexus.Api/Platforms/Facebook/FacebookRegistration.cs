@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Nexus.Api.Infrastructure.Outbound;
 
 namespace Nexus.Api.Platforms.Facebook;
 
@@ -24,6 +25,8 @@ public sealed class FacebookRegistration : IPlatformRegistration
         // carry the app secret, the code and tokens in the query string.
         services.AddPlatformHttpClient<FacebookOAuthClient, FacebookOAuthClient>(PlatformId.Facebook, settings.AttemptTimeout).RemoveAllLoggers();
         services.AddPlatformHttpClient<FacebookPublisher, FacebookPublisher>(PlatformId.Facebook, settings.AttemptTimeout).RemoveAllLoggers();
+        // The video is downloaded from the user's URL through the outbound guard.
+        services.AddOutboundHttp(configuration);
         // Videos take longer than API calls: their own client, bounded by the per-attempt UploadTimeout only.
         services.AddPlatformHttpClient<FacebookVideoUploader, FacebookVideoUploader>(PlatformId.Facebook, settings.UploadTimeout)
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)

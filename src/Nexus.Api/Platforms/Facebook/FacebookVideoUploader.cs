@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Nexus.Api.Infrastructure.Outbound;
 using Nexus.Api.Platforms.Meta;
 
 namespace Nexus.Api.Platforms.Facebook;
@@ -9,7 +10,7 @@ namespace Nexus.Api.Platforms.Facebook;
 /// The calls that move video, on a client with <see cref="FacebookOptions.UploadTimeout"/> per attempt:
 /// the Resumable Upload API for Page videos, and reels' upload to rupload.facebook.com.
 /// </summary>
-public sealed class FacebookVideoUploader(HttpClient http, IOptions<FacebookOptions> options, TimeProvider clock)
+public sealed class FacebookVideoUploader(HttpClient http, OutboundHttp downloads, IOptions<FacebookOptions> options, TimeProvider clock)
 {
     private const PlatformId Facebook = PlatformId.Facebook;
 
@@ -32,7 +33,17 @@ public sealed class FacebookVideoUploader(HttpClient http, IOptions<FacebookOpti
         // answer), the video is spooled to a temporary file first.
         await using var source = await download.Content.ReadAsStreamAsync(cancellationToken);
         var knownLength = video.SizeBytes ?? download.Content.Headers.ContentLength;
-        await using var spooled = knownLength is null ? await SpoolAsync(source, cancellationToken) : null;
+        FileStream? spool;
+        try
+        {
+            spool = knownLength is null ? await SpoolAsync(source, cancellationToken) : null;
+        }
+        catch (OutboundException refused)
+        {
+            throw MediaDownloads.Refused(Facebook, "The video", refused);
+        }
+
+        await using var spooled = spool;
         var length = knownLength ?? spooled!.Length;
 
         // No secret in this query: the token is in the Authorization header.
@@ -88,7 +99,12 @@ public sealed class FacebookVideoUploader(HttpClient http, IOptions<FacebookOpti
         HttpResponseMessage response;
         try
         {
-            response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            // The user's URL: through the outbound guard (public addresses only, a size cap, a deadline).
+            response = await downloads.GetAsync(url, null, cancellationToken);
+        }
+        catch (OutboundException refused)
+        {
+            throw MediaDownloads.Refused(Facebook, "The video", refused);
         }
         catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested) ||
                                   PlatformHttp.IsAttemptTimeout(e))

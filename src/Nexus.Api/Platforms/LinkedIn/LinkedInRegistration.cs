@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Nexus.Api.Infrastructure.Outbound;
 
 namespace Nexus.Api.Platforms.LinkedIn;
 
@@ -14,7 +15,9 @@ public sealed class LinkedInRegistration : IPlatformRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddPlatformHttpClient<LinkedInOAuthClient, LinkedInOAuthClient>(PlatformId.LinkedIn, attemptTimeout);
         services.AddPlatformHttpClient<LinkedInPublisher, LinkedInPublisher>(PlatformId.LinkedIn, attemptTimeout);
-        services.AddPlatformHttpClient<LinkedInMediaDownloader, LinkedInMediaDownloader>(PlatformId.LinkedIn, attemptTimeout);
+        // Media URLs are the user's: fetched through the outbound guard, not the platform's client.
+        services.AddOutboundHttp(configuration);
+        services.TryAddTransient<LinkedInMediaDownloader>();
         services.AddSingleton<IPlatformRules, LinkedInRules>();
         services.AddTransient<IPlatformOAuthClient>(sp => sp.GetRequiredService<LinkedInOAuthClient>());
         services.AddTransient<IPlatformPublisher>(sp => sp.GetRequiredService<LinkedInPublisher>());

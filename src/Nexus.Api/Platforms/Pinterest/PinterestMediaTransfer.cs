@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
+using Nexus.Api.Infrastructure.Outbound;
 
 namespace Nexus.Api.Platforms.Pinterest;
 
@@ -9,12 +10,12 @@ namespace Nexus.Api.Platforms.Pinterest;
 /// first and the file last, without Pinterest's bearer (the parameters are the authorization; 204 on success). Its
 /// own typed client, because a transfer may take minutes where an API call takes seconds.
 /// </summary>
-public sealed class PinterestMediaTransfer(HttpClient http, IOptions<PinterestOptions> options)
+public sealed class PinterestMediaTransfer(HttpClient http, OutboundHttp downloads, IOptions<PinterestOptions> options)
 {
     private readonly PinterestOptions _options = options.Value;
 
     internal Task<TempMediaFile> DownloadAsync(MediaItem media, long maxBytes, CancellationToken cancellationToken) =>
-        MediaFiles.ToTempFileAsync(http, PlatformId.Pinterest, media, maxBytes, _options.TransferAttemptTimeout, "video/mp4", () => TooLarge(), cancellationToken);
+        MediaFiles.ToTempFileAsync(downloads, PlatformId.Pinterest, media, maxBytes, _options.TransferAttemptTimeout, "video/mp4", () => TooLarge(), cancellationToken);
 
     /// <summary>
     /// Posts the file to the upload URL. Nothing is pinned yet, so every failure here is worth a fresh attempt (a new

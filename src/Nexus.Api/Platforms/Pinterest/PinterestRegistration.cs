@@ -1,3 +1,5 @@
+using Nexus.Api.Infrastructure.Outbound;
+
 namespace Nexus.Api.Platforms.Pinterest;
 
 /// <summary>
@@ -14,6 +16,8 @@ public sealed class PinterestRegistration : IPlatformRegistration
 
         services.AddPlatformHttpClient<PinterestOAuthClient, PinterestOAuthClient>(PlatformId.Pinterest, options.AttemptTimeout).RemoveAllLoggers();
         services.AddPlatformHttpClient<PinterestPublisher, PinterestPublisher>(PlatformId.Pinterest, options.AttemptTimeout).RemoveAllLoggers();
+        // The video is downloaded from the user's URL through the outbound guard.
+        services.AddOutboundHttp(configuration);
         services.AddPlatformHttpClient<PinterestMediaTransfer, PinterestMediaTransfer>(PlatformId.Pinterest, options.TransferAttemptTimeout)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Options;
+using Nexus.Api.Infrastructure.Outbound;
 
 namespace Nexus.Api.Platforms.TikTok;
 
@@ -8,12 +9,12 @@ namespace Nexus.Api.Platforms.TikTok;
 /// 4 GB, so never into memory) and PUTs it to the <c>upload_url</c> TikTok hands out, chunk by chunk, with
 /// <c>Content-Range</c>. Its own typed client, because a transfer may take minutes where an API call takes seconds.
 /// </summary>
-public sealed class TikTokMediaTransfer(HttpClient http, IOptions<TikTokOptions> options)
+public sealed class TikTokMediaTransfer(HttpClient http, OutboundHttp downloads, IOptions<TikTokOptions> options)
 {
     private readonly TikTokOptions _options = options.Value;
 
     internal Task<TempMediaFile> DownloadAsync(MediaItem media, long maxBytes, CancellationToken cancellationToken) =>
-        MediaFiles.ToTempFileAsync(http, PlatformId.TikTok, media, maxBytes, _options.TransferAttemptTimeout, null, () => TooLarge(maxBytes), cancellationToken);
+        MediaFiles.ToTempFileAsync(downloads, PlatformId.TikTok, media, maxBytes, _options.TransferAttemptTimeout, null, () => TooLarge(maxBytes), cancellationToken);
 
     /// <summary>
     /// PUTs every chunk in order. A failed chunk before the last leaves the upload incomplete, so nothing is published

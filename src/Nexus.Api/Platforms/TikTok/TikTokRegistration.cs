@@ -1,3 +1,5 @@
+using Nexus.Api.Infrastructure.Outbound;
+
 namespace Nexus.Api.Platforms.TikTok;
 
 /// <summary>
@@ -14,6 +16,8 @@ public sealed class TikTokRegistration : IPlatformRegistration
 
         services.AddPlatformHttpClient<TikTokOAuthClient, TikTokOAuthClient>(PlatformId.TikTok, options.AttemptTimeout).RemoveAllLoggers();
         services.AddPlatformHttpClient<TikTokPublisher, TikTokPublisher>(PlatformId.TikTok, options.AttemptTimeout).RemoveAllLoggers();
+        // The video is downloaded from the user's URL through the outbound guard.
+        services.AddOutboundHttp(configuration);
         services.AddPlatformHttpClient<TikTokMediaTransfer, TikTokMediaTransfer>(PlatformId.TikTok, options.TransferAttemptTimeout)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Nexus.Api.Infrastructure.Outbound;
 
 namespace Nexus.Api.Platforms.X;
 
@@ -14,7 +15,9 @@ public sealed class XRegistration : IPlatformRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddPlatformHttpClient<XOAuthClient, XOAuthClient>(PlatformId.X, attemptTimeout);
         services.AddPlatformHttpClient<XPublisher, XPublisher>(PlatformId.X, attemptTimeout);
-        services.AddPlatformHttpClient<XMediaDownloader, XMediaDownloader>(PlatformId.X, attemptTimeout);
+        // Media URLs are the user's: fetched through the outbound guard, not the platform's client.
+        services.AddOutboundHttp(configuration);
+        services.TryAddTransient<XMediaDownloader>();
         services.AddSingleton<IPlatformRules, XRules>();
         services.AddTransient<IPlatformOAuthClient>(sp => sp.GetRequiredService<XOAuthClient>());
         services.AddTransient<IPlatformPublisher>(sp => sp.GetRequiredService<XPublisher>());

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Nexus.Api.Infrastructure.Outbound;
 
 namespace Nexus.Api.Platforms.YouTube;
 
@@ -12,13 +13,13 @@ namespace Nexus.Api.Platforms.YouTube;
 /// asks the session how much arrived (<c>Content-Range: bytes */TOTAL</c> → 308 with <c>Range: bytes=0-N</c>, or the
 /// finished video) and continues from there. Its own typed client, because transfers take minutes.
 /// </summary>
-public sealed class YouTubeMediaTransfer(HttpClient http, IOptions<YouTubeOptions> options, TimeProvider time, ILogger<YouTubeMediaTransfer> logger)
+public sealed class YouTubeMediaTransfer(HttpClient http, OutboundHttp downloads, IOptions<YouTubeOptions> options, TimeProvider time, ILogger<YouTubeMediaTransfer> logger)
 {
     private const HttpStatusCode ResumeIncomplete = (HttpStatusCode)308;
     private readonly YouTubeOptions _options = options.Value;
 
     internal Task<TempMediaFile> DownloadAsync(MediaItem media, long maxBytes, CancellationToken cancellationToken) =>
-        MediaFiles.ToTempFileAsync(http, PlatformId.YouTube, media, maxBytes, _options.TransferAttemptTimeout, "video/*", () => TooLarge(), cancellationToken);
+        MediaFiles.ToTempFileAsync(downloads, PlatformId.YouTube, media, maxBytes, _options.TransferAttemptTimeout, "video/*", () => TooLarge(), cancellationToken);
 
     /// <summary>
     /// Uploads <paramref name="file"/> to the session and returns the created video resource. Giving up after the

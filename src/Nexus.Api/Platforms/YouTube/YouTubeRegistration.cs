@@ -1,3 +1,5 @@
+using Nexus.Api.Infrastructure.Outbound;
+
 namespace Nexus.Api.Platforms.YouTube;
 
 /// <summary>
@@ -14,6 +16,8 @@ public sealed class YouTubeRegistration : IPlatformRegistration
 
         services.AddPlatformHttpClient<YouTubeOAuthClient, YouTubeOAuthClient>(PlatformId.YouTube, options.AttemptTimeout).RemoveAllLoggers();
         services.AddPlatformHttpClient<YouTubePublisher, YouTubePublisher>(PlatformId.YouTube, options.AttemptTimeout).RemoveAllLoggers();
+        // The video is downloaded from the user's URL through the outbound guard.
+        services.AddOutboundHttp(configuration);
         services.AddPlatformHttpClient<YouTubeMediaTransfer, YouTubeMediaTransfer>(PlatformId.YouTube, options.TransferAttemptTimeout)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();

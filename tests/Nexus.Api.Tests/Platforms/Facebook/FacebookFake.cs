@@ -31,11 +31,13 @@ public sealed class FacebookFake : IDisposable
 
     private readonly ServiceProvider _services;
 
-    public FacebookFake(TimeSpan? attemptTimeout = null)
+    public FacebookFake(TimeSpan? attemptTimeout = null, bool allowPrivateAddresses = true)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Nexus:Platforms:Facebook:ClientId"] = AppId,
+            // The media this fake serves is on loopback.
+            ["Nexus:Outbound:AllowPrivateAddresses"] = allowPrivateAddresses ? "true" : "false",
             ["Nexus:Platforms:Facebook:ClientSecret"] = AppSecret,
             ["Nexus:Platforms:Facebook:ApiVersion"] = GraphVersion,
             ["Nexus:Platforms:Facebook:GraphBaseUrl"] = Server.Url,

@@ -143,6 +143,22 @@ public sealed class FacebookPublisherTests : IDisposable
     }
 
     [Fact]
+    public async Task a_video_on_a_loopback_address_is_refused_before_it_is_fetched()
+    {
+        using var fake = new FacebookFake(allowPrivateAddresses: false);
+        fake.Get("/media/clip.mp4").RespondWith(Response.Create().WithBody(new byte[100]).WithHeader("Content-Type", "video/mp4"));
+        fake.Post($"/{GraphVersion}/{AppId}/uploads").RespondWith(Json(new { id = "upload:abc" }));
+
+        var failure = await Assert.ThrowsAsync<PlatformException>(() =>
+            PublishAsync(Publication("Inside", [new MediaItem(fake.MediaUrl("clip.mp4"), MediaKind.Video)]), fake));
+
+        Assert.Equal(PlatformFailureKind.Rejected, failure.Kind);
+        Assert.Equal("media_url_forbidden", failure.PlatformCode);
+        Assert.Empty(fake.Calls("GET", "/media/clip.mp4"));
+        Assert.Empty(fake.Calls("POST", $"/{GraphVersion}/{AppId}/uploads"));
+    }
+
+    [Fact]
     public async Task a_video_that_cannot_be_downloaded_is_rejected_before_any_upload()
     {
         _fake.Get("/media/gone.mp4").RespondWith(Response.Create().WithStatusCode(404));

@@ -33,6 +33,8 @@ internal sealed class LinkedInHarness : IDisposable
             ["Nexus:Platforms:LinkedIn:ApiBaseUrl"] = Server.Url,
             ["Nexus:Platforms:LinkedIn:ApiVersion"] = Version,
             ["Nexus:Platforms:LinkedIn:AttemptTimeout"] = "00:00:05",
+            // The media this fake serves is on loopback.
+            ["Nexus:Outbound:AllowPrivateAddresses"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

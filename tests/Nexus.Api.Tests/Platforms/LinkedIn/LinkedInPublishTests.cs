@@ -294,6 +294,56 @@ public sealed class LinkedInPublishTests : IDisposable
         Assert.Empty(_li.Requests("/rest/posts"));
     }
 
+    [Fact]
+    public async Task media_on_a_loopback_address_is_refused_before_it_is_fetched_and_nothing_is_posted()
+    {
+        using var li = new LinkedInHarness(new Dictionary<string, string?> { ["Nexus:Outbound:AllowPrivateAddresses"] = "false" });
+        li.Server.Given(Request.Create().WithPath("/media/photo.jpg").UsingGet()).RespondWith(Response.Create().WithHeader("Content-Type", "image/jpeg").WithBody("JPEG"));
+        li.Server.Given(Request.Create().WithPath("/rest/images").UsingPost())
+            .RespondWith(Json($$$"""{"value":{"uploadUrl":"{{{li.Server.Url}}}/dms-uploads/img-1","image":"urn:li:image:X"}}"""));
+        li.Server.Given(Request.Create().WithPath("/dms-uploads/img-1").UsingPut()).RespondWith(Response.Create().WithStatusCode(201));
+        li.Server.Given(Request.Create().WithPath("/rest/posts").UsingPost()).RespondWith(Response.Create().WithStatusCode(201).WithHeader("x-restli-id", "urn:li:share:1"));
+
+        var failure = await Assert.ThrowsAsync<PlatformException>(() =>
+            li.Publisher.PublishAsync(Member, LinkedInHarness.AccessToken, new PublishRequest("k", "x", [new MediaItem(li.MediaUrl("photo.jpg"), MediaKind.Image)], NoOptions), CancellationToken.None));
+
+        Assert.Equal(PlatformFailureKind.Rejected, failure.Kind);
+        Assert.Equal("media_url_forbidden", failure.PlatformCode);
+        Assert.Contains("not public", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(li.Requests("/media/photo.jpg"));
+        Assert.Empty(li.Requests("/rest/posts"));
+    }
+
+    [Fact]
+    public async Task media_in_a_private_range_is_refused()
+    {
+        using var li = new LinkedInHarness(new Dictionary<string, string?> { ["Nexus:Outbound:AllowPrivateAddresses"] = "false" });
+        li.Server.Given(Request.Create().WithPath("/rest/posts").UsingPost()).RespondWith(Response.Create().WithStatusCode(201).WithHeader("x-restli-id", "urn:li:share:1"));
+
+        // Refused before any connection is attempted: nothing leaves this machine.
+        var failure = await Assert.ThrowsAsync<PlatformException>(() =>
+            li.Publisher.PublishAsync(Member, LinkedInHarness.AccessToken, new PublishRequest("k", "x", [new MediaItem(new Uri("http://10.0.0.7/internal.jpg"), MediaKind.Image)], NoOptions), CancellationToken.None));
+
+        Assert.Equal(PlatformFailureKind.Rejected, failure.Kind);
+        Assert.Equal("media_url_forbidden", failure.PlatformCode);
+        Assert.Empty(li.Requests("/rest/posts"));
+    }
+
+    [Fact]
+    public async Task a_video_without_a_length_that_grows_past_the_size_cap_is_rejected_before_linkedin_hears_of_it()
+    {
+        using var li = new LinkedInHarness(new Dictionary<string, string?> { ["Nexus:Outbound:MaxResponseBytes"] = "1000" });
+        // A bare byte body: WireMock answers chunked, without Content-Length.
+        li.Server.Given(Request.Create().WithPath("/media/clip.mp4").UsingGet()).RespondWith(Response.Create().WithBody(new byte[5000]));
+
+        var failure = await Assert.ThrowsAsync<PlatformException>(() =>
+            li.Publisher.PublishAsync(Member, LinkedInHarness.AccessToken, new PublishRequest("k", "x", [new MediaItem(li.MediaUrl("clip.mp4"), MediaKind.Video)], NoOptions), CancellationToken.None));
+
+        Assert.Equal(PlatformFailureKind.Rejected, failure.Kind);
+        Assert.Equal("media_too_large", failure.PlatformCode);
+        Assert.Empty(li.Requests("/rest/videos"));
+    }
+
     private Task<PublishResult> Publish(PlatformAccount account, PublishRequest request) =>
         _li.Publisher.PublishAsync(account, LinkedInHarness.AccessToken, request, CancellationToken.None);
 

@@ -26,6 +26,8 @@ public sealed class PinterestFake : IDisposable
         var values = new Dictionary<string, string?>
         {
             ["Nexus:Platforms:Pinterest:ClientId"] = "1234567",
+            // The media this fake serves is on loopback.
+            ["Nexus:Outbound:AllowPrivateAddresses"] = "true",
             ["Nexus:Platforms:Pinterest:ClientSecret"] = "client-secret-1",
             ["Nexus:Platforms:Pinterest:AuthorizeUrl"] = Server.Url + "/oauth/",
             ["Nexus:Platforms:Pinterest:ApiBaseUrl"] = Server.Url,

@@ -27,6 +27,8 @@ public sealed class TikTokFake : IDisposable
         var values = new Dictionary<string, string?>
         {
             ["Nexus:Platforms:TikTok:ClientId"] = "client-key-1",
+            // The media this fake serves is on loopback.
+            ["Nexus:Outbound:AllowPrivateAddresses"] = "true",
             ["Nexus:Platforms:TikTok:ClientSecret"] = "client-secret-1",
             ["Nexus:Platforms:TikTok:AuthorizeUrl"] = Server.Url + "/v2/auth/authorize/",
             ["Nexus:Platforms:TikTok:ApiBaseUrl"] = Server.Url,

@@ -35,6 +35,8 @@ internal sealed class XHarness : IDisposable
             ["Nexus:Platforms:X:StatusPollInterval"] = "00:00:00.010",
             ["Nexus:Platforms:X:MaxStatusPollInterval"] = "00:00:00.020",
             ["Nexus:Platforms:X:AttemptTimeout"] = "00:00:05",
+            // The media this fake serves is on loopback.
+            ["Nexus:Outbound:AllowPrivateAddresses"] = "true",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -314,6 +314,84 @@ public sealed class XPublishTests : IDisposable
         Assert.Empty(x.Requests("/2/tweets"));
     }
 
+    [Fact]
+    public async Task media_on_a_loopback_address_is_refused_before_it_is_fetched_and_nothing_is_posted()
+    {
+        using var x = new XHarness(PublicOnly);
+        GivenAcceptedEverywhere(x);
+
+        var failure = await Assert.ThrowsAsync<PlatformException>(() => PublishImage(x, x.MediaUrl("a.jpg")));
+
+        Assert.Equal(PlatformFailureKind.Rejected, failure.Kind);
+        Assert.Equal("media_url_forbidden", failure.PlatformCode);
+        Assert.Contains("media[0]", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("not public", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(x.Requests("/media/a.jpg"));
+        Assert.Empty(x.Requests("/2/media/upload/initialize"));
+        Assert.Empty(x.Requests("/2/tweets"));
+    }
+
+    [Fact]
+    public async Task media_at_the_cloud_metadata_address_is_refused()
+    {
+        using var x = new XHarness(PublicOnly);
+        GivenAcceptedEverywhere(x);
+
+        // Refused before any connection is attempted: nothing leaves this machine.
+        var failure = await Assert.ThrowsAsync<PlatformException>(() => PublishImage(x, new Uri("http://169.254.169.254/latest/meta-data/iam/security-credentials/")));
+
+        Assert.Equal(PlatformFailureKind.Rejected, failure.Kind);
+        Assert.Equal("media_url_forbidden", failure.PlatformCode);
+        Assert.Empty(x.Requests("/2/tweets"));
+    }
+
+    [Fact]
+    public async Task media_without_a_length_that_grows_past_the_size_cap_is_rejected()
+    {
+        using var x = new XHarness(new Dictionary<string, string?> { ["Nexus:Outbound:MaxResponseBytes"] = "1000" });
+        GivenAcceptedEverywhere(x);
+        // A bare byte body: WireMock answers chunked, without Content-Length.
+        x.Server.Given(Request.Create().WithPath("/media/big.jpg").UsingGet()).RespondWith(Response.Create().WithBody(new byte[5000]));
+
+        var failure = await Assert.ThrowsAsync<PlatformException>(() => PublishImage(x, x.MediaUrl("big.jpg")));
+
+        Assert.Equal(PlatformFailureKind.Rejected, failure.Kind);
+        Assert.Equal("media_too_large", failure.PlatformCode);
+        Assert.Contains("1000 bytes", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(x.Requests("/2/media/upload/initialize"));
+        Assert.Empty(x.Requests("/2/tweets"));
+    }
+
+    [Fact]
+    public async Task a_media_source_slower_than_the_outbound_timeout_is_transient()
+    {
+        using var x = new XHarness(new Dictionary<string, string?> { ["Nexus:Outbound:Timeout"] = "00:00:00.500" });
+        GivenAcceptedEverywhere(x);
+        x.Server.Given(Request.Create().WithPath("/media/slow.jpg").UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "image/jpeg").WithBody("JPEG").WithDelay(TimeSpan.FromSeconds(3)));
+
+        var failure = await Assert.ThrowsAsync<PlatformException>(() => PublishImage(x, x.MediaUrl("slow.jpg")));
+
+        Assert.Equal(PlatformFailureKind.Transient, failure.Kind);
+        Assert.Contains("in time", failure.Message, StringComparison.Ordinal);
+        Assert.Empty(x.Requests("/2/tweets"));
+    }
+
+    private static readonly Dictionary<string, string?> PublicOnly = new() { ["Nexus:Outbound:AllowPrivateAddresses"] = "false" };
+
+    private static Task<PublishResult> PublishImage(XHarness x, Uri url) =>
+        x.Publisher.PublishAsync(Account, XHarness.AccessToken, new PublishRequest("k", "hi", [new MediaItem(url, MediaKind.Image)], NoOptions), CancellationToken.None);
+
+    /// <summary>Media at /media/a.jpg and an X that accepts every upload and post: only the guard can make a publish fail.</summary>
+    private static void GivenAcceptedEverywhere(XHarness x)
+    {
+        x.Server.Given(Request.Create().WithPath("/media/a.jpg").UsingGet()).RespondWith(Response.Create().WithHeader("Content-Type", "image/jpeg").WithBody("JPEG"));
+        x.Server.Given(Request.Create().WithPath("/2/media/upload/initialize").UsingPost()).RespondWith(Json("""{"data":{"id":"1"}}"""));
+        x.Server.Given(Request.Create().WithPath("/2/media/upload/1/append").UsingPost()).RespondWith(Response.Create().WithStatusCode(204));
+        x.Server.Given(Request.Create().WithPath("/2/media/upload/1/finalize").UsingPost()).RespondWith(Json("""{"data":{"id":"1"}}"""));
+        x.Server.Given(Request.Create().WithPath("/2/tweets").UsingPost()).RespondWith(Json("""{"data":{"id":"9","text":"hi"}}""", 201));
+    }
+
     private Task<PublishResult> Publish(PublishRequest request) =>
         _x.Publisher.PublishAsync(Account, XHarness.AccessToken, request, CancellationToken.None);
 

@@ -29,6 +29,8 @@ public sealed class YouTubeFake : IDisposable
         var values = new Dictionary<string, string?>
         {
             ["Nexus:Platforms:YouTube:ClientId"] = "client-1.apps.googleusercontent.com",
+            // The media this fake serves is on loopback.
+            ["Nexus:Outbound:AllowPrivateAddresses"] = "true",
             ["Nexus:Platforms:YouTube:ClientSecret"] = "client-secret-1",
             ["Nexus:Platforms:YouTube:AuthorizeUrl"] = Server.Url + "/o/oauth2/v2/auth",
             ["Nexus:Platforms:YouTube:TokenBaseUrl"] = Server.Url,

@@ -285,4 +285,21 @@ public sealed class YouTubePublisherTests : IDisposable
         Assert.Equal("media_download_failed", error.PlatformCode);
         Assert.Empty(_youtube.Requests(YouTubeFake.UploadPath));
     }
+
+    [Fact]
+    public async Task a_video_on_a_loopback_address_is_refused_before_it_is_fetched()
+    {
+        using var youtube = new YouTubeFake(new() { ["Nexus:Outbound:AllowPrivateAddresses"] = "false" });
+        var video = youtube.Video(Bytes(1000));
+        youtube.OpensSession();
+
+        var error = await Assert.ThrowsAsync<PlatformException>(() =>
+            youtube.Publisher.PublishAsync(Channel, YouTubeFake.AccessToken, Post(video), CancellationToken.None));
+
+        Assert.Equal(PlatformFailureKind.Rejected, error.Kind);
+        Assert.Equal("media_url_forbidden", error.PlatformCode);
+        Assert.Contains("loopback", error.Message, StringComparison.Ordinal);
+        Assert.Empty(youtube.Requests(video.AbsolutePath));
+        Assert.Empty(youtube.Requests(YouTubeFake.UploadPath));
+    }
 }
