@@ -9,6 +9,7 @@ using Microsoft.Net.Http.Headers;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Limits;
 using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Identity;
 
 namespace Nexus.Api.GraphQL.Transport;
 
@@ -39,6 +40,13 @@ public sealed class GraphQLHttpEndpoint(
 
         // A token that was sent but did not validate (expired, tampered, revoked, wrong audience) is an error,
         // never a silent downgrade to anonymous.
+        if (http.Request.Headers.Authorization.Count > 0 && http.User.Identity?.IsAuthenticated != true && ApiScope.WasMissing(http))
+        {
+            http.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{AuthOptions.ApiScope}\"";
+            await WriteErrorAsync(http, StatusCodes.Status403Forbidden, media, new RequestRejectedError(ErrorCodes.Forbidden, ApiScope.Description));
+            return;
+        }
+
         if (http.Request.Headers.Authorization.Count > 0 && http.User.Identity?.IsAuthenticated != true)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";

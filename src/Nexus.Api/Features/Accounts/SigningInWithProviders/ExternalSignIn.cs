@@ -194,9 +194,8 @@ public static partial class ExternalSignIn
     private static X509Certificate2 LoadPfx(string base64, string? password) =>
         X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(base64), password, X509KeyStorageFlags.EphemeralKeySet);
 
-    // The sign-in page's rule: only paths on this server, never "//host" or "/\host" (open redirects).
-    internal static bool IsLocal([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+    // The sign-in page's rule, so both doors agree on what may be redirected to.
+    internal static bool IsLocal([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? url) => SigningIn.LoginPage.IsLocal(url);
 
     private sealed record Credentials(ExternalProvider Provider, string ClientId, string ClientSecret)
     {
