@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using OpenIddict.Abstractions;
 using OpenIddict.Client;
 using OpenIddict.Server;
@@ -10,7 +11,8 @@ namespace Nexus.Api.Infrastructure.Identity;
 /// OpenIddict logs whole requests and responses (at Information and below). It hides tokens, codes and passwords
 /// but not the PKCE <c>code_verifier</c>, the username or the state, so its loggers are replaced by ones that keep
 /// only the values of parameters known to be harmless, at every level, whatever a deployment's log filter lets
-/// through.
+/// through. Marten's command log (Debug) carries every SQL parameter value (the email a sign-in looks up, a post's
+/// text...): its logger keeps the SQL and drops the values.
 /// </summary>
 public static class SecretFreeLogging
 {
@@ -24,6 +26,9 @@ public static class SecretFreeLogging
         Parameters.Active,
     };
 
+    private static readonly string[] SecretNames =
+        ["token", "code", "verifier", "secret", "password", "username", "assertion", "claim", "principal", "state", "nonce", "payload", "reference"];
+
     public static void AddTo(IServiceCollection services)
     {
         // The dispatchers hand their logger to every handler (context.Logger): these three carry all of
@@ -31,11 +36,21 @@ public static class SecretFreeLogging
         services.AddSingleton<ILogger<OpenIddictServerDispatcher>, SecretFreeLogger<OpenIddictServerDispatcher>>();
         services.AddSingleton<ILogger<OpenIddictValidationDispatcher>, SecretFreeLogger<OpenIddictValidationDispatcher>>();
         services.AddSingleton<ILogger<OpenIddictClientDispatcher>, SecretFreeLogger<OpenIddictClientDispatcher>>();
+        // Marten takes its command logger from here when the store has none of its own.
+        services.AddSingleton<ILogger<Marten.IDocumentStore>, SecretFreeLogger<Marten.IDocumentStore>>();
     }
 
     /// <summary>A copy of a logged value with the secrets taken out.</summary>
-    internal static object? Redact(object? value)
+    internal static object? Redact(string key, object? value)
     {
+        // Marten's names for the values of a command's SQL parameters, and OpenIddict's for tokens (the whole
+        // token), the claims put in them (the email) and the like.
+        if (key is "PARAMETERS" or "PARAMS" or "ParameterValue" || SecretNames.Any(n => key.Contains(n, StringComparison.OrdinalIgnoreCase)) ||
+            value is ClaimsPrincipal or ClaimsIdentity or IEnumerable<Claim>)
+        {
+            return "[redacted]";
+        }
+
         if (value is not OpenIddictMessage message)
         {
             return value;
@@ -72,7 +87,7 @@ public static class SecretFreeLogging
                 var arguments = new object?[values.Count - 1];
                 for (var i = 0; i < arguments.Length; i++)
                 {
-                    arguments[i] = Redact(values[i].Value);
+                    arguments[i] = Redact(values[i].Key, values[i].Value);
                 }
 
 #pragma warning disable CA2254 // The template is OpenIddict's own, passed on unchanged.
