@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography.X509Certificates;
+using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Identity;
 using OpenIddict.Client;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -86,8 +87,9 @@ public static partial class ExternalSignIn
                 // Development and tests run on plain HTTP on loopback; production sits behind TLS. The cookie that
                 // binds the state to this browser is SameSite=None by default, which only travels over HTTPS;
                 // Lax still comes back on the provider's redirect, a top-level GET (Google's and Facebook's).
+                // Secure everywhere but Development all the same, like every cookie (HttpHardening).
                 aspNetCore.DisableTransportSecurityRequirement()
-                    .Configure(o => (o.CookieBuilder.SameSite, o.CookieBuilder.SecurePolicy) = (SameSiteMode.Lax, CookieSecurePolicy.SameAsRequest));
+                    .Configure(o => (o.CookieBuilder.SameSite, o.CookieBuilder.SecurePolicy) = (SameSiteMode.Lax, HttpHardening.CookieSecurity(environment)));
             }
 
             client.AddEventHandler<OpenIddictClientEvents.ValidateTokenContext>(handler => handler
