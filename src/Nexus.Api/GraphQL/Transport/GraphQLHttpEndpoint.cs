@@ -38,8 +38,8 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        // A token that was sent but did not validate (expired, tampered, revoked, wrong audience) is an error,
-        // never a silent downgrade to anonymous.
+        // A sound token not granted the API scope: RFC 6750's 403 insufficient_scope (the one place that refuses
+        // it is the token validation, see ApiScope).
         if (http.Request.Headers.Authorization.Count > 0 && http.User.Identity?.IsAuthenticated != true && ApiScope.WasMissing(http))
         {
             http.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{AuthOptions.ApiScope}\"";
@@ -47,6 +47,8 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
+        // A token that was sent but did not validate (expired, tampered, revoked, wrong audience) is an error,
+        // never a silent downgrade to anonymous.
         if (http.Request.Headers.Authorization.Count > 0 && http.User.Identity?.IsAuthenticated != true)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
