@@ -57,6 +57,7 @@ namespace Nexus.Api
             builder.Services.AddNexusGraphQL(builder.Configuration);
             builder.Services.AddNexusRealtime();
             builder.AddNexusPersistence();
+            builder.AddNexusHttpHardening();
             builder.AddNexusIdentity();
             builder.Services.AddNexusFeatures(builder.Configuration);
             builder.Services.AddNexusEmail(builder.Configuration);
@@ -81,6 +82,7 @@ namespace Nexus.Api
                 app.UseForwardedHeaders(forwarded);
             }
 
+            app.UseNexusHttpHardening();
             // First, so guessing on the sign-in doors is refused before any password is hashed.
             app.UseRateLimiter();
             app.UseAuthentication();

@@ -118,11 +118,14 @@ public sealed class Browser(IAlbaHost host) : IDisposable
 
     public void Dispose() => _client.Dispose();
 
+    // The test server speaks plain HTTP, but outside Development every cookie is Secure: the jar plays a browser
+    // on https://localhost so that it keeps and sends them, as a browser behind the production TLS proxy would.
     private sealed class CookieHandler(HttpMessageHandler inner, CookieContainer cookies) : DelegatingHandler(inner)
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            var uri = request.RequestUri!.IsAbsoluteUri ? request.RequestUri : new Uri(new Uri("http://localhost"), request.RequestUri);
+            var sent = request.RequestUri!.IsAbsoluteUri ? request.RequestUri : new Uri(new Uri("http://localhost"), request.RequestUri);
+            var uri = new UriBuilder(sent) { Scheme = Uri.UriSchemeHttps, Port = -1 }.Uri;
             var header = cookies.GetCookieHeader(uri);
             if (header.Length > 0)
             {

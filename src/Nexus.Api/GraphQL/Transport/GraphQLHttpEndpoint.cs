@@ -9,6 +9,7 @@ using Microsoft.Net.Http.Headers;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Limits;
 using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Identity;
 
 namespace Nexus.Api.GraphQL.Transport;
 
@@ -34,6 +35,15 @@ public sealed class GraphQLHttpEndpoint(
         {
             await WriteTransportErrorAsync(http, StatusCodes.Status406NotAcceptable, Json,
                 $"Accept {GraphQLResponseJson} or {Json}.");
+            return;
+        }
+
+        // A sound token not granted the API scope: RFC 6750's 403 insufficient_scope (the one place that refuses
+        // it is the token validation, see ApiScope).
+        if (http.Request.Headers.Authorization.Count > 0 && http.User.Identity?.IsAuthenticated != true && ApiScope.WasMissing(http))
+        {
+            http.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{AuthOptions.ApiScope}\"";
+            await WriteErrorAsync(http, StatusCodes.Status403Forbidden, media, new RequestRejectedError(ErrorCodes.Forbidden, ApiScope.Description));
             return;
         }
 

@@ -39,9 +39,19 @@ public sealed class AuthOptions
     /// </summary>
     public TimeSpan RefreshTokenReuseLeeway { get; set; } = TimeSpan.Zero;
 
-    /// <summary>Failed sign-ins in a row that lock an account.</summary>
+    /// <summary>
+    /// Failed sign-ins in a row for one email from one client address that lock that pair (only that pair: the
+    /// owner signing in from elsewhere is not locked out by someone else's guesses).
+    /// </summary>
     public int LockoutThreshold { get; set; } = 5;
 
+    /// <summary>
+    /// Failed sign-ins for one email from all addresses together that lock the email everywhere: the brake on
+    /// guessing from many addresses, high enough that one guesser cannot lock the owner out.
+    /// </summary>
+    public int EmailLockoutThreshold { get; set; } = 50;
+
+    /// <summary>How long a lock lasts, and how long failures are remembered after the last one.</summary>
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Production keys: base64 PKCS#12 (PFX) certificates and their password.</summary>

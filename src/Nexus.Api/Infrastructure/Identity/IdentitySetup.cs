@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Nexus.Api.Features.Accounts.SigningInWithProviders;
+using OpenIddict.Validation;
 using OpenIddict.Validation.AspNetCore;
 using Wolverine;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -42,12 +43,15 @@ public static class IdentitySetup
                 cookie.Cookie.Name = "nexus.login";
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
-                cookie.Cookie.SecurePolicy = builder.Environment.IsProduction() ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                cookie.Cookie.SecurePolicy = HttpHardening.CookieSecurity(builder.Environment);
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
                 cookie.SlidingExpiration = true;
             });
         builder.Services.AddAuthorization();
+        // Secure comes from the cookie policy (HttpHardening): set here, antiforgery would refuse to work behind
+        // a TLS-terminating proxy whose requests arrive as plain HTTP.
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "nexus.af");
+        SecretFreeLogging.AddTo(builder.Services);
 
         builder.Services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityStore>())
@@ -96,6 +100,11 @@ public static class IdentitySetup
                 // detection, account deletion) takes effect at once rather than at expiry.
                 validation.EnableTokenEntryValidation();
                 validation.EnableAuthorizationEntryValidation();
+                // Every token validation (HTTP requests and WebSocket connection_init alike) goes through here.
+                validation.AddEventHandler<OpenIddictValidationEvents.ValidateTokenContext>(handler => handler
+                    .UseInlineHandler(ApiScope.Require)
+                    .SetOrder(int.MaxValue - 100_000)
+                    .SetType(OpenIddictValidationHandlerType.Custom));
                 validation.UseAspNetCore();
             })
             .AddExternalSignIn(builder.Configuration, builder.Environment);

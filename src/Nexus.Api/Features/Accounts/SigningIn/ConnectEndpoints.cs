@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using Marten;
 using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Identity;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -68,7 +70,7 @@ public static class ConnectEndpoints
                 return Refuse(Errors.UnauthorizedClient, "This client may not use the password grant.");
             }
 
-            var check = await bus.InvokeAsync<CredentialCheckResult>(new CheckCredentials(request.Username ?? "", request.Password ?? ""), http.RequestAborted);
+            var check = await bus.InvokeAsync<CredentialCheckResult>(new CheckCredentials(request.Username ?? "", request.Password ?? "", NexusRateLimiter.ClientOf(http)), http.RequestAborted);
             return check switch
             {
                 { Verdict: CredentialVerdict.Valid, User: { } user } =>
@@ -129,7 +131,7 @@ public static class ConnectEndpoints
         if (granted.HasScope(Scopes.Email))
         {
             claims[Claims.Email] = user.Email;
-            claims[Claims.EmailVerified] = false;
+            claims[Claims.EmailVerified] = user.EmailVerified;
         }
 
         if (granted.HasScope(Scopes.Profile))
@@ -140,10 +142,39 @@ public static class ConnectEndpoints
         return Results.Ok(claims);
     }
 
-    private static async Task<IResult> EndSessionAsync(HttpContext http)
+    // A GET only asks: any site can send a browser here, and signing out must be the person's choice. The form
+    // posts the same request back (OpenIddict validates it again) with an antiforgery token.
+    private static async Task<IResult> EndSessionAsync(HttpContext http, IAntiforgery antiforgery)
     {
+        var request = http.GetOpenIddictServerRequest() ?? throw new InvalidOperationException("Not an OpenID Connect request.");
+        if (!HttpMethods.IsPost(http.Request.Method) || !await antiforgery.IsRequestValidAsync(http))
+        {
+            return LogoutConfirmation(http, antiforgery, request,
+                HttpMethods.IsPost(http.Request.Method) ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK);
+        }
+
         await http.SignOutAsync(IdentitySetup.LoginScheme);
         return Results.SignOut(new AuthenticationProperties { RedirectUri = "/account/login" }, [ServerScheme]);
+    }
+
+    private static IResult LogoutConfirmation(HttpContext http, IAntiforgery antiforgery, OpenIddictRequest request, int status)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        var fields = request.GetParameters()
+            .Where(p => p.Key != tokens.FormFieldName)
+            .Select(p => $"""  <input type="hidden" name="{LoginPage.Encode(p.Key)}" value="{LoginPage.Encode(p.Value.ToString())}">""");
+        var message = status == StatusCodes.Status200OK ? "" : """<p class="error" role="alert">Your session expired. Please try again.</p>""";
+        return LoginPage.Html(http, $"""
+            <h1>Sign out of Nexus?</h1>
+            {message}
+            <form method="post" action="/connect/logout">
+              <input type="hidden" name="{LoginPage.Encode(tokens.FormFieldName)}" value="{LoginPage.Encode(tokens.RequestToken)}">
+            {string.Join("\n", fields)}
+              <button type="submit">Sign out</button>
+            </form>
+            """, status,
+            // OpenIddict has checked the address against the client's registered ones before this runs.
+            Uri.TryCreate(request.PostLogoutRedirectUri, UriKind.Absolute, out var back) ? back.GetLeftPart(UriPartial.Authority) : null);
     }
 
     private static async Task<ClaimsPrincipal> IssueAsync(User user, string clientId, IEnumerable<string> scopes,

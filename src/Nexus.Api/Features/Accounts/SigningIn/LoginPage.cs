@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Nexus.Api.Features.Accounts.SigningInWithProviders;
+using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Identity;
 using Wolverine;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -39,7 +40,7 @@ public static class LoginPage
             return Page(http, antiforgery, returnUrl, email, "Your session expired. Please try again.", StatusCodes.Status400BadRequest);
         }
 
-        var check = await bus.InvokeAsync<CredentialCheckResult>(new CheckCredentials(email, form["password"].ToString()), http.RequestAborted);
+        var check = await bus.InvokeAsync<CredentialCheckResult>(new CheckCredentials(email, form["password"].ToString(), NexusRateLimiter.ClientOf(http)), http.RequestAborted);
         if (check is not { Verdict: CredentialVerdict.Valid, User: { } user })
         {
             var message = check.Verdict == CredentialVerdict.LockedOut
@@ -108,9 +109,10 @@ public static class LoginPage
             """, StatusCodes.Status200OK);
     }
 
-    private static IResult Html(HttpContext http, string body, int status)
+    // redirectsTo: an origin the form's answer may redirect to (browsers apply form-action to redirects too).
+    internal static IResult Html(HttpContext http, string body, int status, string? redirectsTo = null)
     {
-        http.Response.Headers.ContentSecurityPolicy = Policy;
+        http.Response.Headers.ContentSecurityPolicy = redirectsTo is null ? Policy : Policy.Replace("form-action 'self'", $"form-action 'self' {redirectsTo}", StringComparison.Ordinal);
         http.Response.Headers.XFrameOptions = "DENY";
         http.Response.Headers.CacheControl = "no-store";
         return Results.Content($$"""
@@ -140,9 +142,12 @@ public static class LoginPage
             """, "text/html; charset=utf-8", statusCode: status);
     }
 
-    // Only paths on this server: never an absolute URL, never "//host" or "/\host" (open redirects).
-    private static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+    // Only paths on this server: never an absolute URL, never "//host" or "/\host" (open redirects), and no
+    // control character anywhere: browsers drop tabs and newlines from URLs, so "/\t/host" is "//host" to them
+    // (and LocalRedirect refuses such a URL with an exception).
+    internal static bool IsLocal([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) &&
+        !url.Any(char.IsControl);
 
-    private static string Encode(string? value) => WebUtility.HtmlEncode(value ?? "");
+    internal static string Encode(string? value) => WebUtility.HtmlEncode(value ?? "");
 }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Security.Cryptography.X509Certificates;
+using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Identity;
 using OpenIddict.Client;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -86,8 +87,9 @@ public static partial class ExternalSignIn
                 // Development and tests run on plain HTTP on loopback; production sits behind TLS. The cookie that
                 // binds the state to this browser is SameSite=None by default, which only travels over HTTPS;
                 // Lax still comes back on the provider's redirect, a top-level GET (Google's and Facebook's).
+                // Secure everywhere but Development all the same, like every cookie (HttpHardening).
                 aspNetCore.DisableTransportSecurityRequirement()
-                    .Configure(o => (o.CookieBuilder.SameSite, o.CookieBuilder.SecurePolicy) = (SameSiteMode.Lax, CookieSecurePolicy.SameAsRequest));
+                    .Configure(o => (o.CookieBuilder.SameSite, o.CookieBuilder.SecurePolicy) = (SameSiteMode.Lax, HttpHardening.CookieSecurity(environment)));
             }
 
             client.AddEventHandler<OpenIddictClientEvents.ValidateTokenContext>(handler => handler
@@ -194,9 +196,8 @@ public static partial class ExternalSignIn
     private static X509Certificate2 LoadPfx(string base64, string? password) =>
         X509CertificateLoader.LoadPkcs12(Convert.FromBase64String(base64), password, X509KeyStorageFlags.EphemeralKeySet);
 
-    // The sign-in page's rule: only paths on this server, never "//host" or "/\host" (open redirects).
-    internal static bool IsLocal([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+    // The sign-in page's rule, so both doors agree on what may be redirected to.
+    internal static bool IsLocal([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? url) => SigningIn.LoginPage.IsLocal(url);
 
     private sealed record Credentials(ExternalProvider Provider, string ClientId, string ClientSecret)
     {

@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.WebSockets;
 using System.Text.Json;
+using Nexus.Api.Tests.Features.Accounts;
 using Nexus.Api.Tests.Infrastructure;
 
 namespace Nexus.Api.Tests.Features.Accounts.SigningIn;
@@ -16,6 +18,9 @@ public sealed class IdentityFixture : ApiFixture
     {
         [$"Nexus:Auth:ServiceClients:{ServiceClientId}"] = ServiceClientSecret,
         ["Nexus:Auth:LockoutThreshold"] = "3",
+        ["Nexus:Auth:EmailLockoutThreshold"] = "6",
+        // Lets a test sign in from several client addresses (X-Forwarded-For).
+        ["Nexus:ForwardedHeaders"] = "true",
     };
 }
 
@@ -241,10 +246,210 @@ public sealed class SignInTests(IdentityFixture api) : IClassFixture<IdentityFix
         form["password"] = password;
         await browser.PostFormAsync("/account/login", form);
 
-        var endSession = await browser.FollowAsync(await browser.GetAsync("/connect/logout"));
+        var confirmation = await browser.GetAsync("/connect/logout");
+        var endSession = await browser.FollowAsync(await browser.PostFormAsync("/connect/logout", Browser.HiddenFields(await confirmation.Content.ReadAsStringAsync())));
 
         Assert.Equal(HttpStatusCode.OK, endSession.StatusCode);
         Assert.DoesNotContain("You are signed in.", await endSession.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task the_end_session_endpoint_asks_before_signing_out()
+    {
+        using var browser = await SignedInBrowserAsync();
+
+        // Any site can send a browser here: the GET only asks.
+        var confirmation = await browser.GetAsync($"/connect/logout?client_id=nexus-web&post_logout_redirect_uri={Uri.EscapeDataString("http://localhost:5173/")}&state=bye");
+        var html = await confirmation.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, confirmation.StatusCode);
+        Assert.Contains("<form method=\"post\" action=\"/connect/logout\">", html);
+        Assert.Equal("bye", Browser.HiddenFields(html)["state"]);
+        Assert.True(await IsSignedInAsync(browser));
+
+        // Without the antiforgery token (a cross-site form post) nothing happens either.
+        var forged = await browser.PostFormAsync("/connect/logout", new() { ["client_id"] = "nexus-web" });
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.True(await IsSignedInAsync(browser));
+
+        var signedOut = await browser.PostFormAsync("/connect/logout", Browser.HiddenFields(html));
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.StartsWith("http://localhost:5173/", signedOut.Headers.Location!.ToString());
+        Assert.Equal("bye", Browser.QueryOf(signedOut.Headers.Location)["state"]);
+        Assert.False(await IsSignedInAsync(browser));
+    }
+
+    [Theory]
+    [InlineData("/connect/authorize?client_id=nexus-web&x=\t")]
+    [InlineData("/\t/evil.example.com")]
+    [InlineData("/account/login\r\nSet-Cookie: x=y")]
+    public async Task a_return_url_with_a_control_character_is_not_followed(string returnUrl)
+    {
+        var (email, password, _) = await api.Host.SignedUpUserAsync();
+        using var browser = new Browser(api.Host);
+        var form = Browser.HiddenFields(await (await browser.GetAsync("/account/login")).Content.ReadAsStringAsync());
+        form["email"] = email;
+        form["password"] = password;
+        form["returnUrl"] = returnUrl;
+
+        var response = await browser.PostFormAsync("/account/login", form);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/account/login", response.Headers.Location!.ToString());
+        Assert.True(await IsSignedInAsync(browser));
+    }
+
+    [Fact]
+    public async Task a_token_without_the_nexus_scope_is_forbidden_at_graphql()
+    {
+        var token = await OpenIdOnlyTokenAsync();
+
+        var response = await api.Host.PostGraphQLAsync(token, MeQuery);
+
+        Assert.Equal(403, response.Status);
+        Assert.Equal(["FORBIDDEN"], response.ErrorCodes);
+        Assert.Contains("insufficient_scope", response.Raw.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Fact]
+    public async Task a_token_without_the_nexus_scope_is_refused_at_websocket_initialisation()
+    {
+        var token = await OpenIdOnlyTokenAsync();
+        await using var socket = await GraphQLWebSocketClient.ConnectAsync(api.Host);
+
+        await socket.InitAsync(token);
+
+        Assert.Equal((WebSocketCloseStatus)4403, await socket.ClosedAsync());
+    }
+
+    [Fact]
+    public async Task a_token_without_the_nexus_scope_still_reads_userinfo()
+    {
+        var response = await UserInfoAsync(await OpenIdOnlyTokenAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+    }
+
+    [Fact]
+    public async Task userinfo_tells_whether_the_email_is_verified()
+    {
+        var email = $"v-{Guid.NewGuid():N}@example.com";
+        await api.Host.RunAsync(() => api.Host.SignUpViaGraphQLAsync(email));
+        var tokens = await api.Host.PasswordGrantAsync(email, "correct horse battery staple");
+        var before = (await UserInfoAsync(tokens.AccessToken)).Body;
+
+        var verified = await api.Host.PostGraphQLAsync("mutation ($t: String!) { verifyEmail(input: { token: $t }) { done } }",
+            new { t = api.Host.TokenFromMail(email, "verify-email") });
+        var after = (await UserInfoAsync(tokens.AccessToken)).Body;
+
+        Assert.True(verified.Data.GetProperty("verifyEmail").GetProperty("done").GetBoolean());
+        Assert.False(before.GetProperty("email_verified").GetBoolean());
+        Assert.True(after.GetProperty("email_verified").GetBoolean());
+    }
+
+    [Fact]
+    public async Task failures_from_one_address_lock_only_that_address_out()
+    {
+        var (email, password, _) = await api.Host.SignedUpUserAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await PasswordGrantFromAsync("203.0.113.7", email, "wrong password " + i);
+        }
+
+        var guesser = await PasswordGrantFromAsync("203.0.113.7", email, password);
+        var owner = await PasswordGrantFromAsync("198.51.100.20", email, password);
+
+        Assert.Contains("Too many", guesser.ErrorDescription);
+        Assert.True(owner.Status == 200, owner.Body.ToString());
+    }
+
+    [Fact]
+    public async Task failures_from_many_addresses_lock_the_email_at_its_own_higher_threshold()
+    {
+        var (email, password, _) = await api.Host.SignedUpUserAsync();
+        // Two failures from each of three addresses: none reaches the per-address threshold (3), together they
+        // reach the email's (6).
+        foreach (var address in new[] { "203.0.113.1", "203.0.113.2", "203.0.113.3" })
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                await PasswordGrantFromAsync(address, email, "wrong password " + i);
+            }
+        }
+
+        var elsewhere = await PasswordGrantFromAsync("198.51.100.99", email, password);
+
+        Assert.Contains("Too many", elsewhere.ErrorDescription);
+    }
+
+    [Fact]
+    public async Task failures_below_the_email_threshold_leave_other_addresses_free()
+    {
+        var (email, password, _) = await api.Host.SignedUpUserAsync();
+        foreach (var address in new[] { "203.0.113.11", "203.0.113.12" })
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                await PasswordGrantFromAsync(address, email, "wrong password " + i);
+            }
+        }
+
+        Assert.Equal(200, (await PasswordGrantFromAsync("198.51.100.98", email, password)).Status);
+    }
+
+    private async Task<Browser> SignedInBrowserAsync()
+    {
+        var (email, password, _) = await api.Host.SignedUpUserAsync();
+        var browser = new Browser(api.Host);
+        var form = Browser.HiddenFields(await (await browser.GetAsync("/account/login")).Content.ReadAsStringAsync());
+        form["email"] = email;
+        form["password"] = password;
+        await browser.PostFormAsync("/account/login", form);
+        Assert.True(await IsSignedInAsync(browser));
+        return browser;
+    }
+
+    private static async Task<bool> IsSignedInAsync(Browser browser) =>
+        (await (await browser.GetAsync("/account/login")).Content.ReadAsStringAsync()).Contains("You are signed in.", StringComparison.Ordinal);
+
+    private async Task<string> OpenIdOnlyTokenAsync()
+    {
+        var (email, password, _) = await api.Host.SignedUpUserAsync();
+        var tokens = await api.Host.TokenAsync(new()
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "nexus-cli",
+            ["username"] = email,
+            ["password"] = password,
+            ["scope"] = "openid",
+        });
+        Assert.True(tokens.Status == 200, tokens.Body.ToString());
+        return tokens.AccessToken;
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> UserInfoAsync(string accessToken)
+    {
+        using var client = api.Host.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/connect/userinfo");
+        request.Headers.Authorization = new("Bearer", accessToken);
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private async Task<TokenResponse> PasswordGrantFromAsync(string address, string email, string password)
+    {
+        using var client = api.Host.Server.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+        using var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "password",
+            ["client_id"] = "nexus-cli",
+            ["username"] = email,
+            ["password"] = password,
+            ["scope"] = OAuthClient.ApiScopes,
+        }));
+        return new TokenResponse((int)response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
     [Fact]
