@@ -63,6 +63,24 @@ public sealed class ConsentBindingTests(ConnectionsFixture api) : IClassFixture<
     }
 
     [Fact]
+    public async Task a_browser_signed_in_to_nexus_as_someone_else_cannot_begin_the_attempt()
+    {
+        var admin = await api.Host.PersonAsync("Admin");
+        var workspace = await api.Host.CreateWorkspaceAsync(admin);
+        var victim = await api.Host.PersonAsync("Victim");
+        var link = await api.Host.StartSandboxAsync(admin, workspace);
+        using var victimBrowser = await SignedInBrowserAsync(victim);
+        using var adminBrowser = await SignedInBrowserAsync(admin);
+
+        var refused = await victimBrowser.GetAsync(new Uri(link).PathAndQuery);
+        var own = await adminBrowser.OpenAsync(link);
+
+        Assert.StartsWith("wrong_user", Browser.QueryOf(refused.Headers.Location!)["reason"]);
+        Assert.False(refused.Headers.Contains("Set-Cookie"));
+        Assert.True(own.StatusCode == HttpStatusCode.OK, $"{own.StatusCode} {own.Headers.Location}");
+    }
+
+    [Fact]
     public async Task a_forged_begin_key_is_refused()
     {
         var admin = await api.Host.PersonAsync();
@@ -77,6 +95,17 @@ public sealed class ConsentBindingTests(ConnectionsFixture api) : IClassFixture<
         Assert.StartsWith("invalid_link", Browser.QueryOf(forged.Headers.Location!)["reason"]);
         Assert.StartsWith("invalid_link", Browser.QueryOf(malformed.Headers.Location!)["reason"]);
         Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
+    }
+
+    /// <summary>A browser signed in on Nexus's own sign-in page (the password every test person has).</summary>
+    private async Task<Browser> SignedInBrowserAsync(Person person)
+    {
+        var browser = new Browser(api.Host);
+        var form = Browser.HiddenFields(await (await browser.GetAsync("/account/login")).Content.ReadAsStringAsync());
+        form["email"] = person.Email;
+        form["password"] = "correct horse battery staple";
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.PostFormAsync("/account/login", form)).StatusCode);
+        return browser;
     }
 
     [Fact]

@@ -43,10 +43,12 @@ public sealed class PlatformsTests(ApiFixture api)
             ["Nexus:Platforms:X:ClientId"] = "id",
             ["Nexus:Platforms:X:ClientSecret"] = "secret",
             ["Nexus:Platforms:LinkedIn:ClientId"] = "id",
+            ["Nexus:Platforms:Sandbox:Enabled"] = "true",
         }).Build();
 
         Assert.True(PlatformCatalogue.IsConfigured(PlatformId.X, configuration));
         Assert.False(PlatformCatalogue.IsConfigured(PlatformId.LinkedIn, configuration));
         Assert.True(PlatformCatalogue.IsConfigured(PlatformId.Sandbox, configuration));
+        Assert.False(PlatformCatalogue.IsConfigured(PlatformId.Sandbox, new ConfigurationBuilder().Build()));
     }
 }
