@@ -1,7 +1,6 @@
 using GraphQL;
 using GraphQL.Execution;
 using GraphQL.Validation;
-using GraphQL.Validation.Complexity;
 using GraphQL.Validation.Rules.Custom;
 using GraphQLParser.AST;
 using Microsoft.Extensions.Options;
@@ -46,7 +45,8 @@ public static class GraphQLSetup
                 var rules = new List<IValidationRule>(DocumentValidator.CoreRules)
                 {
                     AuthenticationRule.Instance,
-                    new QueryLimitsRule(new ComplexityOptions { MaxDepth = settings.MaxDepth, MaxComplexity = settings.MaxComplexity }),
+                    new AliasLimitRule(settings.MaxAliases),
+                    QueryLimitsRule.For(settings),
                 };
                 if (!settings.EnableIntrospection)
                 {

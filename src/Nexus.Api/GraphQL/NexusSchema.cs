@@ -1,4 +1,3 @@
-using GraphQL;
 using GraphQL.Types;
 using Nexus.Api.GraphQL.Scalars;
 
@@ -25,11 +24,11 @@ public sealed class NexusSchema : Schema
         RegisterType(typeof(DateTimeScalar));
         RegisterType(typeof(TimeZoneScalar));
 
+        // Every String and ID input, wherever it appears, goes through these: see TextInput.
+        RegisterType(new SafeStringGraphType());
+        RegisterType(new SafeIdGraphType());
+
         RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
-        // Introspection only reads the static schema, so its cost is bounded by the schema's size and MaxDepth;
-        // its estimate, though, multiplies list fields ten levels deep (350,000+ for GraphiQL's query) and grows
-        // with every type added. Leave it out of the cost limit rather than tune a factor that breaks as we grow.
-        this.WithIntrospectionComplexityImpact(0);
         RegisterTypeMapping(typeof(TimeZoneInfo), typeof(TimeZoneScalar));
     }
 }

@@ -6,13 +6,18 @@ using Nexus.Api.Infrastructure;
 namespace Nexus.Api.GraphQL;
 
 /// <summary>
-/// Produces <c>schema/nexus.graphql</c> (the SDL of the running schema) and <c>schema/events.md</c> (the event
-/// catalogue). <c>dotnet run --project src/Nexus.Api -- export-schema schema</c> writes both; tests compare.
+/// Produces <c>schema/nexus.graphql</c> (the SDL of the running schema), <c>schema/possible-types.json</c> (each
+/// interface and union with the object types that can stand for it, for normalising caches) and
+/// <c>schema/events.md</c> (the event catalogue). <c>dotnet run --project src/Nexus.Api -- export-schema schema</c>
+/// writes them; tests compare.
 /// </summary>
 public static class SchemaExport
 {
     public const string SdlFile = "nexus.graphql";
     public const string EventsFile = "events.md";
+    public const string PossibleTypesFile = "possible-types.json";
+
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static async Task<int> RunAsync(string[] args, string directory)
     {
@@ -24,8 +29,9 @@ public static class SchemaExport
 
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, SdlFile), Sdl(app.Services));
+        await File.WriteAllTextAsync(Path.Combine(directory, PossibleTypesFile), PossibleTypes(app.Services));
         await File.WriteAllTextAsync(Path.Combine(directory, EventsFile), EventCatalogue());
-        await Console.Out.WriteLineAsync($"wrote {Path.Combine(directory, SdlFile)} and {Path.Combine(directory, EventsFile)}");
+        await Console.Out.WriteLineAsync($"wrote {SdlFile}, {PossibleTypesFile} and {EventsFile} in {directory}");
         return 0;
     }
 
@@ -35,6 +41,25 @@ public static class SchemaExport
         schema.Initialize();
         return schema.Print(new PrintOptions { IncludeDescriptions = true, IncludeDeprecationReasons = true, StringComparison = StringComparison.Ordinal })
             .ReplaceLineEndings("\n").TrimEnd() + "\n";
+    }
+
+    /// <summary>
+    /// <c>{ "Error": ["EmailTakenError", …], "Node": […], "SignUpError": […] }</c>: the map Apollo Client's
+    /// <c>possibleTypes</c> and urql's Graphcache take, so <c>... on Error</c> and <c>... on Node</c> fragments match
+    /// without fetching the schema at run time. Keys and members in ordinal order, so the file only changes with the schema.
+    /// </summary>
+    public static string PossibleTypes(IServiceProvider services)
+    {
+        var schema = services.GetRequiredService<NexusSchema>();
+        schema.Initialize();
+        var map = new SortedDictionary<string, string[]>(StringComparer.Ordinal);
+        foreach (var type in schema.AllTypes.OfType<global::GraphQL.Types.IAbstractGraphType>().Where(t => !t.Name.StartsWith("__", StringComparison.Ordinal)))
+        {
+            map[type.Name] = [.. type.PossibleTypes.Select(t => t.Name).Order(StringComparer.Ordinal)];
+        }
+
+        return System.Text.Json.JsonSerializer.Serialize(map, Indented)
+            .ReplaceLineEndings("\n") + "\n";
     }
 
     public static string EventCatalogue()

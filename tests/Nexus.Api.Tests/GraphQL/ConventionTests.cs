@@ -52,9 +52,46 @@ public sealed class ConventionTests
     {
         var scalar = new DateTimeScalar();
 
-        Assert.False(scalar.CanParseValue(input));
-        Assert.ThrowsAny<Exception>(() => scalar.ParseValue(input));
-        Assert.False(scalar.CanParseLiteral(new GraphQLStringValue(input)));
+        Assert.ThrowsAny<FormatException>(() => scalar.ParseValue(input));
+        Assert.ThrowsAny<FormatException>(() => scalar.ParseLiteral(new GraphQLStringValue(input)));
+    }
+
+    [Fact]
+    public void a_date_time_without_an_offset_is_refused_with_a_message_that_says_so()
+    {
+        var refusal = Assert.Throws<FormatException>(() => new DateTimeScalar().ParseValue("2026-03-29T01:30:00"));
+
+        Assert.Contains("no offset", refusal.Message);
+        Assert.Contains("2026-03-29T01:30:00+01:00", refusal.Message);
+    }
+
+    [Theory]
+    [InlineData("a\\0b")]
+    [InlineData("\\u0001")]
+    [InlineData("bell\\u0007")]
+    [InlineData("\\u001b[31m")]
+    [InlineData("\\u007f")]
+    [InlineData("lone \\ud800 surrogate")]
+    [InlineData("\\udc00")]
+    public void control_characters_and_lone_surrogates_are_refused_in_text(string escaped)
+    {
+        var text = System.Text.RegularExpressions.Regex.Unescape(escaped);
+
+        Assert.NotNull(TextInput.Problem(text));
+        Assert.Throws<FormatException>(() => new SafeStringGraphType().ParseValue(text));
+        Assert.Throws<FormatException>(() => new SafeIdGraphType().ParseLiteral(new GraphQLStringValue(text)));
+    }
+
+    [Theory]
+    [InlineData("tab\\tline\\nreturn\\r")]
+    [InlineData("emoji \\ud83d\\ude00 and ünïcödé")]
+    [InlineData("")]
+    public void tabs_line_breaks_and_paired_surrogates_are_text(string escaped)
+    {
+        var text = System.Text.RegularExpressions.Regex.Unescape(escaped);
+
+        Assert.Null(TextInput.Problem(text));
+        Assert.Equal(text, new SafeStringGraphType().ParseValue(text));
     }
 
     [Theory]
@@ -67,7 +104,7 @@ public sealed class ConventionTests
     public void time_zones_are_iana_ids(string id, bool valid)
     {
         Assert.Equal(valid, TimeZoneScalar.TryFind(id, out _));
-        Assert.Equal(valid, new TimeZoneScalar().CanParseValue(id));
+        Assert.Equal(valid, Record.Exception(() => new TimeZoneScalar().ParseValue(id)) is null);
     }
 
     [Fact]

@@ -175,9 +175,7 @@ public sealed class HttpTransportTests(ApiFixture api)
     [Fact]
     public async Task a_too_costly_query_is_refused_with_max_complexity()
     {
-        var aliases = string.Join(" ", Enumerable.Range(0, 300).Select(i => $"p{i}: platforms {{ id name mediaKinds }}"));
-
-        var response = await api.Host.PostGraphQLAsync("{ " + aliases + " }");
+        var response = await api.Host.PostGraphQLAsync("{ me { workspaces { posts(first: 100) { edges { node { id targets { id status } } } } } } }");
 
         Assert.Equal(400, response.Status);
         Assert.Equal(["MAX_COMPLEXITY"], response.ErrorCodes);

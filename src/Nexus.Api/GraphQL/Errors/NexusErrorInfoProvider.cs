@@ -25,6 +25,8 @@ public sealed class NexusErrorInfoProvider : IErrorInfoProvider
         BadRequestError or ForbiddenError or RequestRejectedError or Limits.RateLimitedError => (error.Code!, error.Message),
         NoIntrospectionError => (ErrorCodes.IntrospectionDisabled, "Introspection is disabled on this server."),
         UnhandledError => (ErrorCodes.Internal, "An internal error occurred; it has been logged."),
+        // A variable our scalars refused: their reason (a control character, a missing offset) is the useful part.
+        global::GraphQL.Validation.InvalidVariableError { InnerException: FormatException reason } => (ErrorCodes.BadRequest, $"{error.Message} {reason.Message}"),
         // Parse, validation, variable and operation-selection errors: all are faults in the request.
         DocumentError => (ErrorCodes.BadRequest, error.Message),
         _ when error.InnerException is null => (error.Code ?? ErrorCodes.BadRequest, error.Message),

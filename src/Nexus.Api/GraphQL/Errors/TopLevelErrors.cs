@@ -13,6 +13,8 @@ public static class ErrorCodes
     public const string Forbidden = "FORBIDDEN";
     public const string MaxDepth = "MAX_DEPTH";
     public const string MaxComplexity = "MAX_COMPLEXITY";
+    public const string MaxAliases = "MAX_ALIASES";
+    public const string ResponseTooLarge = "RESPONSE_TOO_LARGE";
     public const string IntrospectionDisabled = "INTROSPECTION_DISABLED";
     public const string Internal = "INTERNAL";
     public const string RateLimited = "RATE_LIMITED";

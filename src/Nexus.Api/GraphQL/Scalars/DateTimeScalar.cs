@@ -24,6 +24,11 @@ public sealed class DateTimeScalar : StringScalar<DateTimeOffset>
 
     protected override bool TryParse(string text, out DateTimeOffset value) => TryParseInstant(text, out value);
 
+    protected override string Explain(string text) =>
+        DateTime.TryParseExact(text, Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+            ? $"'{TextInput.Excerpt(text)}' has no offset, so the instant it means is ambiguous: add 'Z' for UTC or the offset of its zone, e.g. {text}+01:00."
+            : base.Explain(text);
+
     protected override string Format(DateTimeOffset value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 

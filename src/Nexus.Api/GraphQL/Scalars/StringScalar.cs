@@ -5,7 +5,9 @@ namespace Nexus.Api.GraphQL.Scalars;
 
 /// <summary>
 /// A scalar written as a string that must parse to <typeparamref name="T"/>; input that does not parse is a
-/// document error (400) with <see cref="Expectation"/> in the message.
+/// document error (400 <c>BAD_REQUEST</c>) whose message says why (<see cref="Explain"/>), for literals as for
+/// variables: <see cref="CanParseLiteral"/> accepts any string so that <see cref="ParseLiteral"/>'s reason is the
+/// one reported.
 /// </summary>
 public abstract class StringScalar<T> : ScalarGraphType where T : notnull
 {
@@ -15,6 +17,9 @@ public abstract class StringScalar<T> : ScalarGraphType where T : notnull
     protected abstract bool TryParse(string text, out T value);
 
     protected abstract string Format(T value);
+
+    /// <summary>Why <paramref name="text"/> is refused; by default, what a valid value looks like.</summary>
+    protected virtual string Explain(string text) => $"'{TextInput.Excerpt(text)}' is not {Expectation}.";
 
     public override object? ParseLiteral(GraphQLValue value) => value switch
     {
@@ -38,12 +43,10 @@ public abstract class StringScalar<T> : ScalarGraphType where T : notnull
         _ => ThrowSerializationError(value),
     };
 
-    public override bool CanParseLiteral(GraphQLValue value) =>
-        value is GraphQLNullValue || (value is GraphQLStringValue s && TryParse((string)s.Value, out _));
+    public override bool CanParseLiteral(GraphQLValue value) => value is GraphQLNullValue or GraphQLStringValue;
 
-    public override bool CanParseValue(object? value) =>
-        value is null or T || (value is string s && TryParse(s, out _));
+    public override bool CanParseValue(object? value) => value is null or T or string;
 
     private T Parse(string text) =>
-        TryParse(text, out var value) ? value : throw new FormatException($"'{text}' is not {Expectation}.");
+        TextInput.Problem(text) is null && TryParse(text, out var value) ? value : throw new FormatException(TextInput.Problem(text) ?? Explain(text));
 }

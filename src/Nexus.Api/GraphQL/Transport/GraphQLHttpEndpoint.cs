@@ -78,14 +78,9 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
-        GraphQLDocument document;
-        try
+        if (TryParse(request.Query!, out var document) is { } unparsable)
         {
-            document = Parser.Parse(request.Query);
-        }
-        catch (GraphQLSyntaxErrorException ex)
-        {
-            await WriteTransportErrorAsync(http, StatusCodes.Status400BadRequest, media, $"Syntax error: {ex.Description} at line {ex.Location.Line}, column {ex.Location.Column}.");
+            await WriteErrorAsync(http, StatusCodes.Status400BadRequest, media, unparsable);
             return;
         }
 
@@ -125,7 +120,57 @@ public sealed class GraphQLHttpEndpoint(
             http.Response.Headers.RetryAfter = NexusRateLimiter.RetryAfterSeconds(limited.RetryAfter);
         }
         http.Response.ContentType = media + "; charset=utf-8";
-        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+        await WriteBoundedAsync(http, result);
+    }
+
+    /// <summary>
+    /// Parses a document; a syntax error is <c>BAD_REQUEST</c>, nesting beyond the parser's own depth limit (which
+    /// keeps recursion off the stack's edge, far beyond <c>MaxDepth</c>) is <c>MAX_DEPTH</c>.
+    /// </summary>
+    internal static ExecutionError? TryParse(string query, out GraphQLDocument document)
+    {
+        document = null!;
+        try
+        {
+            document = Parser.Parse(query);
+            return null;
+        }
+        catch (GraphQLSyntaxErrorException ex)
+        {
+            return new BadRequestError($"Syntax error: {ex.Description} at line {ex.Location.Line}, column {ex.Location.Column}.");
+        }
+        catch (GraphQLMaxDepthExceededException)
+        {
+            return new RequestRejectedError(ErrorCodes.MaxDepth, "The document is nested too deeply (selections, lists or objects) to be read.");
+        }
+    }
+
+    /// <summary>
+    /// Serializes into a buffer of at most <c>MaxResponseBytes</c>, so an answer that grows past it is never streamed
+    /// nor held whole: it is dropped and replaced by <c>RESPONSE_TOO_LARGE</c>.
+    /// </summary>
+    private async Task WriteBoundedAsync(HttpContext http, ExecutionResult result)
+    {
+        using var buffer = new BoundedBufferStream(_options.MaxResponseBytes);
+        try
+        {
+            await serializer.WriteAsync(buffer, result, http.RequestAborted);
+        }
+        catch (ResponseTooLargeException)
+        {
+            logger.LogWarning("A GraphQL answer exceeded {MaxResponseBytes} bytes and was replaced by RESPONSE_TOO_LARGE", _options.MaxResponseBytes);
+            buffer.SetLength(0);
+            // The request did execute (a mutation's effects stand), so this stays a 200 with data null, like any
+            // execution error that reaches the root.
+            var refused = new ExecutionResult { Executed = true };
+            refused.AddError(new RequestRejectedError(ErrorCodes.ResponseTooLarge,
+                $"The answer is larger than {_options.MaxResponseBytes} bytes; ask for fewer fields, items or aliases."));
+            await serializer.WriteAsync(buffer, refused, http.RequestAborted);
+        }
+
+        http.Response.ContentLength = buffer.Length;
+        buffer.Position = 0;
+        await buffer.CopyToAsync(http.Response.Body, http.RequestAborted);
     }
 
     private async Task<GraphQLRequest?> ReadPostAsync(HttpContext http, string media)
@@ -282,6 +327,50 @@ public sealed class GraphQLHttpEndpoint(
         return operationName is null
             ? operations.Count == 1 ? operations[0] : null
             : operations.FirstOrDefault(o => o.Name?.StringValue == operationName);
+    }
+
+    private sealed class ResponseTooLargeException : IOException;
+
+    /// <summary>A memory stream that refuses to grow beyond a limit.</summary>
+    private sealed class BoundedBufferStream(int limit) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Reserve(count);
+            base.Write(buffer, offset, count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Reserve(buffer.Length);
+            base.Write(buffer);
+        }
+
+        public override void WriteByte(byte value)
+        {
+            Reserve(1);
+            base.WriteByte(value);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Reserve(count);
+            return base.WriteAsync(buffer, offset, count, cancellationToken);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Reserve(buffer.Length);
+            return base.WriteAsync(buffer, cancellationToken);
+        }
+
+        private void Reserve(int count)
+        {
+            if (Length + count > limit)
+            {
+                throw new ResponseTooLargeException();
+            }
+        }
     }
 
     private static int SkipWhitespace(MemoryStream body)

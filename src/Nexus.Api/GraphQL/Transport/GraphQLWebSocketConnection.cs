@@ -7,9 +7,7 @@ using System.Text.Json;
 using GraphQL;
 using GraphQL.Execution;
 using GraphQL.Transport;
-using GraphQLParser;
 using GraphQLParser.AST;
-using GraphQLParser.Exceptions;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Limits;
 using OpenIddict.Abstractions;
@@ -41,6 +39,7 @@ internal sealed class GraphQLWebSocketConnection(
     private string? _accessToken;
     private int _initialised;
     private bool _acknowledged;
+    private long _idleSince;
 
     /// <summary>The caller's address, for rate-limited fields (as HTTP requests put it in the user context).</summary>
     public string? RateLimitClient { get; init; }
@@ -50,6 +49,7 @@ internal sealed class GraphQLWebSocketConnection(
         var sending = _sender.RunAsync();
         using var shutdown = stopping.Register(() => _sender.Close(WebSocketCloseCodes.GoingAway, "Server shutting down"));
         _ = CloseUnlessInitialisedAsync();
+        _ = CloseWhenIdleAsync();
         try
         {
             await ReceiveAsync();
@@ -163,6 +163,7 @@ internal sealed class GraphQLWebSocketConnection(
                 else if (message.Id is not null && _operations.TryRemove(message.Id, out var operation))
                 {
                     operation.Dispose();
+                    MarkIdleIfUnused();
                 }
 
                 break;
@@ -267,14 +268,9 @@ internal sealed class GraphQLWebSocketConnection(
 
     private async Task ExecuteAsync(Operation operation, GraphQLRequest request)
     {
-        GraphQLDocument document;
-        try
+        if (GraphQLHttpEndpoint.TryParse(request.Query!, out var document) is { } unparsable)
         {
-            document = Parser.Parse(request.Query);
-        }
-        catch (GraphQLSyntaxErrorException ex)
-        {
-            Fail(operation, new BadRequestError($"Syntax error: {ex.Description} at line {ex.Location.Line}, column {ex.Location.Column}."));
+            Fail(operation, unparsable);
             return;
         }
 
@@ -322,6 +318,7 @@ internal sealed class GraphQLWebSocketConnection(
         if (_operations.TryRemove(new KeyValuePair<string, Operation>(operation.Id, operation)))
         {
             operation.Dispose();
+            MarkIdleIfUnused();
             Send(new OperationMessage { Id = operation.Id, Type = MessageTypes.Error, Payload = errors });
         }
     }
@@ -342,6 +339,42 @@ internal sealed class GraphQLWebSocketConnection(
             }
 
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Closes the socket (4408) once it has had no active subscription for <c>WebSocketIdleTimeout</c>: an idle
+    /// socket still holds memory and a keep-alive, and a client opens a new one when it subscribes again.
+    /// </summary>
+    private async Task CloseWhenIdleAsync()
+    {
+        MarkIdleIfUnused();
+        try
+        {
+            while (true)
+            {
+                var idleFor = _operations.IsEmpty ? time.GetUtcNow().UtcTicks - Interlocked.Read(ref _idleSince) : 0;
+                var remaining = options.WebSocketIdleTimeout - TimeSpan.FromTicks(idleFor);
+                if (_operations.IsEmpty && remaining <= TimeSpan.Zero)
+                {
+                    Close(WebSocketCloseCodes.ConnectionInitialisationTimeout, "Idle: no active subscription");
+                    return;
+                }
+
+                await Task.Delay(remaining > TimeSpan.Zero ? remaining : options.WebSocketIdleTimeout, time, _ended.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Starts the idle clock when the last subscription ends (or before the first one starts).</summary>
+    private void MarkIdleIfUnused()
+    {
+        if (_operations.IsEmpty)
+        {
+            Interlocked.Exchange(ref _idleSince, time.GetUtcNow().UtcTicks);
         }
     }
 
@@ -482,6 +515,7 @@ internal sealed class GraphQLWebSocketConnection(
             if (connection._operations.TryRemove(new KeyValuePair<string, Operation>(operation.Id, operation)))
             {
                 operation.Dispose();
+                connection.MarkIdleIfUnused();
                 connection.Send(new OperationMessage { Id = operation.Id, Type = MessageTypes.Complete });
             }
         }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using GraphQL;
 using Microsoft.Extensions.Options;
@@ -14,8 +15,11 @@ namespace Nexus.Api.GraphQL.Transport;
 /// Subscriptions go through the same schema, validation rules and error shaping as HTTP requests.
 /// </summary>
 /// <remarks>
+/// Upgrades beyond <c>MaxWebSocketsPerClient</c> open sockets from one address are answered 429, beyond
+/// <c>MaxWebSockets</c> on the server 503, both before the socket is accepted.
 /// Close codes: 4400 invalid message, 4401 subscribe before <c>connection_ack</c>, 4403 invalid, revoked or expired
-/// token, 4406 another subprotocol, 4408 no <c>connection_init</c> in time, 4409 an id already subscribed, 4429 a
+/// token, 4406 another subprotocol, 4408 no <c>connection_init</c> in time, or no active subscription for
+/// <c>WebSocketIdleTimeout</c>, 4409 an id already subscribed, 4429 a
 /// second <c>connection_init</c>, 4500 server fault, 1001 server shutdown, 1009 message over
 /// <c>MaxRequestBytes</c>, 1013 send queue overflow (the client reads too slowly).
 /// </remarks>
@@ -33,7 +37,66 @@ public sealed class GraphQLWebSocketEndpoint(
     /// <summary>How long a peer has to complete a close handshake before the socket is aborted.</summary>
     internal static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
+    private readonly GraphQLOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, int> _perClient = new(StringComparer.Ordinal);
+    private int _open;
+
     public async Task HandleAsync(HttpContext http)
+    {
+        // Counted before the upgrade is accepted, so a refused socket never costs a connection.
+        var client = NexusRateLimiter.ClientOf(http);
+        if (Refusal(client) is { } status)
+        {
+            http.Response.StatusCode = status;
+            http.Response.Headers.RetryAfter = "60";
+            await http.Response.WriteAsync(status == StatusCodes.Status429TooManyRequests
+                ? $"At most {_options.MaxWebSocketsPerClient} WebSockets may be open from one address."
+                : "This server has as many WebSockets open as it accepts; try again later.");
+            return;
+        }
+
+        try
+        {
+            await ServeAsync(http, client);
+        }
+        finally
+        {
+            Leave(client);
+        }
+    }
+
+    /// <summary>Takes a place for one more socket from <paramref name="client"/>, or says why not (429 or 503).</summary>
+    private int? Refusal(string client)
+    {
+        if (Interlocked.Increment(ref _open) > _options.MaxWebSockets)
+        {
+            Interlocked.Decrement(ref _open);
+            return StatusCodes.Status503ServiceUnavailable;
+        }
+
+        if (_perClient.AddOrUpdate(client, 1, (_, count) => count + 1) > _options.MaxWebSocketsPerClient)
+        {
+            Leave(client);
+            return StatusCodes.Status429TooManyRequests;
+        }
+
+        return null;
+    }
+
+    private void Leave(string client)
+    {
+        Interlocked.Decrement(ref _open);
+        // Remove the entry when it drops to zero, so addresses seen once do not accumulate.
+        while (_perClient.TryGetValue(client, out var count))
+        {
+            if (count <= 1 ? _perClient.TryRemove(new KeyValuePair<string, int>(client, count)) : _perClient.TryUpdate(client, count - 1, count))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ServeAsync(HttpContext http, string client)
     {
         if (!http.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol, StringComparer.Ordinal))
         {
@@ -48,7 +111,7 @@ public sealed class GraphQLWebSocketEndpoint(
         using var socket = await http.WebSockets.AcceptWebSocketAsync(SubProtocol);
         using var connection = new GraphQLWebSocketConnection(socket, executer, serializer, scopes, options.Value, time, logger)
         {
-            RateLimitClient = NexusRateLimiter.ClientOf(http),
+            RateLimitClient = client,
         };
         await connection.RunAsync(lifetime.ApplicationStopping);
     }
