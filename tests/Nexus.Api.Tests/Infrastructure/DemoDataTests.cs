@@ -21,9 +21,9 @@ public sealed class DemoDataTests(DemoFixture api) : IClassFixture<DemoFixture>
         var tokens = await api.Host.PasswordGrantAsync(Nexus.Api.Infrastructure.DemoData.Email, Nexus.Api.Infrastructure.DemoData.Password);
         Assert.Equal(200, tokens.Status);
 
-        var me = await api.Host.PostGraphQLAsync(tokens.AccessToken, "{ me { workspaces { name myRole } } }");
+        var me = await api.Host.PostGraphQLAsync(tokens.AccessToken, "{ me { workspaces { edges { node { name myRole } } } } }");
 
-        var workspace = Assert.Single(me.Data.GetProperty("me").GetProperty("workspaces").EnumerateArray());
+        var workspace = Assert.Single(me.Data.GetProperty("me").GetProperty("workspaces").GetProperty("edges").EnumerateArray()).GetProperty("node");
         Assert.Equal(Nexus.Api.Infrastructure.DemoData.WorkspaceName, workspace.GetProperty("name").GetString());
         Assert.Equal("OWNER", workspace.GetProperty("myRole").GetString());
     }

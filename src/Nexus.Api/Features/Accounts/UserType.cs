@@ -26,10 +26,11 @@ public sealed class UserType : ObjectGraphType<User>
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("createdAt")
             .Description("When the account was created.")
             .Resolve(ctx => ctx.Source.RegisteredAt);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<Workspaces.WorkspaceType>>>, IReadOnlyList<Workspaces.Workspace>>("workspaces")
-            .Description("The workspaces this user belongs to, by name. Only for the user themselves.")
+        Field<NonNullGraphType<global::GraphQL.Types.Relay.ConnectionType<Workspaces.WorkspaceType, global::GraphQL.Types.Relay.EdgeType<Workspaces.WorkspaceType>>>, object>("workspaces")
+            .Description("The workspaces this user belongs to, oldest first. Only for the user themselves.")
+            .Paged()
             .ResolveAsync(async ctx => ctx.UserId() == ctx.Source.Id
-                ? await Workspaces.MyWorkspaces.ForAsync(ctx.Source.Id, ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken)
+                ? await Workspaces.MyWorkspaces.PageAsync(ctx.Source.Id, ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken)
                 : throw new Nexus.Api.GraphQL.Errors.ForbiddenError("Only the user can see their workspaces."));
     }
 }

@@ -1,6 +1,7 @@
 using GraphQL;
 using GraphQL.Types;
 using Marten;
+using Marten.Linq.MatchesSql;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Relay;
@@ -82,7 +83,12 @@ public sealed class ConnectionNodeResolver : INodeResolver
 
 public static class WorkspaceConnections
 {
-    public static async Task<IReadOnlyList<Connection>> ForAsync(Guid workspaceId, ConnectionStatus? status, IQuerySession session, CancellationToken ct)
+    /// <summary>
+    /// Oldest first, by id: ids are version 7 (time-ordered) and never change, where the name and connection time
+    /// change on reconnecting. The next page starts strictly after the cursor's id, so accounts connected or
+    /// disconnected in between shift nothing.
+    /// </summary>
+    public static async Task<global::GraphQL.Types.Relay.DataObjects.Connection<Connection>> PageAsync(Guid workspaceId, ConnectionStatus? status, PageRequest page, IQuerySession session, CancellationToken ct)
     {
         var query = session.Query<Connection>().Where(c => c.WorkspaceId == workspaceId);
         if (status is { } wanted)
@@ -90,7 +96,15 @@ public static class WorkspaceConnections
             query = query.Where(c => c.Status == wanted);
         }
 
-        return await query.OrderBy(c => c.Platform).ThenBy(c => c.Name).ToListAsync(ct);
+        var total = page.CountTotal ? await query.CountAsync(ct) : (int?)null;
+        if (page.After("connections", 1) is [var idPart])
+        {
+            var id = PageRequest.GuidPart(idPart);
+            query = query.Where(c => c.MatchesSql("d.id > ?", id));
+        }
+
+        var rows = await query.OrderBy(c => c.Id).Take(page.First + 1).ToListAsync(ct);
+        return Paging.ToConnection(rows, page, c => Paging.Key("connections", c.Id.ToString("N")), total);
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
+using System.Globalization;
 using GraphQL.Types;
+using GraphQL.Types.Relay.DataObjects;
 using Marten;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
@@ -10,9 +12,21 @@ public sealed record PostHistoryEntry(long Version, DateTimeOffset At, string Ev
 
 public static class PostHistory
 {
-    public static async Task<IReadOnlyList<PostHistoryEntry>> ReadAsync(Post post, IQuerySession session, CancellationToken ct)
+    /// <summary>
+    /// Oldest first, by the event's version in the post's stream: events are only ever appended, so the next page,
+    /// starting strictly after the cursor's version, repeats and skips nothing.
+    /// </summary>
+    public static async Task<Connection<PostHistoryEntry>> PageAsync(Post post, PageRequest page, IQuerySession session, CancellationToken ct)
     {
-        var events = await session.Events.FetchStreamAsync(post.Id, token: ct);
+        var after = page.After("history", 1) is [var version] ? PageRequest.LongPart(version) : 0;
+        var stream = session.Events.QueryAllRawEvents().Where(e => e.StreamId == post.Id);
+        var total = page.CountTotal ? await stream.CountAsync(ct) : (int?)null;
+        var events = await stream.Where(e => e.Version > after).OrderBy(e => e.Version).Take(page.First + 1).ToListAsync(ct);
+        return Paging.ToConnection(Describe(post, events), page, h => Paging.Key("history", h.Version.ToString(CultureInfo.InvariantCulture)), total);
+    }
+
+    private static List<PostHistoryEntry> Describe(Post post, IReadOnlyList<JasperFx.Events.IEvent> events)
+    {
         string Account(Guid targetId) => post.Target(targetId) is { } t ? t.Platform.ToString() : "a removed target";
         return [.. events.Select(e => e.Data switch
         {

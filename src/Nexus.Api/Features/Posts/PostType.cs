@@ -46,9 +46,10 @@ public sealed class PostType : ObjectGraphType<Post>
             .ResolveAsync(async ctx => ctx.Source.IsEditable
                 ? await ctx.RequestServices!.GetRequiredService<Preflight>().CheckAsync(ctx.Source, ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken)
                 : []);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PostHistoryEntryType>>>, IReadOnlyList<PostHistoryEntry>>("history")
+        Field<NonNullGraphType<global::GraphQL.Types.Relay.ConnectionType<PostHistoryEntryType, global::GraphQL.Types.Relay.EdgeType<PostHistoryEntryType>>>, object>("history")
             .Description("Everything that happened to the post, oldest first, from its events.")
-            .ResolveAsync(async ctx => await PostHistory.ReadAsync(ctx.Source, ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken));
+            .Paged()
+            .ResolveAsync(async ctx => await PostHistory.PageAsync(ctx.Source, ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken));
     }
 }
 

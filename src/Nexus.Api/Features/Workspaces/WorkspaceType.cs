@@ -3,6 +3,7 @@ using GraphQL.Types;
 using GraphQL.Types.Relay;
 using GraphQL.Types.Relay.DataObjects;
 using Marten;
+using Marten.Linq.MatchesSql;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Relay;
@@ -35,16 +36,18 @@ public sealed class WorkspaceType : ObjectGraphType<Workspace>
             .Paged()
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
             .ResolveAsync(async ctx => await MembersAsync(ctx.Source, ctx.GetPageRequest(), ctx));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<Connections.ConnectionType>>>, IReadOnlyList<Connections.Connection>>("connections")
-            .Description("The social accounts connected here, by platform and name.")
+        Field<NonNullGraphType<ConnectionType<Connections.ConnectionType, EdgeType<Connections.ConnectionType>>>, object>("connections")
+            .Description("The social accounts connected here, oldest first (by id, which grows with the time they were first connected).")
+            .Paged()
             .Argument<Connections.ConnectionStatusType>("status", "Only connections in this state.")
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
-            .ResolveAsync(async ctx => await Connections.WorkspaceConnections.ForAsync(ctx.Source.Id, ctx.GetArgument<Connections.ConnectionStatus?>("status"),
-                ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<InvitationType>>>, IReadOnlyList<PendingInvitation>>("invitations")
-            .Description("Invitations not yet accepted. Admins only.")
+            .ResolveAsync(async ctx => await Connections.WorkspaceConnections.PageAsync(ctx.Source.Id, ctx.GetArgument<Connections.ConnectionStatus?>("status"),
+                ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken));
+        Field<NonNullGraphType<ConnectionType<InvitationType, EdgeType<InvitationType>>>, object>("invitations")
+            .Description("Invitations not yet accepted, soonest to expire first. Admins only.")
+            .Paged()
             .RequireWorkspaceRole(Role.Admin, ctx => ((Workspace)ctx.Source!).Id)
-            .Resolve(ctx => ctx.Source.Invitations);
+            .Resolve(ctx => InvitationsPage(ctx.Source, ctx.GetPageRequest()));
         Field<NonNullGraphType<ConnectionType<ActivityEntryType, EdgeType<ActivityEntryType>>>, object>("activity")
             .Description("Who did what and when, newest first, from the workspace's events.")
             .Paged()
@@ -90,6 +93,22 @@ public sealed class WorkspaceType : ObjectGraphType<Workspace>
         var rows = slice.Where(m => byId.ContainsKey(m.Key)).Select(m => new Member(byId[m.Key], m.Value)).ToList();
         return Paging.ToConnection(rows, page, m => Paging.Key("members", ((int)m.Role).ToString(System.Globalization.CultureInfo.InvariantCulture), m.User.Id.ToString("N")),
             page.CountTotal ? workspace.Members.Count : null);
+    }
+
+    private static Connection<PendingInvitation> InvitationsPage(Workspace workspace, PageRequest page)
+    {
+        // By expiry then id: a re-sent invitation is a new one (new id and expiry), so an invitation never moves, and
+        // the next page starts after the cursor's keys, not at a position.
+        var after = workspace.Invitations.AsEnumerable();
+        if (page.After("invitations", 2) is [var expiryPart, var idPart])
+        {
+            var (expiry, id) = (PageRequest.LongPart(expiryPart, 0, DateTimeOffset.MaxValue.UtcTicks), PageRequest.GuidPart(idPart));
+            after = after.Where(i => i.ExpiresAt.UtcTicks > expiry || (i.ExpiresAt.UtcTicks == expiry && i.Id.CompareTo(id) > 0));
+        }
+
+        var rows = after.OrderBy(i => i.ExpiresAt.UtcTicks).ThenBy(i => i.Id).Take(page.First + 1).ToList();
+        return Paging.ToConnection(rows, page, i => Paging.Key("invitations", i.ExpiresAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Id.ToString("N")),
+            page.CountTotal ? workspace.Invitations.Count : null);
     }
 }
 
@@ -154,9 +173,30 @@ public sealed class WorkspaceNodeResolver : INodeResolver
     }
 }
 
-/// <summary>The workspaces a user belongs to, for <c>User.workspaces</c>.</summary>
+/// <summary>The workspaces a user belongs to, for <c>User.workspaces</c> and account deletion.</summary>
 public static class MyWorkspaces
 {
     public static async Task<IReadOnlyList<Workspace>> ForAsync(Guid userId, IQuerySession session, CancellationToken ct) =>
         await session.Query<Workspace>().Where(w => w.MemberIds.Contains(userId)).OrderBy(w => w.Name).ToListAsync(ct);
+
+    /// <summary>
+    /// Oldest first (creation time, then id). The cursor holds the last workspace's creation time and id and the
+    /// next page starts strictly after them in SQL, so workspaces joined or left in between shift nothing.
+    /// </summary>
+    public static async Task<Connection<Workspace>> PageAsync(Guid userId, PageRequest page, IQuerySession session, CancellationToken ct)
+    {
+        var query = session.Query<Workspace>().Where(w => w.MemberIds.Contains(userId));
+        var total = page.CountTotal ? await query.CountAsync(ct) : (int?)null;
+        if (page.After("workspaces", 2) is [var keyPart, var idPart])
+        {
+            var (key, id) = (PageRequest.LongPart(keyPart, 0, DateTimeOffset.MaxValue.UtcTicks), PageRequest.GuidPart(idPart));
+            // Compared as PostgreSQL reads the stored JSON timestamp (rounded to the microsecond) on both sides, so a
+            // workspace's own cursor equals its key and ties are settled by the id.
+            var at = new DateTimeOffset(key, TimeSpan.Zero).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            query = query.Where(w => w.MatchesSql("(CAST(d.data ->> 'CreatedAt' AS timestamptz), d.id) > (CAST(? AS timestamptz), ?)", at, id));
+        }
+
+        var rows = await query.OrderBy(w => w.CreatedAt).ThenBy(w => w.Id).Take(page.First + 1).ToListAsync(ct);
+        return Paging.ToConnection(rows, page, w => Paging.Key("workspaces", w.CreatedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), w.Id.ToString("N")), total);
+    }
 }

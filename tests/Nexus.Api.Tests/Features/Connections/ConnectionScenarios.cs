@@ -91,8 +91,9 @@ public static class ConnectionScenarios
     }
 
     public static async Task<JsonElement> ConnectionsAsync(this IAlbaHost host, Person person, string workspaceId) =>
-        (await host.AsAsync(person, "query ($id: ID!) { workspace(id: $id) { connections { id platform name kind status statusReason tokenExpiresAt } } }", new { id = workspaceId }))
-            .Data.GetProperty("workspace").GetProperty("connections");
+        JsonSerializer.SerializeToElement((await host.AsAsync(person,
+                "query ($id: ID!) { workspace(id: $id) { connections(first: 100) { edges { node { id platform name kind status statusReason tokenExpiresAt } } } } }", new { id = workspaceId }))
+            .Data.GetProperty("workspace").GetProperty("connections").GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node")));
 
     private static ConsentResult Parse(Uri frontend, Uri callback)
     {

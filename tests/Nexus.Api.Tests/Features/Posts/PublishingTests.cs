@@ -70,8 +70,8 @@ public sealed class PublishingTests(PublishingFixture api) : IClassFixture<Publi
         Assert.Equal(2, published.GetProperty("targets")[0].GetProperty("attempts").GetInt32());
         Assert.Single(await api.Host.SandboxPostsAsync(text));
 
-        var history = await api.Host.AsAsync(owner, "query ($id: ID!) { post(id: $id) { history { event attempt summary } } }", new { id = post });
-        var events = history.Data.GetProperty("post").GetProperty("history").EnumerateArray().Select(e => e.GetProperty("event").GetString()).ToList();
+        var history = await api.Host.AsAsync(owner, "query ($id: ID!) { post(id: $id) { history { edges { node { event attempt summary } } } } }", new { id = post });
+        var events = history.Data.GetProperty("post").GetProperty("history").GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node").GetProperty("event").GetString()).ToList();
         Assert.Equal(["PostDrafted", "PostPublicationStarted", "TargetPublishAttempted", "TargetPublishFailed", "TargetPublishAttempted", "TargetPublished"], events);
     }
 

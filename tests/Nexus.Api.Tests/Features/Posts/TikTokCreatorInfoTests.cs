@@ -46,10 +46,10 @@ public sealed class TikTokCreatorInfoTests(TikTokApiFixture api) : IClassFixture
         Assert.True(callback.Outcome == "connected", callback.Reason);
 
         var response = await api.Host.AsAsync(owner,
-            "query ($id: ID!) { workspace(id: $id) { connections { platform tiktokCreatorInfo { privacyLevelOptions commentDisabled duetDisabled stitchDisabled maxVideoSeconds } } } }",
+            "query ($id: ID!) { workspace(id: $id) { connections { edges { node { platform tiktokCreatorInfo { privacyLevelOptions commentDisabled duetDisabled stitchDisabled maxVideoSeconds } } } } } }",
             new { id = workspace });
         Assert.True(response.Errors.Length == 0, response.Body.ToString());
-        var info = response.Data.GetProperty("workspace").GetProperty("connections")[0].GetProperty("tiktokCreatorInfo");
+        var info = response.Data.GetProperty("workspace").GetProperty("connections").GetProperty("edges")[0].GetProperty("node").GetProperty("tiktokCreatorInfo");
         Assert.Equal(["FOLLOWER_OF_CREATOR", "SELF_ONLY"], info.GetProperty("privacyLevelOptions").EnumerateArray().Select(p => p.GetString()));
         Assert.True(info.GetProperty("duetDisabled").GetBoolean());
         Assert.False(info.GetProperty("commentDisabled").GetBoolean());

@@ -27,7 +27,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
     {
         ["workspace"] = new("query ($id: ID!) { workspace(id: $id) { id } }", (ws, _) => new { id = ws }),
         ["Workspace.members"] = new("query ($id: ID!) { workspace(id: $id) { members { edges { cursor } } } }", (ws, _) => new { id = ws }),
-        ["Workspace.invitations"] = new("query ($id: ID!) { workspace(id: $id) { invitations { email } } }", (ws, _) => new { id = ws }),
+        ["Workspace.invitations"] = new("query ($id: ID!) { workspace(id: $id) { invitations { edges { cursor } } } }", (ws, _) => new { id = ws }),
         ["Workspace.activity"] = new("query ($id: ID!) { workspace(id: $id) { activity { edges { cursor } } } }", (ws, _) => new { id = ws }),
         ["renameWorkspace"] = Mutation("renameWorkspace", "RenameWorkspaceInput", (ws, _) => new { workspaceId = ws, name = "Renamed" }),
         ["updateWorkspaceSettings"] = Mutation("updateWorkspaceSettings", "UpdateWorkspaceSettingsInput", (ws, _) => new { workspaceId = ws, timeZone = "Asia/Tokyo" }),
@@ -37,7 +37,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["removeMember"] = Mutation("removeMember", "RemoveMemberInput", (ws, target) => new { workspaceId = ws, userId = target }),
         ["leaveWorkspace"] = Mutation("leaveWorkspace", "LeaveWorkspaceInput", (ws, _) => new { workspaceId = ws }),
         ["transferOwnership"] = Mutation("transferOwnership", "TransferOwnershipInput", (ws, target) => new { workspaceId = ws, userId = target }),
-        ["Workspace.connections"] = new("query ($id: ID!) { workspace(id: $id) { connections { id } } }", (ws, _) => new { id = ws }),
+        ["Workspace.connections"] = new("query ($id: ID!) { workspace(id: $id) { connections { edges { cursor } } } }", (ws, _) => new { id = ws }),
         ["startConnection"] = Mutation("startConnection", "StartConnectionInput", (ws, _) => new { workspaceId = ws, platform = "SANDBOX" }),
         ["disconnectAccount"] = Mutation("disconnectAccount", "DisconnectAccountInput", (connection, _) => new { connectionId = connection },
             (host, owner, ws) => Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws)),
