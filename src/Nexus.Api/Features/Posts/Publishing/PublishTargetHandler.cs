@@ -67,7 +67,10 @@ public static class PublishTargetHandler
         {
             if (connection is not { Status: ConnectionStatus.Active } || secrets is null || platforms.Publisher(targetNow.Platform) is null)
             {
-                return await RecordAsync(session, message, Fail("NOT_CONNECTED", Preflight.NotConnected(connection) + " Then retry this target.", retryable: true), clock, ct);
+                // A connection already waiting to be reconnected is the incident its admins were told of once; the
+                // targets it fails afterwards say so (NEEDS_REAUTH) instead of each mailing as a failure of its own.
+                var code = connection is { Status: ConnectionStatus.NeedsReauth } ? "NEEDS_REAUTH" : "NOT_CONNECTED";
+                return await RecordAsync(session, message, Fail(code, Preflight.NotConnected(connection) + " Then retry this target.", retryable: true), clock, ct);
             }
 
             // Opened before the claim: tokens that cannot be opened must not leave an attempt that never called.
