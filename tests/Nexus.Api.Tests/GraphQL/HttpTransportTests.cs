@@ -175,7 +175,7 @@ public sealed class HttpTransportTests(ApiFixture api)
     [Fact]
     public async Task a_too_costly_query_is_refused_with_max_complexity()
     {
-        var response = await api.Host.PostGraphQLAsync("{ me { workspaces { posts(first: 100) { edges { node { id targets { id status } } } } } } }");
+        var response = await api.Host.PostGraphQLAsync("{ me { workspaces(first: 100) { edges { node { posts(first: 100) { edges { node { id targets { id status } } } } } } } } }");
 
         Assert.Equal(400, response.Status);
         Assert.Equal(["MAX_COMPLEXITY"], response.ErrorCodes);
