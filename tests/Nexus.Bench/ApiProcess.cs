@@ -31,6 +31,8 @@ public sealed class ApiConfiguration
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Warning",
             ["Nexus__PublicUrl"] = url,
             ["Nexus__Platforms__Sandbox__BaseUrl"] = url,
+            // The bench publishes to the sandbox, which Production leaves off unless it is asked for.
+            ["Nexus__Platforms__Sandbox__Enabled"] = "true",
             ["Nexus__Demo__Seed"] = "false",
             ["Nexus__RateLimits__Token__PermitLimit"] = "1000000",
             ["Nexus__RateLimits__SignUp__PermitLimit"] = "1000000",
