@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.WebSockets;
-using Microsoft.AspNetCore.TestHost;
 using Nexus.Api.Tests.Features.Workspaces;
 using Nexus.Api.Tests.Infrastructure;
 

@@ -1,4 +1,3 @@
-using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Nexus.Api.Features.Posts;

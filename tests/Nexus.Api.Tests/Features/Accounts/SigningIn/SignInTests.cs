@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.Json;
-using Nexus.Api.Tests.Features.Accounts;
 using Nexus.Api.Tests.Infrastructure;
 
 namespace Nexus.Api.Tests.Features.Accounts.SigningIn;
