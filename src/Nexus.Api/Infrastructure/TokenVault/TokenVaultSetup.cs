@@ -45,7 +45,8 @@ public static class TokenVaultSetup
                 {
                     return JsonSerializer.Deserialize<TokenVaultKey>(File.ReadAllText(path))!;
                 }
-                catch (JsonException) when (attempt < 20)
+                // The writer still holds the file (FileShare.None) or has not finished writing it.
+                catch (Exception ex) when ((ex is JsonException or IOException) && attempt < 40)
                 {
                     Thread.Sleep(50);
                 }

@@ -90,6 +90,25 @@ public sealed class TokenVaultTests
         Assert.True(File.Exists(file));
     }
 
+    [Fact]
+    public async Task hosts_starting_at_once_on_a_fresh_checkout_all_read_the_one_generated_key()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"vault-{Guid.NewGuid():N}", "keys.json");
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Nexus:TokenVault:DevelopmentKeyFile"] = file }).Build();
+            using var start = new Barrier(8);
+            var keys = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+            {
+                using var services = new ServiceCollection().AddTokenVault(configuration, new FakeEnvironment(Environments.Development)).BuildServiceProvider();
+                start.SignalAndWait();
+                return services.GetRequiredService<IOptions<TokenVaultOptions>>().Value.Keys.Single().Key;
+            })));
+
+            Assert.Single(keys.Distinct());
+        }
+    }
+
     private sealed class FakeEnvironment(string name) : IHostEnvironment
     {
         public string EnvironmentName { get; set; } = name;
