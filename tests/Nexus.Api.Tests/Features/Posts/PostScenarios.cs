@@ -3,7 +3,9 @@ using Alba;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Nexus.Api.Platforms.Sandbox;
+using Nexus.Api.Tests.Features.Connections;
 using Nexus.Api.Tests.Features.Workspaces;
+using Nexus.Api.Tests.Infrastructure;
 
 namespace Nexus.Api.Tests.Features.Posts;
 
@@ -11,6 +13,20 @@ public static class PostScenarios
 {
     public const string PostSelection = "post { id status version scheduledAt localScheduledAt dstResolution timeZone queued " +
         "warnings { code message path } targets { id status attempts externalId externalUrl nextAttemptAt lastError { code message retryable } } }";
+
+    /// <summary>A workspace with a sandbox connection, and a viewer's socket already subscribed (as "posts") to <paramref name="watch"/>.</summary>
+    public static async Task<(Person Owner, string Workspace, string Connection, GraphQLWebSocketClient Client)> WatchedWorkspaceAsync(this IAlbaHost host, string watch)
+    {
+        var owner = await host.PersonAsync("Owner");
+        var viewer = await host.PersonAsync("Viewer");
+        var workspace = await host.CreateWorkspaceAsync(owner);
+        await host.AddMemberAsync(owner, workspace, viewer, "VIEWER");
+        var connection = await host.ConnectSandboxAsync(owner, workspace);
+        var client = await GraphQLWebSocketClient.ConnectedAsync(host, viewer.Token);
+        await client.SubscribeAsync("posts", watch, new { workspaceId = workspace });
+        Assert.Empty(await client.RoundTripAsync());
+        return (owner, workspace, connection, client);
+    }
 
     public static async Task<JsonElement> DraftPayloadAsync(this IAlbaHost host, Person person, string workspaceId, string text, params object[] targets) =>
         await host.MutateAsync(person, "draftPost", "DraftPostInput", new { workspaceId, text, targets }, PostSelection);

@@ -12,14 +12,8 @@ public sealed class PostStatusChangedTests(ApiFixture api)
     [Fact]
     public async Task a_post_scheduled_over_graphql_is_published_at_its_time_and_every_status_is_pushed_over_the_websocket()
     {
-        var owner = await api.Host.PersonAsync("Owner");
-        var viewer = await api.Host.PersonAsync("Viewer");
-        var workspace = await api.Host.CreateWorkspaceAsync(owner);
-        await api.Host.AddMemberAsync(owner, workspace, viewer, "VIEWER");
-        var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
-        await using var client = await GraphQLWebSocketClient.ConnectedAsync(api.Host, viewer.Token);
-        await client.SubscribeAsync("posts", Watch, new { workspaceId = workspace });
-        Assert.Empty(await client.RoundTripAsync());
+        var (owner, workspace, connection, watching) = await api.Host.WatchedWorkspaceAsync(Watch);
+        await using var client = watching;
 
         var post = await api.Host.DraftAsync(owner, workspace, $"live {Guid.NewGuid():N}", connection);
         var due = DateTimeOffset.UtcNow.AddSeconds(2);

@@ -16,14 +16,8 @@ public sealed class PostChangedTests(ApiFixture api)
     [Fact]
     public async Task drafting_editing_moving_cancelling_and_discarding_are_each_pushed()
     {
-        var owner = await api.Host.PersonAsync("Owner");
-        var viewer = await api.Host.PersonAsync("Viewer");
-        var workspace = await api.Host.CreateWorkspaceAsync(owner);
-        await api.Host.AddMemberAsync(owner, workspace, viewer, "VIEWER");
-        var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
-        await using var client = await GraphQLWebSocketClient.ConnectedAsync(api.Host, viewer.Token);
-        await client.SubscribeAsync("posts", Watch, new { workspaceId = workspace });
-        Assert.Empty(await client.RoundTripAsync());
+        var (owner, workspace, connection, watching) = await api.Host.WatchedWorkspaceAsync(Watch);
+        await using var client = watching;
 
         var post = await api.Host.DraftAsync(owner, workspace, "first words", connection);
         await api.Host.PostMutationAsync(owner, "updatePost", new { postId = post, expectedVersion = 1, text = "second words", targets = new[] { new { connectionId = connection } } });
