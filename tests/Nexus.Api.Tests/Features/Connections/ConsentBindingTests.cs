@@ -56,6 +56,7 @@ public sealed class ConsentBindingTests(ConnectionsFixture api) : IClassFixture<
         Assert.Contains("path=/oauth/callback/sandbox", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase); // the cookie policy, outside Development
         Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
         Assert.StartsWith("http://localhost:5173/connections/callback?outcome=error", again.Headers.Location!.ToString());
         Assert.StartsWith("invalid_link", Browser.QueryOf(again.Headers.Location!)["reason"]);

@@ -120,7 +120,7 @@ public static class OAuthCallbackEndpoint
             {
                 var cookie = ConsentBinding.CookieName(attemptId);
                 binding = http.Request.Cookies[cookie];
-                http.Response.Cookies.Delete(cookie, ConsentBinding.CookieOptions(http, id, urls.Value));
+                http.Response.Cookies.Delete(cookie, ConsentBinding.CookieOptions(id, urls.Value));
             }
 
             var outcome = await bus.InvokeAsync<ConnectionOutcome>(new CompleteConnection(id, query["state"], query["code"], query["error"], query["error_description"], binding), http.RequestAborted);

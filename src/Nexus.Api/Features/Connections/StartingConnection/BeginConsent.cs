@@ -54,8 +54,8 @@ public static class BeginConsentHandler
 /// <summary>
 /// The cookie binding an attempt to the browser that began it: one per attempt (parallel attempts in two tabs do
 /// not overwrite each other), HttpOnly, SameSite=Lax (it travels with the platform's top-level redirect back),
-/// scoped to the platform's callback path, gone after 10 minutes. Secure in Production and whenever Nexus is
-/// reached over HTTPS.
+/// scoped to the platform's callback path, gone after 10 minutes. Secure is the cookie policy's to set, as for every
+/// cookie (<see cref="Infrastructure.HttpHardening"/>: always outside Development, else as the request).
 /// </summary>
 public static class ConsentBinding
 {
@@ -65,20 +65,16 @@ public static class ConsentBinding
         presented is { Length: > 0 and < 256 } &&
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expectedHash), Encoding.ASCII.GetBytes(SecretTokens.Hash(presented)));
 
-    public static CookieOptions CookieOptions(HttpContext http, PlatformId platform, NexusUrls urls, DateTimeOffset? expires = null)
-    {
-        var callback = RedirectUris.For(platform, urls);
-        return new CookieOptions
+    public static CookieOptions CookieOptions(PlatformId platform, NexusUrls urls, DateTimeOffset? expires = null) =>
+        new()
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Lax,
-            Secure = http.Request.IsHttps || callback.Scheme == Uri.UriSchemeHttps || http.RequestServices.GetRequiredService<IHostEnvironment>().IsProduction(),
-            Path = callback.AbsolutePath,
+            Path = RedirectUris.For(platform, urls).AbsolutePath,
             Expires = expires,
             MaxAge = expires is null ? null : ConnectionState.Lifetime,
             IsEssential = true,
         };
-    }
 }
 
 public static class BeginConsentEndpoint
@@ -102,7 +98,7 @@ public static class BeginConsentEndpoint
             }
 
             http.Response.Cookies.Append(ConsentBinding.CookieName(id), secret,
-                ConsentBinding.CookieOptions(http, platform, urls.Value, clock.GetUtcNow() + ConnectionState.Lifetime));
+                ConsentBinding.CookieOptions(platform, urls.Value, clock.GetUtcNow() + ConnectionState.Lifetime));
             return Results.Redirect(consent.AbsoluteUri);
         });
         return app;
