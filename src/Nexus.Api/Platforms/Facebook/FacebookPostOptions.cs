@@ -10,7 +10,7 @@ namespace Nexus.Api.Platforms.Facebook;
 /// </summary>
 public static class FacebookPostOptions
 {
-    public static readonly PlatformOptionSchema Schema = new(PlatformId.Facebook, "facebook", "FacebookOptionsInput", "Facebook Pages: format, link, video title, first comment.");
+    public static readonly PlatformOptionSchema Schema = new(PlatformId.Facebook, "facebook", "FacebookOptionsInput", "Facebook Pages: format, link, video title.");
     public static readonly StringOption Format = Schema.String("format", "feed (default) or reel.");
     public static readonly StringOption Link = Schema.String("link", "A URL shared with a text post.");
     public static readonly StringOption Title = Schema.String("title", "A video's title.");
