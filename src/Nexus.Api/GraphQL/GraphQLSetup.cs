@@ -20,7 +20,9 @@ public static class GraphQLSetup
         var assembly = typeof(GraphQLSetup).Assembly;
         services.AddOptions<GraphQLOptions>().Bind(configuration.GetSection(GraphQLOptions.Section));
         services.AddSingleton(RootFieldRegistry.FromAssembly(assembly));
+        services.AddSingleton(TypeExtensionRegistry.FromAssembly(assembly));
         services.AddTransient(typeof(ErrorType<>));
+        services.AddScoped<Loading.BatchLoaders>();
         foreach (var resolver in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(INodeResolver).IsAssignableFrom(t)))
         {
             services.AddSingleton(typeof(INodeResolver), resolver);
