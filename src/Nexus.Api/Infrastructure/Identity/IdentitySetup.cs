@@ -24,8 +24,7 @@ public static class IdentitySetup
 
         builder.Services.AddOptions<AuthOptions>().Bind(section).Configure(o => o.AllowPasswordGrant = options.AllowPasswordGrant);
 
-        var connectionString = Database.ConnectionString(builder.Configuration);
-        builder.Services.AddDbContext<IdentityStore>(db => IdentityStore.Configure(db, connectionString));
+        builder.Services.AddDbContext<IdentityStore>((services, db) => IdentityStore.Configure(db, services.GetRequiredService<Npgsql.NpgsqlDataSource>()));
         builder.Services.AddHostedService<IdentityBootstrap>();
         // OpenIddict registers its managers through factories, which Wolverine's generated handlers may only
         // resolve by service location; allow exactly these.
