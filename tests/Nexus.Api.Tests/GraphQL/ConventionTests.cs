@@ -1,3 +1,4 @@
+using GraphQL.Types;
 using GraphQLParser.AST;
 using Microsoft.AspNetCore.Http;
 using Nexus.Api.GraphQL;
@@ -145,6 +146,26 @@ public sealed class ConventionTests
     public void validation_failures_point_at_input_paths(string property, string[] path)
     {
         Assert.Equal(path, Mutations.InputPath(property));
+    }
+
+    /// <summary>Slices not yet declared as a <see cref="Mutation{TInput, TCommand, TResult}"/>; empty it as they are.</summary>
+    private static readonly string[] HandWrittenMutationAreas = ["Nexus.Api.Features.Posts"];
+
+    [Fact]
+    public void mutation_slices_declare_no_graph_types_of_their_own()
+    {
+        var types = typeof(NexusSchema).Assembly.GetTypes();
+        var handWritten = types.Where(t => t is { IsAbstract: false } && typeof(IRootFields).IsAssignableFrom(t) &&
+            t.IsDefined(typeof(MutationTypeAttribute), inherit: true) && !typeof(IMutationDeclaration).IsAssignableFrom(t));
+        var slices = types.Where(t => t is { IsAbstract: false } && typeof(IMutationDeclaration).IsAssignableFrom(t)).Concat(handWritten)
+            .Select(t => t.Namespace!).ToHashSet();
+        var graphTypes = types.Where(t => typeof(IGraphType).IsAssignableFrom(t) && slices.Contains(t.Namespace!));
+
+        var offenders = graphTypes.Concat(handWritten)
+            .Where(t => !HandWrittenMutationAreas.Any(area => t.Namespace!.StartsWith(area + ".", StringComparison.Ordinal)))
+            .Select(t => t.FullName).Distinct().Order(StringComparer.Ordinal);
+
+        Assert.Empty(offenders);
     }
 
     [Theory]
