@@ -5,6 +5,7 @@ using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
 using Nexus.Api.GraphQL.Transport;
+using Nexus.Api.Tests.Infrastructure;
 
 namespace Nexus.Api.Tests.GraphQL;
 
@@ -166,6 +167,20 @@ public sealed class ConventionTests
             .Select(t => t.FullName).Distinct().Order(StringComparer.Ordinal);
 
         Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void the_readme_worked_example_is_the_rename_workspace_slice_as_it_is()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")).ReplaceLineEndings("\n");
+        var section = readme[readme.IndexOf("### Adding a slice", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        var example = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        var file = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "src", "Nexus.Api", "Features", "Workspaces", "RenamingWorkspace", "RenameWorkspace.cs"))
+            .ReplaceLineEndings("\n");
+
+        Assert.Equal(file, example);
+        Assert.InRange(file.Split('\n').Length, 1, 45);
     }
 
     [Theory]
