@@ -31,6 +31,8 @@ public static class GraphQLSetup
         services.AddGraphQL(graphql => graphql
             .AddSchema<NexusSchema>()
             .AddGraphTypes(assembly)
+            // A record nested in a generated mutation input becomes an input type of its own (see Mutation<,,>).
+            .AddAutoClrMappings(mapInputTypes: true, mapOutputTypes: false)
             .AddSystemTextJson()
             .AddErrorInfoProvider<NexusErrorInfoProvider>()
             // Resolvers share the request's Marten session, which is not thread-safe: run fields one at a time.
