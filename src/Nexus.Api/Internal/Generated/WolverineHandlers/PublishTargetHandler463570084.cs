@@ -48,6 +48,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var publishTarget = (Nexus.Api.Features.Posts.Publishing.PublishTarget)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Publishing.PublishTargetHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Publishing.PublishTargetHandler");
             
