@@ -14,6 +14,7 @@ public static class Configuration
         services.AddOptions<PublishingOptions>().Bind(configuration.GetSection(PublishingOptions.Section));
         services.AddSingleton<Preflight>();
         services.AddSingleton<InFlightAttempts>();
+        services.AddSingleton<PlatformCalls>();
         services.AddSingleton<StalledPublicationCheck>();
         services.AddHostedService(sp => sp.GetRequiredService<StalledPublicationCheck>());
         var parallelism = configuration.GetSection(PublishingOptions.Section).GetValue<int?>(nameof(PublishingOptions.Parallelism)) ?? new PublishingOptions().Parallelism;
