@@ -123,6 +123,7 @@ finally
     }
 }
 
+report["goals"] = Goals.Compute(report);
 report["targets"] = Report.AllTargets(report);
 report["interpretation"] = PhaseProfile.Interpret(report);
 report["complete"] = !incomplete && !violated;

@@ -20,7 +20,9 @@ public static class GraphQLSetup
         var assembly = typeof(GraphQLSetup).Assembly;
         services.AddOptions<GraphQLOptions>().Bind(configuration.GetSection(GraphQLOptions.Section));
         services.AddSingleton(RootFieldRegistry.FromAssembly(assembly));
+        services.AddSingleton(TypeExtensionRegistry.FromAssembly(assembly));
         services.AddTransient(typeof(ErrorType<>));
+        services.AddScoped<Loading.BatchLoaders>();
         foreach (var resolver in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(INodeResolver).IsAssignableFrom(t)))
         {
             services.AddSingleton(typeof(INodeResolver), resolver);
@@ -29,6 +31,8 @@ public static class GraphQLSetup
         services.AddGraphQL(graphql => graphql
             .AddSchema<NexusSchema>()
             .AddGraphTypes(assembly)
+            // A record nested in a generated mutation input becomes an input type of its own (see Mutation<,,>).
+            .AddAutoClrMappings(mapInputTypes: true, mapOutputTypes: false)
             .AddSystemTextJson()
             .AddErrorInfoProvider<NexusErrorInfoProvider>()
             // Resolvers share the request's Marten session, which is not thread-safe: run fields one at a time.

@@ -47,18 +47,23 @@ public static class Mutations
     public static async Task<Outcome<TResult>> SendAsync<TCommand, TResult>(this IResolveFieldContext context, TCommand command)
         where TCommand : notnull
     {
-        var services = context.RequestServices!;
-        if (services.GetService<IValidator<TCommand>>() is { } validator)
+        var errors = await ValidateAsync(context, command);
+        return errors.Count > 0
+            ? Outcome<TResult>.Fail(errors)
+            : await context.RequestServices!.GetRequiredService<IMessageBus>().InvokeAsync<Outcome<TResult>>(command, context.CancellationToken);
+    }
+
+    /// <summary>The <c>VALIDATION</c> errors of <paramref name="command"/> by its nested <c>Validator</c>; none when it has no validator.</summary>
+    public static async Task<IReadOnlyList<MutationError>> ValidateAsync<TCommand>(IResolveFieldContext context, TCommand command)
+        where TCommand : notnull
+    {
+        if (context.RequestServices!.GetService<IValidator<TCommand>>() is not { } validator)
         {
-            var validation = await validator.ValidateAsync(command, context.CancellationToken);
-            if (!validation.IsValid)
-            {
-                return Outcome<TResult>.Fail([.. validation.Errors.Select(ToValidationError)]);
-            }
+            return [];
         }
 
-        var bus = services.GetRequiredService<IMessageBus>();
-        return await bus.InvokeAsync<Outcome<TResult>>(command, context.CancellationToken);
+        var validation = await validator.ValidateAsync(command, context.CancellationToken);
+        return validation.IsValid ? [] : [.. validation.Errors.Select(ToValidationError)];
     }
 
     internal static ValidationError ToValidationError(FluentValidation.Results.ValidationFailure failure) =>

@@ -30,5 +30,12 @@ public sealed class NexusSchema : Schema
 
         RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
         RegisterTypeMapping(typeof(TimeZoneInfo), typeof(TimeZoneScalar));
+
+        // An enum in a generated input type is the enumeration graph type declared for it (RoleType for Role...).
+        foreach (var type in typeof(NexusSchema).Assembly.GetTypes().Where(t => t is { IsAbstract: false, BaseType.IsGenericType: true } &&
+                     t.BaseType.GetGenericTypeDefinition() == typeof(EnumerationGraphType<>)))
+        {
+            RegisterTypeMapping(type.BaseType!.GetGenericArguments()[0], type);
+        }
     }
 }

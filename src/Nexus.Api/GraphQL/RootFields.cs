@@ -5,7 +5,8 @@ namespace Nexus.Api.GraphQL;
 /// <summary>
 /// Contributes fields to one of the root operation types. Slices implement it and mark the class with
 /// <see cref="QueryTypeAttribute"/>, <see cref="MutationTypeAttribute"/> or <see cref="SubscriptionTypeAttribute"/>;
-/// the schema discovers them, so adding a slice never edits a central schema file.
+/// the schema discovers them, so adding a slice never edits a central schema file. A mutation is not written this way
+/// any more: it is declared as a <see cref="Mutation{TInput, TCommand, TResult}"/>, which contributes its own field.
 /// </summary>
 public interface IRootFields
 {
@@ -17,7 +18,7 @@ public interface IRootFields
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class QueryTypeAttribute : Attribute;
 
-/// <summary>Marks an <see cref="IRootFields"/> whose fields belong on <c>Mutation</c>.</summary>
+/// <summary>Marks an <see cref="IRootFields"/> whose fields belong on <c>Mutation</c> (inherited: every <see cref="Mutation{TInput, TCommand, TResult}"/> carries it).</summary>
 [AttributeUsage(AttributeTargets.Class)]
 public sealed class MutationTypeAttribute : Attribute;
 
@@ -68,11 +69,11 @@ public sealed class RootFieldRegistry(IEnumerable<Type> contributors)
         new(assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IRootFields).IsAssignableFrom(t)));
 
     public bool Any<TAttribute>() where TAttribute : Attribute =>
-        _contributors.Any(t => t.IsDefined(typeof(TAttribute), inherit: false));
+        _contributors.Any(t => t.IsDefined(typeof(TAttribute), inherit: true));
 
     internal void Contribute<TAttribute>(ObjectGraphType root) where TAttribute : Attribute
     {
-        foreach (var type in _contributors.Where(t => t.IsDefined(typeof(TAttribute), inherit: false)))
+        foreach (var type in _contributors.Where(t => t.IsDefined(typeof(TAttribute), inherit: true)))
         {
             ((IRootFields)Activator.CreateInstance(type)!).AddTo(root);
         }

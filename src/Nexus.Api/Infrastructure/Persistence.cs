@@ -25,7 +25,7 @@ public static class Persistence
     public static WebApplicationBuilder AddNexusPersistence(this WebApplicationBuilder builder)
     {
         var connectionString = Database.ConnectionString(builder.Configuration);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton(_ => Database.CreateDataSource(connectionString));
 
         // Each area contributes its documents and projections through an IConfigureMarten of its own.
         foreach (var area in typeof(Persistence).Assembly.GetTypes()
@@ -36,7 +36,6 @@ public static class Persistence
 
         builder.Services.AddMarten(options =>
             {
-                options.Connection(connectionString);
                 options.DatabaseSchemaName = SchemaName;
                 options.Events.DatabaseSchemaName = SchemaName;
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
@@ -52,6 +51,7 @@ public static class Persistence
                     errors.SkipUnknownEvents = false;
                 }
             })
+            .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .AddAsyncDaemon(DaemonMode.Solo)
             .IntegrateWithWolverine()

@@ -200,12 +200,3 @@ public interface IPlatformRules
 
     IReadOnlyList<RuleViolation> Check(PublishRequest post);
 }
-
-/// <summary>
-/// Registers one platform's clients and rules. Every implementation in the assembly is found and run at start-up,
-/// so adding a platform folder changes no central file.
-/// </summary>
-public interface IPlatformRegistration
-{
-    void Register(IServiceCollection services, IConfiguration configuration);
-}

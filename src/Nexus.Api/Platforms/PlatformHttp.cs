@@ -201,19 +201,3 @@ public static class PlatformHttp
         _ => PlatformFailureKind.Unknown,
     };
 }
-
-/// <summary>Finds every <see cref="IPlatformRegistration"/> and runs it.</summary>
-public static class PlatformsSetup
-{
-    public static IServiceCollection AddNexusPlatforms(this IServiceCollection services, IConfiguration configuration)
-    {
-        foreach (var registration in typeof(PlatformsSetup).Assembly.GetTypes()
-                     .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IPlatformRegistration).IsAssignableFrom(t))
-                     .OrderBy(t => t.FullName, StringComparer.Ordinal))
-        {
-            ((IPlatformRegistration)Activator.CreateInstance(registration)!).Register(services, configuration);
-        }
-
-        return services;
-    }
-}

@@ -1,9 +1,11 @@
+using GraphQL.Types;
 using GraphQLParser.AST;
 using Microsoft.AspNetCore.Http;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
 using Nexus.Api.GraphQL.Transport;
+using Nexus.Api.Tests.Infrastructure;
 
 namespace Nexus.Api.Tests.GraphQL;
 
@@ -145,6 +147,40 @@ public sealed class ConventionTests
     public void validation_failures_point_at_input_paths(string property, string[] path)
     {
         Assert.Equal(path, Mutations.InputPath(property));
+    }
+
+    /// <summary>Slices not yet declared as a <see cref="Mutation{TInput, TCommand, TResult}"/>; empty it as they are.</summary>
+    private static readonly string[] HandWrittenMutationAreas = ["Nexus.Api.Features.Posts"];
+
+    [Fact]
+    public void mutation_slices_declare_no_graph_types_of_their_own()
+    {
+        var types = typeof(NexusSchema).Assembly.GetTypes();
+        var handWritten = types.Where(t => t is { IsAbstract: false } && typeof(IRootFields).IsAssignableFrom(t) &&
+            t.IsDefined(typeof(MutationTypeAttribute), inherit: true) && !typeof(IMutationDeclaration).IsAssignableFrom(t));
+        var slices = types.Where(t => t is { IsAbstract: false } && typeof(IMutationDeclaration).IsAssignableFrom(t)).Concat(handWritten)
+            .Select(t => t.Namespace!).ToHashSet();
+        var graphTypes = types.Where(t => typeof(IGraphType).IsAssignableFrom(t) && slices.Contains(t.Namespace!));
+
+        var offenders = graphTypes.Concat(handWritten)
+            .Where(t => !HandWrittenMutationAreas.Any(area => t.Namespace!.StartsWith(area + ".", StringComparison.Ordinal)))
+            .Select(t => t.FullName).Distinct().Order(StringComparer.Ordinal);
+
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void the_readme_worked_example_is_the_rename_workspace_slice_as_it_is()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md")).ReplaceLineEndings("\n");
+        var section = readme[readme.IndexOf("### Adding a slice", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        var example = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        var file = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "src", "Nexus.Api", "Features", "Workspaces", "RenamingWorkspace", "RenameWorkspace.cs"))
+            .ReplaceLineEndings("\n");
+
+        Assert.Equal(file, example);
+        Assert.InRange(file.Split('\n').Length, 1, 45);
     }
 
     [Theory]

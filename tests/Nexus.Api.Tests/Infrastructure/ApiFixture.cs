@@ -42,6 +42,9 @@ public class ApiFixture : IAsyncLifetime
         return Host;
     }
 
+    /// <summary>A second node on the same database, with the same settings (the caller disposes it).</summary>
+    public Task<IAlbaHost> StartAnotherHostAsync() => StartHostAsync();
+
     private Task<IAlbaHost> StartHostAsync() =>
         AlbaHost.For<Program>(web =>
         {

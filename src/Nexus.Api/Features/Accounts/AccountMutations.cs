@@ -1,5 +1,4 @@
 using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
@@ -7,45 +6,21 @@ using OpenIddict.Abstractions;
 
 namespace Nexus.Api.Features.Accounts;
 
-/// <summary>What account mutations answer: the account as it now is (null on failure) and typed errors.</summary>
-public sealed record AccountPayload(User? User, IReadOnlyList<MutationError> Errors);
-
-/// <summary>The payload type of one account mutation, named <c>{Mutation}Payload</c>.</summary>
-public abstract class AccountPayloadType<TErrors> : ObjectGraphType<AccountPayload> where TErrors : ErrorUnionType
+/// <summary>The payload shapes of account mutations (see <see cref="Payload{TResult}"/>).</summary>
+public static class AccountPayloads
 {
-    protected AccountPayloadType(string name)
-    {
-        Name = name;
-        Field<UserType, User>("user").Description("The account after the change; null when `errors` is not empty.").Resolve(ctx => ctx.Source.User);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TErrors>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
-    }
-}
+    /// <summary><c>user: User</c>, the account after the change, read back from its inline projection; null on failure.</summary>
+    public static Payload<Guid> User { get; } = Of("The account after the change; null when `errors` is not empty.");
 
-/// <summary>What public account mutations answer: whether it worked, and typed errors. No account is returned.</summary>
-public sealed record DonePayload(bool Done, IReadOnlyList<MutationError> Errors);
+    /// <summary><c>user: User</c>, the account just created; null on failure.</summary>
+    public static Payload<Guid> NewUser { get; } = Of("The new account; null when `errors` is not empty.");
 
-public abstract class DonePayloadType<TErrors> : ObjectGraphType<DonePayload> where TErrors : ErrorUnionType
-{
-    protected DonePayloadType(string name)
-    {
-        Name = name;
-        Field<NonNullGraphType<BooleanGraphType>, bool>("done").Resolve(ctx => ctx.Source.Done);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TErrors>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
-    }
+    private static Payload<Guid> Of(string description) => Payload<Guid>.Of<UserType>("user", description, async (context, id) =>
+        await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<User>(id, context.CancellationToken));
 }
 
 public static class AccountMutations
 {
-    /// <summary>Sends an account command and reads the account back from its inline projection.</summary>
-    public static async Task<AccountPayload> SendForAccountAsync<TCommand>(this IResolveFieldContext context, TCommand command) where TCommand : notnull
-    {
-        var outcome = await context.SendAsync<TCommand, Guid>(command);
-        var user = outcome.Succeeded
-            ? await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<User>(outcome.Value, context.CancellationToken)
-            : null;
-        return new AccountPayload(user, outcome.Errors);
-    }
-
     /// <summary>The OpenIddict authorization (token family) the caller's access token belongs to.</summary>
     public static string? CurrentAuthorizationId(this IResolveFieldContext context) =>
         context.User?.FindFirst(OpenIddictConstants.Claims.Private.AuthorizationId)?.Value;

@@ -1,7 +1,9 @@
 using GraphQL;
+using GraphQL.DataLoader;
 using GraphQL.Types;
 using Marten;
 using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
 
@@ -40,10 +42,12 @@ public sealed class UserNodeResolver : INodeResolver
 {
     public string TypeName => "User";
 
-    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
-    {
-        return context.UserId() != id
-            ? null
-            : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<User>(id, context.CancellationToken);
-    }
+    public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
+        context.UserId() != id ? ((User?)null).AsLoaded() : context.Load(UserLoaders.ById, id);
+}
+
+/// <summary>Users by id, for the resolvers that show one (a post's author, a member).</summary>
+public static class UserLoaders
+{
+    public static readonly BatchLoader<Guid, User> ById = BatchLoader.ById<User>(u => u.Id);
 }

@@ -7,13 +7,11 @@ public static class Configuration
     public static IServiceCollection AddNexusConnections(this IServiceCollection services)
     {
         services.AddSingleton<ConnectionState>();
-        services.AddScoped<PlatformClients>();
         services.AddHostedService<TokenCheck>();
         // Refreshes run one at a time: two concurrent refreshes of one grant would race its rotating refresh token.
         services.ConfigureWolverine(wolverine =>
         {
             wolverine.LocalQueueFor<RefreshConnectionTokens>().Sequential();
-            wolverine.CodeGeneration.AlwaysUseServiceLocationFor<PlatformClients>();
         });
         return services;
     }

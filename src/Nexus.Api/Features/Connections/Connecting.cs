@@ -40,19 +40,6 @@ public static class RedirectUris
 }
 
 /// <summary>
-/// Finds a platform's registered clients. The clients are typed HttpClients made per use, so this looks them up
-/// from the request's services (Wolverine is told to resolve it by service location, see Configuration).
-/// </summary>
-public sealed class PlatformClients(IServiceProvider services)
-{
-    public IPlatformOAuthClient? OAuth(PlatformId platform) =>
-        services.GetServices<IPlatformOAuthClient>().FirstOrDefault(c => c.Platform == platform);
-
-    public IPlatformPublisher? Publisher(PlatformId platform) =>
-        services.GetServices<IPlatformPublisher>().FirstOrDefault(c => c.Platform == platform);
-}
-
-/// <summary>
 /// Whether a user holds ADMIN (or OWNER) in a workspace, read from the workspace's event stream with the stream locked
 /// until this session commits. Connecting checks it in its own write: a removal or demotion committed before is seen,
 /// one that comes later waits for the connection to be written; the read model could be stale by then.

@@ -1,9 +1,13 @@
 using GraphQL;
+using GraphQL.DataLoader;
 using GraphQL.Types;
+using GraphQL.Types.Relay;
 using Marten;
 using Marten.Linq.MatchesSql;
 using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
 using Nexus.Api.Platforms;
@@ -72,13 +76,29 @@ public sealed class ConnectionNodeResolver : INodeResolver
 {
     public string TypeName => ConnectionType.TypeName;
 
-    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
-    {
-        var session = context.RequestServices!.GetRequiredService<IQuerySession>();
-        var connection = await session.LoadAsync<Connection>(id, context.CancellationToken);
-        var workspace = connection is null ? null : await session.LoadAsync<Workspace>(connection.WorkspaceId, context.CancellationToken);
-        return workspace?.RoleOf(context.UserId()) is null ? null : connection;
-    }
+    public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
+        context.Load(ConnectionLoaders.ById, id).Then(connection => connection is null
+            ? ((Connection?)null).AsLoaded()
+            : WorkspaceLoaders.Visible(context, connection.WorkspaceId, _ => connection));
+}
+
+/// <summary>Connections by id, for a post's targets and their preflight checks.</summary>
+public static class ConnectionLoaders
+{
+    public static readonly BatchLoader<Guid, Connection> ById = BatchLoader.ById<Connection>(c => c.Id);
+}
+
+/// <summary><c>Workspace.connections</c>.</summary>
+public sealed class WorkspaceConnectionsField : ITypeExtension<WorkspaceType>
+{
+    public void Extend(WorkspaceType type) =>
+        type.Field<NonNullGraphType<ConnectionType<ConnectionType, EdgeType<ConnectionType>>>, object>("connections")
+            .Description("The social accounts connected here, oldest first (by id, which grows with the time they were first connected).")
+            .Paged()
+            .Argument<ConnectionStatusType>("status", "Only connections in this state.")
+            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .ResolveAsync(async ctx => await WorkspaceConnections.PageAsync(ctx.Source.Id, ctx.GetArgument<ConnectionStatus?>("status"),
+                ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken));
 }
 
 public static class WorkspaceConnections
@@ -151,11 +171,15 @@ public sealed class AccountChoiceNodeResolver : INodeResolver
 {
     public string TypeName => AccountChoiceType.TypeName;
 
-    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
+    private static readonly BatchLoader<Guid, AccountChoice> Choices = BatchLoader.ById<AccountChoice>(c => c.Id);
+
+    public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) => Load(id, context);
+
+    public static IDataLoaderResult<AccountChoice?> Load(Guid id, IResolveFieldContext context)
     {
-        var choice = await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<AccountChoice>(id, context.CancellationToken);
-        var now = context.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow();
-        return choice is not null && choice.UserId == context.UserId() && choice.ExpiresAt > now ? choice : null;
+        var caller = context.UserId();
+        var clock = context.RequestServices!.GetRequiredService<TimeProvider>();
+        return context.Load(Choices, id).Then(choice => choice is not null && choice.UserId == caller && choice.ExpiresAt > clock.GetUtcNow() ? choice : null);
     }
 }
 
@@ -164,10 +188,10 @@ public sealed class AccountChoiceNodeResolver : INodeResolver
 public sealed class AccountChoiceQuery : global::Nexus.Api.GraphQL.IRootFields
 {
     public void AddTo(ObjectGraphType root) =>
-        root.Field<AccountChoiceType, AccountChoice>("accountChoice")
+        root.Field<AccountChoiceType, IDataLoaderResult<AccountChoice?>>("accountChoice")
             .Description("The accounts a consent covered, waiting to be picked (the `choice` of the connection callback). Only for the admin who consented; null once expired.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async ctx => GlobalId.TryParse(ctx.GetArgument<string>("id"), AccountChoiceType.TypeName, out var id)
-                ? await new AccountChoiceNodeResolver().ResolveAsync(id, ctx) as AccountChoice
+            .Resolve(ctx => GlobalId.TryParse(ctx.GetArgument<string>("id"), AccountChoiceType.TypeName, out var id)
+                ? AccountChoiceNodeResolver.Load(id, ctx)
                 : throw new Nexus.Api.GraphQL.Errors.BadRequestError("The choice id is not valid."));
 }

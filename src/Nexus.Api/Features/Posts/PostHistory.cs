@@ -1,7 +1,11 @@
 using System.Globalization;
+using GraphQL;
+using GraphQL.DataLoader;
 using GraphQL.Types;
 using GraphQL.Types.Relay.DataObjects;
+using JasperFx.Events;
 using Marten;
+using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
 
@@ -13,19 +17,43 @@ public sealed record PostHistoryEntry(long Version, DateTimeOffset At, string Ev
 public static class PostHistory
 {
     /// <summary>
-    /// Oldest first, by the event's version in the post's stream: events are only ever appended, so the next page,
-    /// starting strictly after the cursor's version, repeats and skips nothing.
+    /// The events of posts after a version, for every post of a batch in one query. Pages of one document mostly
+    /// start at the same place (the first page, or the same cursor), so a batch is mostly one query; a post's stream
+    /// is short (drafting, edits, a few attempts per target), so it is cut to the page's size in memory.
     /// </summary>
-    public static async Task<Connection<PostHistoryEntry>> PageAsync(Post post, PageRequest page, IQuerySession session, CancellationToken ct)
+    public static readonly BatchLoader<(Guid PostId, long After), IReadOnlyList<IEvent>> Events = new("PostHistory", async (session, keys, ct) =>
+    {
+        var found = new Dictionary<(Guid, long), IReadOnlyList<IEvent>>();
+        foreach (var group in keys.GroupBy(k => k.After))
+        {
+            var ids = group.Select(k => k.PostId).ToArray();
+            var events = await session.Events.QueryAllRawEvents()
+                .Where(e => e.StreamId.IsOneOf(ids) && e.Version > group.Key)
+                .OrderBy(e => e.StreamId).ThenBy(e => e.Version)
+                .ToListAsync(ct);
+            foreach (var stream in events.GroupBy(e => e.StreamId))
+            {
+                found[(stream.Key, group.Key)] = [.. stream];
+            }
+        }
+
+        return found;
+    });
+
+    /// <summary>
+    /// Oldest first, by the event's version in the post's stream: events are only ever appended, so the next page,
+    /// starting strictly after the cursor's version, repeats and skips nothing. The total is the stream's version,
+    /// its number of events.
+    /// </summary>
+    public static IDataLoaderResult<Connection<PostHistoryEntry>> Page(Post post, PageRequest page, IResolveFieldContext context)
     {
         var after = page.After("history", 1) is [var version] ? PageRequest.LongPart(version) : 0;
-        var stream = session.Events.QueryAllRawEvents().Where(e => e.StreamId == post.Id);
-        var total = page.CountTotal ? await stream.CountAsync(ct) : (int?)null;
-        var events = await stream.Where(e => e.Version > after).OrderBy(e => e.Version).Take(page.First + 1).ToListAsync(ct);
-        return Paging.ToConnection(Describe(post, events), page, h => Paging.Key("history", h.Version.ToString(CultureInfo.InvariantCulture)), total);
+        return context.Load(Events, (post.Id, after)).Then(events =>
+            Paging.ToConnection(Describe(post, [.. (events ?? []).Take(page.First + 1)]), page,
+                h => Paging.Key("history", h.Version.ToString(CultureInfo.InvariantCulture)), page.CountTotal ? post.Version : null));
     }
 
-    private static List<PostHistoryEntry> Describe(Post post, IReadOnlyList<JasperFx.Events.IEvent> events)
+    private static List<PostHistoryEntry> Describe(Post post, IReadOnlyList<IEvent> events)
     {
         string Account(Guid targetId) => post.Target(targetId) is { } t ? t.Platform.ToString() : "a removed target";
         return [.. events.Select(e => e.Data switch
@@ -56,7 +84,7 @@ public static class PostHistory
         _ => "",
     };
 
-    private static PostHistoryEntry Entry(JasperFx.Events.IEvent e, DateTimeOffset at, string summary, Guid? target = null, int? attempt = null, Guid? by = null) =>
+    private static PostHistoryEntry Entry(IEvent e, DateTimeOffset at, string summary, Guid? target = null, int? attempt = null, Guid? by = null) =>
         new(e.Version, at, e.Data.GetType().Name, summary, target, attempt, by);
 }
 

@@ -1,12 +1,13 @@
 using GraphQL;
+using GraphQL.DataLoader;
 using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
 using Nexus.Api.Platforms;
@@ -39,17 +40,25 @@ public sealed class PostType : ObjectGraphType<Post>
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("createdAt").Resolve(ctx => ctx.Source.CreatedAt);
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("updatedAt").Resolve(ctx => ctx.Source.UpdatedAt);
         Field<DateTimeScalar, DateTimeOffset?>("publishedAt").Description("When the first target was published.").Resolve(ctx => ctx.Source.PublishedAt);
-        Field<UserType, User>("author").ResolveAsync(async ctx =>
-            await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<User>(ctx.Source.AuthorId, ctx.CancellationToken));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PreflightIssueType>>>, IReadOnlyList<PreflightIssue>>("warnings")
+        Field<UserType, IDataLoaderResult<User?>>("author").Resolve(ctx => ctx.Load(UserLoaders.ById, ctx.Source.AuthorId));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<PreflightIssueType>>>, IDataLoaderResult<IReadOnlyList<PreflightIssue>>>("warnings")
             .Description("What would stop publication now (platform rules, connections needing attention); scheduling refuses a post with any.")
-            .ResolveAsync(async ctx => ctx.Source.IsEditable
-                ? await ctx.RequestServices!.GetRequiredService<Preflight>().CheckAsync(ctx.Source, ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken)
-                : []);
+            .Resolve(ctx => Warnings(ctx.Source, ctx));
         Field<NonNullGraphType<global::GraphQL.Types.Relay.ConnectionType<PostHistoryEntryType, global::GraphQL.Types.Relay.EdgeType<PostHistoryEntryType>>>, object>("history")
             .Description("Everything that happened to the post, oldest first, from its events.")
             .Paged()
-            .ResolveAsync(async ctx => await PostHistory.PageAsync(ctx.Source, ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken));
+            .Resolve(ctx => PostHistory.Page(ctx.Source, ctx.GetPageRequest(), ctx));
+    }
+
+    private static IDataLoaderResult<IReadOnlyList<PreflightIssue>> Warnings(Post post, IResolveFieldContext context)
+    {
+        if (!post.IsEditable)
+        {
+            return ((IReadOnlyList<PreflightIssue>)[]).AsLoaded();
+        }
+
+        var preflight = context.RequestServices!.GetRequiredService<Preflight>();
+        return context.LoadMany(ConnectionLoaders.ById, post.Targets.Select(t => t.ConnectionId)).Then(connections => preflight.Check(post, connections));
     }
 }
 
@@ -62,8 +71,8 @@ public sealed class PostTargetType : ObjectGraphType<PostTarget>
         Name = TypeName;
         Description = "One account a post publishes to.";
         this.NodeId(t => t.Id).Description("The target's global id (for retryTarget and node(id)).");
-        Field<ConnectionType, Connection>("connection").Description("The account; null if it was removed.")
-            .ResolveAsync(async ctx => await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(ctx.Source.ConnectionId, ctx.CancellationToken));
+        Field<ConnectionType, IDataLoaderResult<Connection?>>("connection").Description("The account; null if it was removed.")
+            .Resolve(ctx => ctx.Load(ConnectionLoaders.ById, ctx.Source.ConnectionId));
         Field<NonNullGraphType<PlatformIdType>, PlatformId>("platform").Resolve(ctx => ctx.Source.Platform);
         Field<NonNullGraphType<TargetStatusType>, TargetStatus>("status").Resolve(ctx => ctx.Source.Status);
         Field(t => t.Attempts).Description("Calls made (or started) to the platform for this target.");
@@ -176,18 +185,28 @@ public static class PostLookup
     }
 }
 
+/// <summary>Posts by id, and by the id of one of their targets.</summary>
+public static class PostLoaders
+{
+    public static readonly BatchLoader<Guid, Post> ById = BatchLoader.ById<Post>(p => p.Id);
+
+    public static readonly BatchLoader<Guid, Post> ByTargetId = new("PostByTarget", async (session, targetIds, ct) =>
+    {
+        var ids = targetIds.ToArray();
+        var posts = await session.Query<Post>().Where(p => p.Targets.Any(t => t.Id.IsOneOf(ids))).ToListAsync(ct);
+        return posts.SelectMany(p => p.Targets.Where(t => targetIds.Contains(t.Id)).Select(t => (t.Id, Post: p))).ToDictionary(x => x.Id, x => x.Post);
+    });
+}
+
 /// <summary>A post is visible through <c>node(id)</c> to members of its workspace only.</summary>
 public sealed class PostNodeResolver : INodeResolver
 {
     public string TypeName => PostType.TypeName;
 
-    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
-    {
-        var session = context.RequestServices!.GetRequiredService<IQuerySession>();
-        var post = await session.LoadAsync<Post>(id, context.CancellationToken);
-        var workspace = post is null ? null : await session.LoadAsync<Workspace>(post.WorkspaceId, context.CancellationToken);
-        return workspace?.RoleOf(context.UserId()) is null ? null : post;
-    }
+    public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
+        context.Load(PostLoaders.ById, id).Then(post => post is null
+            ? ((Post?)null).AsLoaded()
+            : WorkspaceLoaders.Visible(context, post.WorkspaceId, _ => post));
 }
 
 /// <summary>A target is visible through <c>node(id)</c> to members of its post's workspace only.</summary>
@@ -195,26 +214,23 @@ public sealed class PostTargetNodeResolver : INodeResolver
 {
     public string TypeName => PostTargetType.TypeName;
 
-    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
-    {
-        var session = context.RequestServices!.GetRequiredService<IQuerySession>();
-        var post = await session.Query<Post>().Where(p => p.Targets.Any(t => t.Id == id)).FirstOrDefaultAsync(context.CancellationToken);
-        var workspace = post is null ? null : await session.LoadAsync<Workspace>(post.WorkspaceId, context.CancellationToken);
-        return workspace?.RoleOf(context.UserId()) is null ? null : post!.Target(id);
-    }
+    public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
+        context.Load(PostLoaders.ByTargetId, id).Then(post => post is null
+            ? ((PostTarget?)null).AsLoaded()
+            : WorkspaceLoaders.Visible(context, post.WorkspaceId, _ => post.Target(id)));
 }
 
 [QueryType]
 public sealed class PostQuery : IRootFields
 {
     public void AddTo(ObjectGraphType root) =>
-        root.Field<PostType, Post>("post")
+        root.Field<PostType, IDataLoaderResult<Post?>>("post")
             .Description("A post, for members of its workspace.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .RequireWorkspaceRole(Role.Viewer, ctx => PostLookup.WorkspaceOfAsync(ctx, ctx.GetArgument<string>("id")))
-            .ResolveAsync(async ctx =>
+            .Resolve(ctx =>
             {
                 _ = PostLookup.TryParseId(ctx.GetArgument<string>("id"), out var id);
-                return await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Post>(id, ctx.CancellationToken);
+                return ctx.Load(PostLoaders.ById, id);
             });
 }

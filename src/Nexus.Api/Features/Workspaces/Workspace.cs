@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure;
 
 namespace Nexus.Api.Features.Workspaces;
@@ -79,7 +78,7 @@ public sealed record Workspace(
     /// Handlers ask this of the aggregate they load for writing: the append asserts that aggregate's version, so a
     /// role changed by a concurrent call since the request's access check is seen here (after a retry), not missed.
     /// </summary>
-    public MutationError? Refuses(Guid userId, Role minimum) => RoleOf(userId) >= minimum ? null : new RoleRequiredError(minimum);
+    public RoleRequiredError? Refuses(Guid userId, Role minimum) => RoleOf(userId) >= minimum ? null : new RoleRequiredError(minimum);
 
     public static Workspace Create(WorkspaceCreated e) =>
         new(e.WorkspaceId, e.Name, e.TimeZone, new() { [e.OwnerId] = Role.Owner }, [e.OwnerId], [], e.CreatedAt, 1);

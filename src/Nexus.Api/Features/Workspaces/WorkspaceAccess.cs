@@ -1,6 +1,7 @@
 using GraphQL;
 using GraphQL.Builders;
 using Marten;
+using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Relay;
@@ -40,6 +41,19 @@ public static class WorkspaceAccess
             return await next(context);
         });
     }
+
+    /// <summary>
+    /// A generated mutation's access (see <see cref="Mutation{TInput, TCommand, TResult}"/>): the caller needs at least
+    /// <paramref name="minimum"/> in the workspace its input names (the input implements <see cref="IWorkspaceInput"/>).
+    /// </summary>
+    public static Access Needs(Role minimum) => Access.Rule(field => field.RequireWorkspaceRole(minimum, context => context.InputWorkspaceId()));
+
+    /// <summary>As above, for inputs whose workspace must be looked up (from a connection, a pending choice, a post...).</summary>
+    public static Access Needs<TInput>(Role minimum, Func<IResolveFieldContext, TInput, ValueTask<Guid>> workspaceOf) =>
+        Access.Rule(field => field.RequireWorkspaceRole(minimum, context => workspaceOf(context, context.GetArgument<TInput>("input"))));
+
+    /// <summary>The workspace named by a generated mutation's input (see <see cref="Needs(Role)"/>).</summary>
+    public static Guid WorkspaceId(this Caller caller) => caller.Context.InputWorkspaceId();
 
     /// <summary>Reads a workspace id argument (a global id) or fails with <c>BAD_REQUEST</c>.</summary>
     public static Guid WorkspaceIdArgument(this IResolveFieldContext context, string argument = "id") =>
@@ -83,7 +97,7 @@ public static class WorkspaceAccess
     private static string Key(Guid workspaceId) => "nexus:workspace:" + workspaceId.ToString("N");
 }
 
-/// <summary>A mutation input that names a workspace by its global id.</summary>
+/// <summary>A mutation input that names a workspace by its global id (declare it <c>[property: Id] string WorkspaceId</c>).</summary>
 public interface IWorkspaceInput
 {
     string WorkspaceId { get; }

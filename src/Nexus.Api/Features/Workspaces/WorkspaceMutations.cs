@@ -8,7 +8,26 @@ using Nexus.Api.GraphQL.Errors;
 
 namespace Nexus.Api.Features.Workspaces;
 
-/// <summary>What every workspace mutation answers: the workspace as it now is (null on failure) and typed errors.</summary>
+/// <summary>The payload shapes of workspace mutations (see <see cref="Payload{TResult}"/>).</summary>
+public static class WorkspacePayloads
+{
+    /// <summary>
+    /// <c>workspace: Workspace</c>, read back from its inline projection after the change; null on failure, and for a
+    /// caller who is no longer a member (who left, or an admin who removed themself).
+    /// </summary>
+    public static Payload<Guid> Workspace { get; } = Payload<Guid>.Of<WorkspaceType>("workspace",
+        "The workspace after the change; null when `errors` is not empty.", async (context, id) =>
+        {
+            var workspace = await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(id, context.CancellationToken);
+            return workspace?.RoleOf(context.UserId()) is null ? null : workspace;
+        });
+}
+
+/// <summary>
+/// What a hand-written workspace mutation answers. Only <c>setPostingSchedule</c> (Posts) still uses it, with
+/// <see cref="WorkspacePayloadType{TErrors}"/> and <see cref="WorkspaceMutations.SendForWorkspaceAsync"/>: delete the
+/// three when it is declared as a <see cref="Mutation{TInput, TCommand, TResult}"/> with <see cref="WorkspacePayloads.Workspace"/>.
+/// </summary>
 public sealed record WorkspacePayload(Workspace? Workspace, IReadOnlyList<MutationError> Errors);
 
 /// <summary>The payload type of one workspace mutation, named <c>{Mutation}Payload</c>.</summary>
@@ -52,13 +71,18 @@ public static class WorkspaceMutations
 
     public const int MaxNameLength = 80;
 
-    /// <summary>Why a member cannot be the target of a role change or removal, or null when they can.</summary>
-    public static MutationError? TargetMemberProblem(Workspace workspace, Guid userId) => workspace.RoleOf(userId) switch
-    {
-        null => new NotAMemberError(),
-        Role.Owner => new OwnerProtectedError(),
-        _ => null,
-    };
+    /// <summary>
+    /// Why <paramref name="byUserId"/> cannot change or remove the member <paramref name="userId"/>, or null when they
+    /// can: it needs an admin, and a member other than the owner.
+    /// </summary>
+    public static Outcome<Guid, RoleRequiredError, NotAMemberError, OwnerProtectedError>? MemberChangeRefused(Workspace workspace, Guid byUserId, Guid userId) =>
+        workspace.Refuses(byUserId, Role.Admin) is { } refusal ? refusal
+        : workspace.RoleOf(userId) switch
+        {
+            null => new NotAMemberError(),
+            Role.Owner => new OwnerProtectedError(),
+            _ => null,
+        };
 }
 
 /// <summary>The user named in the input is not a member of the workspace.</summary>

@@ -1,23 +1,28 @@
 using GraphQL;
+using GraphQL.DataLoader;
 using GraphQL.Types;
 using GraphQL.Types.Relay;
 using GraphQL.Types.Relay.DataObjects;
 using Marten;
 using Marten.Linq.MatchesSql;
 using Nexus.Api.Features.Accounts;
+using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
-using Nexus.Api.Platforms;
 
 namespace Nexus.Api.Features.Workspaces;
 
-/// <summary><c>Workspace</c>: a team's shared space. Reaching one at all requires membership (see <see cref="WorkspaceAccess"/>).</summary>
+/// <summary>
+/// <c>Workspace</c>: a team's shared space. Reaching one at all requires membership (see <see cref="WorkspaceAccess"/>).
+/// Other areas add their fields (posts, connections) as <see cref="ITypeExtension{TType}"/>s of this type.
+/// </summary>
 public sealed class WorkspaceType : ObjectGraphType<Workspace>
 {
     public const string TypeName = "Workspace";
 
-    public WorkspaceType()
+    public WorkspaceType(TypeExtensionRegistry extensions)
     {
         Name = TypeName;
         Description = "A team's shared space: members, connected accounts, posts.";
@@ -35,14 +40,7 @@ public sealed class WorkspaceType : ObjectGraphType<Workspace>
             .Description("Everyone in the workspace, owner first.")
             .Paged()
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
-            .ResolveAsync(async ctx => await MembersAsync(ctx.Source, ctx.GetPageRequest(), ctx));
-        Field<NonNullGraphType<ConnectionType<Connections.ConnectionType, EdgeType<Connections.ConnectionType>>>, object>("connections")
-            .Description("The social accounts connected here, oldest first (by id, which grows with the time they were first connected).")
-            .Paged()
-            .Argument<Connections.ConnectionStatusType>("status", "Only connections in this state.")
-            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
-            .ResolveAsync(async ctx => await Connections.WorkspaceConnections.PageAsync(ctx.Source.Id, ctx.GetArgument<Connections.ConnectionStatus?>("status"),
-                ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken));
+            .Resolve(ctx => Members(ctx.Source, ctx.GetPageRequest(), ctx));
         Field<NonNullGraphType<ConnectionType<InvitationType, EdgeType<InvitationType>>>, object>("invitations")
             .Description("Invitations not yet accepted, soonest to expire first. Admins only.")
             .Paged()
@@ -53,28 +51,10 @@ public sealed class WorkspaceType : ObjectGraphType<Workspace>
             .Paged()
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
             .ResolveAsync(async ctx => await ActivityFeed.PageAsync(ctx.Source.Id, ctx.GetPageRequest(), ctx));
-        Field<NonNullGraphType<ConnectionType<Posts.PostType, EdgeType<Posts.PostType>>>, object>("posts")
-            .Description("Posts, newest first; with `from`/`to`, those scheduled in that range by time.")
-            .Paged()
-            .Argument<Posts.PostStatusType>("status", "Only posts in this state.")
-            .Argument<PlatformIdType>("platform", "Only posts with a target on this platform.")
-            .Argument<DateTimeScalar>("from", "Only posts scheduled at or after this instant.")
-            .Argument<DateTimeScalar>("to", "Only posts scheduled before this instant.")
-            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
-            .ResolveAsync(async ctx => await Posts.Listing.WorkspacePosts.PageAsync(ctx.Source.Id, ctx));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<Posts.Listing.CalendarDayType>>>, IReadOnlyList<Posts.Listing.CalendarDay>>("calendar")
-            .Description("Posts by local day from `from` to `to` (dates, inclusive, at most 62 days) in the workspace's zone or `timeZone`.")
-            .Argument<NonNullGraphType<StringGraphType>>("from", "First day, `yyyy-MM-dd`.")
-            .Argument<NonNullGraphType<StringGraphType>>("to", "Last day, `yyyy-MM-dd`.")
-            .Argument<TimeZoneScalar>("timeZone", "Show the days of this zone instead of the workspace's.")
-            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
-            .ResolveAsync(async ctx => await Posts.Listing.WorkspacePosts.CalendarAsync(ctx.Source, ctx));
-        Field<Posts.Listing.PostingScheduleType, PostingSchedule?>("postingSchedule")
-            .Description("The weekly posting schedule, if one is set.")
-            .Resolve(ctx => ctx.Source.PostingSchedule is { Slots.Count: > 0 } schedule ? schedule : null);
+        extensions.Extend(this);
     }
 
-    private static async Task<Connection<Member>> MembersAsync(Workspace workspace, PageRequest page, IResolveFieldContext context)
+    private static IDataLoaderResult<Connection<Member>> Members(Workspace workspace, PageRequest page, IResolveFieldContext context)
     {
         // Owner first, then by role, then by id. The cursor holds the last member's role and id and the next page
         // starts after them (not at a position), so members who join or leave in between shift nothing.
@@ -87,12 +67,12 @@ public sealed class WorkspaceType : ObjectGraphType<Workspace>
         }
 
         var slice = after.Take(page.First + 1).ToList();
-        var users = await context.RequestServices!.GetRequiredService<IQuerySession>()
-            .LoadManyAsync<User>(context.CancellationToken, slice.Select(m => m.Key));
-        var byId = users.ToDictionary(u => u.Id);
-        var rows = slice.Where(m => byId.ContainsKey(m.Key)).Select(m => new Member(byId[m.Key], m.Value)).ToList();
-        return Paging.ToConnection(rows, page, m => Paging.Key("members", ((int)m.Role).ToString(System.Globalization.CultureInfo.InvariantCulture), m.User.Id.ToString("N")),
-            page.CountTotal ? workspace.Members.Count : null);
+        return context.LoadMany(UserLoaders.ById, slice.Select(m => m.Key)).Then(byId =>
+        {
+            var rows = slice.Where(m => byId.ContainsKey(m.Key)).Select(m => new Member(byId[m.Key], m.Value)).ToList();
+            return Paging.ToConnection(rows, page, m => Paging.Key("members", ((int)m.Role).ToString(System.Globalization.CultureInfo.InvariantCulture), m.User.Id.ToString("N")),
+                page.CountTotal ? workspace.Members.Count : null);
+        });
     }
 
     private static Connection<PendingInvitation> InvitationsPage(Workspace workspace, PageRequest page)
@@ -166,10 +146,22 @@ public sealed class WorkspaceNodeResolver : INodeResolver
 {
     public string TypeName => WorkspaceType.TypeName;
 
-    public async Task<object?> ResolveAsync(Guid id, IResolveFieldContext context)
+    public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) => WorkspaceLoaders.Visible(context, id, workspace => workspace);
+}
+
+/// <summary>Workspaces by id, for node resolvers: what they return depends on the caller's membership.</summary>
+public static class WorkspaceLoaders
+{
+    public static readonly BatchLoader<Guid, Workspace> ById = BatchLoader.ById<Workspace>(w => w.Id);
+
+    /// <summary>
+    /// <paramref name="row"/> if the caller is a member of workspace <paramref name="workspaceId"/>, else null: how a
+    /// node resolver hides another workspace's row (a post, a connection) without telling that it exists.
+    /// </summary>
+    public static IDataLoaderResult<T?> Visible<T>(IResolveFieldContext context, Guid workspaceId, Func<Workspace, T?> row)
     {
-        var workspace = await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(id, context.CancellationToken);
-        return workspace?.RoleOf(context.UserId()) is null ? null : workspace;
+        var caller = context.UserId();
+        return context.Load(ById, workspaceId).Then(workspace => workspace?.RoleOf(caller) is null ? default : row(workspace));
     }
 }
 

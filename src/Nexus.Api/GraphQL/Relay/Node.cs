@@ -1,5 +1,6 @@
 using GraphQL;
 using GraphQL.Builders;
+using GraphQL.DataLoader;
 using GraphQL.Types;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
@@ -26,8 +27,12 @@ public interface INodeResolver
     /// <summary>The GraphQL type name that global ids of this node carry.</summary>
     string TypeName { get; }
 
-    /// <summary>Loads the node, or null when it does not exist or the caller may not see it.</summary>
-    Task<object?> ResolveAsync(Guid id, IResolveFieldContext context);
+    /// <summary>
+    /// Loads the node, or null when it does not exist or the caller may not see it: through the request's batch
+    /// loaders (<see cref="Loading.BatchLoadingExtensions.Load{TKey,TValue}"/>), so the <c>node</c> fields of one
+    /// document share their queries.
+    /// </summary>
+    IDataLoaderResult Resolve(Guid id, IResolveFieldContext context);
 }
 
 public static class NodeGraphTypeExtensions
@@ -54,7 +59,7 @@ public sealed class NodeQuery : IRootFields
             .Description("Fetches any object by its global id; null when it does not exist or is not visible to the caller.")
             .Public()
             .Argument<NonNullGraphType<IdGraphType>>("id")
-            .ResolveAsync(async ctx =>
+            .Resolve(ctx =>
             {
                 var raw = ctx.GetArgument<string>("id");
                 if (!GlobalId.TryParse(raw, out var id))
@@ -63,6 +68,6 @@ public sealed class NodeQuery : IRootFields
                 }
 
                 var resolver = ctx.RequestServices!.GetServices<INodeResolver>().FirstOrDefault(r => r.TypeName == id.TypeName);
-                return resolver is null ? null : await resolver.ResolveAsync(id.Id, ctx);
+                return resolver?.Resolve(id.Id, ctx);
             });
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Npgsql;
 
 namespace Nexus.Api.Infrastructure.Identity;
 
@@ -14,9 +15,9 @@ public sealed class IdentityStore(DbContextOptions<IdentityStore> options) : DbC
         base.OnModelCreating(modelBuilder);
     }
 
-    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+    public static void Configure(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options
-            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", Schema))
+            .UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history", Schema))
             .UseOpenIddict();
 }
 
@@ -26,7 +27,7 @@ public sealed class IdentityStoreDesignTimeFactory : IDesignTimeDbContextFactory
     public IdentityStore CreateDbContext(string[] args)
     {
         var options = new DbContextOptionsBuilder<IdentityStore>();
-        IdentityStore.Configure(options, "Host=localhost;Database=design_time");
+        IdentityStore.Configure(options, NpgsqlDataSource.Create("Host=localhost;Database=design_time"));
         return new IdentityStore(options.Options);
     }
 }

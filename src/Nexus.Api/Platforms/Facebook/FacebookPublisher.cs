@@ -54,8 +54,8 @@ public sealed class FacebookPublisher(
 
         return request.Media switch
         {
-            [] => Post(await call.PostAsync("feed", MetaCall.Publish, "id", ("message", message), ("link", Option(request, FacebookPostOptions.Link)))),
-            [{ Kind: MediaKind.Video } video] => await PublishVideoAsync(call, video, message, Option(request, FacebookPostOptions.Title)),
+            [] => Post(await call.PostAsync("feed", MetaCall.Publish, "id", ("message", message), ("link", FacebookPostOptions.Link.Text(request)))),
+            [{ Kind: MediaKind.Video } video] => await PublishVideoAsync(call, video, message, FacebookPostOptions.Title.Text(request)),
             [var photo] => Post(await call.PostAsync("photos", MetaCall.Publish, "id", ("url", photo.Url.ToString()), ("caption", message))),
             _ => Post(await PublishPhotosAsync(call, request.Media, message)),
         };
@@ -95,9 +95,6 @@ public sealed class FacebookPublisher(
     private PublishResult Post(string postId) => new(postId, Link(postId));
 
     private Uri Link(string path) => MetaGraph.Url(Options.WebBaseUrl, path);
-
-    private static string? Option(PublishRequest request, string key) =>
-        request.Options.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
     /// <summary>One publication's calls: the Page, its token, the user's token and the cancellation token.</summary>
     private sealed class Call(FacebookPublisher publisher, PlatformAccount account, string accessToken, CancellationToken cancellationToken)

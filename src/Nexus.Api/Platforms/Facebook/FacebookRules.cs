@@ -11,33 +11,6 @@ public enum FacebookFormat
 }
 
 /// <summary>
-/// The <see cref="PublishRequest.Options"/> keys Facebook reads.
-/// <list type="bullet">
-/// <item><c>format</c>: <c>feed</c> (default) or <c>reel</c>.</item>
-/// <item><c>link</c>: a URL shared with a text post (Facebook shows its preview); not with media.</item>
-/// <item><c>title</c>: a video's title (feed videos only).</item>
-/// </list>
-/// </summary>
-public static class FacebookPostOptions
-{
-    public const string Format = "format";
-    public const string Link = "link";
-    public const string Title = "title";
-    public const string FirstComment = "firstComment";
-
-    /// <summary>The format a post asks for, or null when <c>format</c> names none Facebook has here.</summary>
-    public static FacebookFormat? FormatOf(PublishRequest post) =>
-        post.Options.TryGetValue(Format, out var value) && !string.IsNullOrWhiteSpace(value)
-            ? value.Trim().ToLowerInvariant() switch
-            {
-                "feed" => FacebookFormat.Feed,
-                "reel" or "reels" => FacebookFormat.Reel,
-                _ => null,
-            }
-            : FacebookFormat.Feed;
-}
-
-/// <summary>
 /// Facebook Page posts as Nexus publishes them: text/link posts, one photo, up to 10 photos, one video, or a reel.
 /// shared/PLATFORMS.md gives no Page post limits; the message limit is Facebook's documented 63,206 characters (the
 /// catalogue's number).
@@ -85,7 +58,7 @@ public sealed class FacebookRules : IPlatformRules
             violations.Add(new("media", $"A Facebook post has at most {MaxPhotos} photos."));
         }
 
-        var link = post.Options.TryGetValue(FacebookPostOptions.Link, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+        var link = FacebookPostOptions.Link.TryGet(post, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
         if (link is not null)
         {
             if (!(Uri.TryCreate(link, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"))
@@ -103,10 +76,8 @@ public sealed class FacebookRules : IPlatformRules
             violations.Add(new("text", "A Facebook post without media needs text or a link."));
         }
 
-        if (post.Options.TryGetValue(FacebookPostOptions.FirstComment, out var comment) && !string.IsNullOrWhiteSpace(comment))
-        {
-            violations.Add(new("options.firstComment", "Nexus does not post first comments on Facebook."));
-        }
+        // Nexus posts no first comments on Facebook, so firstComment is no Facebook option: refused like any other.
+        violations.AddRange(FacebookPostOptions.Schema.Undeclared(post));
 
         return violations;
     }

@@ -61,8 +61,8 @@ public sealed class InstagramPublisher(
                 ("video_url", request.Media[0].Url.ToString()),
                 ("caption", caption),
                 ("share_to_feed", ShareToFeed(request)),
-                ("cover_url", Option(request, InstagramPostOptions.CoverUrl)),
-                ("thumb_offset", Option(request, InstagramPostOptions.ThumbOffset))),
+                ("cover_url", InstagramPostOptions.CoverUrl.Text(request)),
+                ("thumb_offset", InstagramPostOptions.ThumbOffset.Text(request))),
             InstagramFormat.Story => await call.CreateContainerAsync(
                 ("media_type", "STORIES"),
                 (request.Media[0].Kind == MediaKind.Video ? "video_url" : "image_url", request.Media[0].Url.ToString())),
@@ -78,7 +78,7 @@ public sealed class InstagramPublisher(
         // Past this point the post is live: nothing below may fail the publication, or it would be retried and
         // published twice.
         var url = await TryGetPermalinkAsync(call, mediaId);
-        if (Option(request, InstagramPostOptions.FirstComment) is { } comment && format != InstagramFormat.Story)
+        if (InstagramPostOptions.FirstComment.Text(request) is { } comment && format != InstagramFormat.Story)
         {
             await TryCommentAsync(call, mediaId, comment);
         }
@@ -134,19 +134,16 @@ public sealed class InstagramPublisher(
         }
     }
 
-    private static string? Option(PublishRequest request, string key) =>
-        request.Options.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
-
     // shareToFeed when given; a video posted as "feed" is a reel that must show in the feed; an explicit reel without
     // the option gets Meta's default.
     private static string? ShareToFeed(PublishRequest request)
     {
-        if (Option(request, InstagramPostOptions.ShareToFeed) is { } share)
+        if (InstagramPostOptions.ShareToFeed.Text(request) is { } share)
         {
             return bool.Parse(share) ? "true" : "false";
         }
 
-        var format = Option(request, InstagramPostOptions.Format);
+        var format = InstagramPostOptions.Format.Text(request);
         return format is null || format.Equals("feed", StringComparison.OrdinalIgnoreCase) ? "true" : null;
     }
 

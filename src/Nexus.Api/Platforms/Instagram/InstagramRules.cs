@@ -20,46 +20,6 @@ public enum InstagramFormat
 }
 
 /// <summary>
-/// The <see cref="PublishRequest.Options"/> keys Instagram reads.
-/// <list type="bullet">
-/// <item><c>format</c>: <c>feed</c> (default: one image is an image post, one video a reel shared to the feed, several
-/// items a carousel), <c>reel</c>, <c>story</c> or <c>carousel</c>.</item>
-/// <item><c>shareToFeed</c>: <c>true</c>/<c>false</c>, reels only: whether the reel also shows in the feed.</item>
-/// <item><c>coverUrl</c>: reels only, a public JPEG URL for the cover.</item>
-/// <item><c>thumbOffset</c>: reels only, the cover frame's offset in milliseconds.</item>
-/// <item><c>firstComment</c>: a comment Nexus posts on the new media right after publishing (not on stories).</item>
-/// </list>
-/// </summary>
-public static class InstagramPostOptions
-{
-    public const string Format = "format";
-    public const string ShareToFeed = "shareToFeed";
-    public const string CoverUrl = "coverUrl";
-    public const string ThumbOffset = "thumbOffset";
-    public const string FirstComment = "firstComment";
-
-    /// <summary>The format a post asks for, or null when <c>format</c> names none Instagram has.</summary>
-    public static InstagramFormat? FormatOf(PublishRequest post) =>
-        post.Options.TryGetValue(Format, out var value) && !string.IsNullOrWhiteSpace(value)
-            ? value.Trim().ToLowerInvariant() switch
-            {
-                "feed" => Feed(post),
-                "reel" or "reels" => InstagramFormat.Reel,
-                "story" or "stories" => InstagramFormat.Story,
-                "carousel" => InstagramFormat.Carousel,
-                _ => null,
-            }
-            : Feed(post);
-
-    private static InstagramFormat Feed(PublishRequest post) => post.Media.Count switch
-    {
-        > 1 => InstagramFormat.Carousel,
-        1 when post.Media[0].Kind == MediaKind.Video => InstagramFormat.Reel,
-        _ => InstagramFormat.Image,
-    };
-}
-
-/// <summary>
 /// Instagram's publishing limits from shared/PLATFORMS.md (ig-user/media reference). Measurements are checked only
 /// when the media item carries them. Sizes are in MiB, as Meta's own error for images (2207004, "&gt;8 MiB") counts
 /// them.
@@ -119,6 +79,7 @@ public sealed partial class InstagramRules : IPlatformRules
         }
 
         CheckOptions(post, format, violations);
+        violations.AddRange(InstagramPostOptions.Schema.Undeclared(post));
         return violations;
     }
 
@@ -226,24 +187,24 @@ public sealed partial class InstagramRules : IPlatformRules
 
     private static void CheckOptions(PublishRequest post, InstagramFormat? format, List<RuleViolation> violations)
     {
-        if (post.Options.TryGetValue(InstagramPostOptions.ShareToFeed, out var share) && !bool.TryParse(share, out _))
+        if (InstagramPostOptions.ShareToFeed.TryGet(post, out var share) && !bool.TryParse(share, out _))
         {
             violations.Add(new("options.shareToFeed", "shareToFeed is true or false."));
         }
 
-        if (post.Options.TryGetValue(InstagramPostOptions.ThumbOffset, out var offset) &&
+        if (InstagramPostOptions.ThumbOffset.TryGet(post, out var offset) &&
             !(long.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
         {
             violations.Add(new("options.thumbOffset", "thumbOffset is a whole number of milliseconds."));
         }
 
-        if (post.Options.TryGetValue(InstagramPostOptions.CoverUrl, out var cover) &&
+        if (InstagramPostOptions.CoverUrl.TryGet(post, out var cover) &&
             !(Uri.TryCreate(cover, UriKind.Absolute, out var coverUrl) && coverUrl.Scheme is "https" or "http"))
         {
             violations.Add(new("options.coverUrl", "coverUrl is a public http(s) URL of a JPEG."));
         }
 
-        if (post.Options.TryGetValue(InstagramPostOptions.FirstComment, out var comment) && !string.IsNullOrWhiteSpace(comment))
+        if (InstagramPostOptions.FirstComment.TryGet(post, out var comment) && !string.IsNullOrWhiteSpace(comment))
         {
             if (format == InstagramFormat.Story)
             {

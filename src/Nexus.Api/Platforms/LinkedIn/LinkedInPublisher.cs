@@ -31,11 +31,6 @@ public sealed class LinkedInPublisher(
     TimeProvider time,
     ILogger<LinkedInPublisher> logger) : IPlatformPublisher
 {
-    public const string VisibilityOption = "visibility";
-    public const string FirstCommentOption = "firstComment";
-    public const string DisableReshareOption = "disableReshare";
-    public const string VideoTitleOption = "videoTitle";
-
     /// <summary>The visibilities Nexus offers.</summary>
     public static IReadOnlyList<string> Visibilities { get; } = ["PUBLIC", "CONNECTIONS"];
 
@@ -62,7 +57,7 @@ public sealed class LinkedInPublisher(
         {
             ["author"] = author,
             ["commentary"] = LinkedInLittleText.Escape(request.Text ?? ""),
-            ["visibility"] = request.Options.TryGetValue(VisibilityOption, out var visibility) && !string.IsNullOrEmpty(visibility) ? visibility : "PUBLIC",
+            ["visibility"] = LinkedInPostOptions.Visibility.TryGet(request, out var visibility) && !string.IsNullOrEmpty(visibility) ? visibility : "PUBLIC",
             ["distribution"] = new JsonObject
             {
                 ["feedDistribution"] = "MAIN_FEED",
@@ -76,7 +71,7 @@ public sealed class LinkedInPublisher(
         }
 
         post["lifecycleState"] = "PUBLISHED";
-        post["isReshareDisabledByAuthor"] = request.Options.TryGetValue(DisableReshareOption, out var disableReshare) &&
+        post["isReshareDisabledByAuthor"] = LinkedInPostOptions.DisableReshare.TryGet(request, out var disableReshare) &&
                                             bool.TryParse(disableReshare, out var disabled) && disabled;
 
         var settings = options.Value;
@@ -91,7 +86,7 @@ public sealed class LinkedInPublisher(
         }
 
         LinkedInLog.Published(logger, urn, author, request.Media.Count);
-        if (request.Options.TryGetValue(FirstCommentOption, out var firstComment) && !string.IsNullOrWhiteSpace(firstComment))
+        if (LinkedInPostOptions.FirstComment.TryGet(request, out var firstComment) && !string.IsNullOrWhiteSpace(firstComment))
         {
             await CommentAsync(urn, author, firstComment, accessToken, cancellationToken);
         }
@@ -115,7 +110,7 @@ public sealed class LinkedInPublisher(
             }
 
             var video = new JsonObject { ["id"] = await UploadVideoAsync(media[0], author, accessToken, cancellationToken) };
-            if (request.Options.TryGetValue(VideoTitleOption, out var title) && !string.IsNullOrWhiteSpace(title))
+            if (LinkedInPostOptions.VideoTitle.TryGet(request, out var title) && !string.IsNullOrWhiteSpace(title))
             {
                 video["title"] = title;
             }

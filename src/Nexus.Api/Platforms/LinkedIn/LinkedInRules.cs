@@ -52,17 +52,18 @@ public sealed class LinkedInRules : IPlatformRules
             CheckMedia(post.Media[i], $"media[{i}]", violations);
         }
 
-        if (post.Options.TryGetValue(LinkedInPublisher.VisibilityOption, out var visibility) && !string.IsNullOrEmpty(visibility) &&
+        if (LinkedInPostOptions.Visibility.TryGet(post, out var visibility) && !string.IsNullOrEmpty(visibility) &&
             !LinkedInPublisher.Visibilities.Contains(visibility, StringComparer.Ordinal))
         {
-            violations.Add(new($"options.{LinkedInPublisher.VisibilityOption}", $"Visibility must be one of {string.Join(", ", LinkedInPublisher.Visibilities)}."));
+            violations.Add(new($"options.{LinkedInPostOptions.Visibility}", $"Visibility must be one of {string.Join(", ", LinkedInPublisher.Visibilities)}."));
         }
 
-        if (post.Options.TryGetValue(LinkedInPublisher.DisableReshareOption, out var disableReshare) && !bool.TryParse(disableReshare, out _))
+        if (LinkedInPostOptions.DisableReshare.TryGet(post, out var disableReshare) && !bool.TryParse(disableReshare, out _))
         {
-            violations.Add(new($"options.{LinkedInPublisher.DisableReshareOption}", "Must be true or false."));
+            violations.Add(new($"options.{LinkedInPostOptions.DisableReshare}", "Must be true or false."));
         }
 
+        violations.AddRange(LinkedInPostOptions.Schema.Undeclared(post));
         return violations;
     }
 

@@ -39,13 +39,6 @@ public sealed class PinterestPublisher(
     TimeProvider time,
     ILogger<PinterestPublisher> logger) : IPlatformPublisher
 {
-    public const string BoardId = "boardId";
-    public const string BoardSectionId = "boardSectionId";
-    public const string Title = "title";
-    public const string Link = "link";
-    public const string AltText = "altText";
-    public const string CoverImageUrl = "coverImageUrl";
-    public const string CoverImageKeyFrameTime = "coverImageKeyFrameTime";
 
     // Pinterest caps a user at 2000 boards; 250 is the largest page.
     private const int BoardPageSize = 250;
@@ -68,11 +61,12 @@ public sealed class PinterestPublisher(
             ? await UploadVideoAsync(accessToken, request, cancellationToken)
             : new JsonObject { ["source_type"] = "image_url", ["url"] = media.Url.ToString() };
 
-        var pin = new JsonObject { ["board_id"] = request.Options[BoardId], ["description"] = request.Text, ["media_source"] = source };
-        Copy(request, BoardSectionId, pin, "board_section_id");
-        Copy(request, Title, pin, "title");
-        Copy(request, Link, pin, "link");
-        if ((media.AltText ?? request.Options.GetValueOrDefault(AltText)) is { Length: > 0 } alt)
+        var board = PinterestPostOptions.BoardId.Required(request);
+        var pin = new JsonObject { ["board_id"] = board, ["description"] = request.Text, ["media_source"] = source };
+        Copy(request, PinterestPostOptions.BoardSectionId, pin, "board_section_id");
+        Copy(request, PinterestPostOptions.Title, pin, "title");
+        Copy(request, PinterestPostOptions.Link, pin, "link");
+        if ((media.AltText ?? PinterestPostOptions.AltText.Get(request)) is { Length: > 0 } alt)
         {
             pin["alt_text"] = alt;
         }
@@ -81,7 +75,7 @@ public sealed class PinterestPublisher(
             "Creating the Pin", mayHavePublished: true, cancellationToken);
         var id = PlatformErrors.Text(created["id"])
             ?? throw new PlatformException(PlatformId.Pinterest, PlatformFailureKind.Unknown, "Pinterest created the Pin without returning its id.");
-        logger.PinCreated(id, request.Options[BoardId], account.ExternalId);
+        logger.PinCreated(id, board, account.ExternalId);
         return new PublishResult(id, new Uri($"https://www.pinterest.com/pin/{Uri.EscapeDataString(id)}/"));
     }
 
@@ -133,13 +127,13 @@ public sealed class PinterestPublisher(
         await AwaitProcessingAsync(accessToken, mediaId, cancellationToken);
 
         var source = new JsonObject { ["source_type"] = "video_id", ["media_id"] = mediaId };
-        if (request.Options.TryGetValue(CoverImageUrl, out var cover))
+        if (PinterestPostOptions.CoverImageUrl.TryGet(request, out var cover))
         {
             source["cover_image_url"] = cover;
         }
         else
         {
-            source["cover_image_key_frame_time"] = double.Parse(request.Options[CoverImageKeyFrameTime], CultureInfo.InvariantCulture);
+            source["cover_image_key_frame_time"] = double.Parse(PinterestPostOptions.CoverImageKeyFrameTime.Required(request), CultureInfo.InvariantCulture);
         }
 
         return source;
@@ -189,9 +183,9 @@ public sealed class PinterestPublisher(
             "media_processing_timeout");
     }
 
-    private static void Copy(PublishRequest request, string option, JsonObject target, string field)
+    private static void Copy(PublishRequest request, StringOption option, JsonObject target, string field)
     {
-        if (request.Options.TryGetValue(option, out var value) && value.Length > 0)
+        if (option.TryGet(request, out var value) && value.Length > 0)
         {
             target[field] = value;
         }

@@ -26,7 +26,6 @@ public sealed class PinterestRules : IPlatformRules
     public IReadOnlyList<RuleViolation> Check(PublishRequest post)
     {
         var violations = new List<RuleViolation>();
-        var options = post.Options;
         if (post.Text.Length > MaxDescriptionLength)
         {
             violations.Add(new("text", $"A Pin description is at most {MaxDescriptionLength} characters; this one has {post.Text.Length}."));
@@ -42,50 +41,51 @@ public sealed class PinterestRules : IPlatformRules
             CheckMedia(post.Media[i], $"media[{i}]", violations);
         }
 
-        if (!options.TryGetValue(PinterestPublisher.BoardId, out var board) || string.IsNullOrWhiteSpace(board))
+        if (!PinterestPostOptions.BoardId.TryGet(post, out var board) || string.IsNullOrWhiteSpace(board))
         {
-            violations.Add(new($"options.{PinterestPublisher.BoardId}", "Choose the board the Pin goes to."));
+            violations.Add(new($"options.{PinterestPostOptions.BoardId}", "Choose the board the Pin goes to."));
         }
 
-        if (options.TryGetValue(PinterestPublisher.Title, out var title) && title.Length > MaxTitleLength)
+        if (PinterestPostOptions.Title.TryGet(post, out var title) && title.Length > MaxTitleLength)
         {
-            violations.Add(new($"options.{PinterestPublisher.Title}", $"A Pin title is at most {MaxTitleLength} characters."));
+            violations.Add(new($"options.{PinterestPostOptions.Title}", $"A Pin title is at most {MaxTitleLength} characters."));
         }
 
-        if (options.TryGetValue(PinterestPublisher.Link, out var link))
+        if (PinterestPostOptions.Link.TryGet(post, out var link))
         {
             if (link.Length > MaxLinkLength)
             {
-                violations.Add(new($"options.{PinterestPublisher.Link}", $"A Pin link is at most {MaxLinkLength} characters."));
+                violations.Add(new($"options.{PinterestPostOptions.Link}", $"A Pin link is at most {MaxLinkLength} characters."));
             }
             else if (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             {
-                violations.Add(new($"options.{PinterestPublisher.Link}", "A Pin link is an http or https URL."));
+                violations.Add(new($"options.{PinterestPostOptions.Link}", "A Pin link is an http or https URL."));
             }
         }
 
-        if (options.TryGetValue(PinterestPublisher.AltText, out var alt) && alt.Length > MaxAltTextLength)
+        if (PinterestPostOptions.AltText.TryGet(post, out var alt) && alt.Length > MaxAltTextLength)
         {
-            violations.Add(new($"options.{PinterestPublisher.AltText}", $"Alt text is at most {MaxAltTextLength} characters."));
+            violations.Add(new($"options.{PinterestPostOptions.AltText}", $"Alt text is at most {MaxAltTextLength} characters."));
         }
 
         if (post.Media is [{ Kind: MediaKind.Video }] &&
-            !options.ContainsKey(PinterestPublisher.CoverImageUrl) && !options.ContainsKey(PinterestPublisher.CoverImageKeyFrameTime))
+            !PinterestPostOptions.CoverImageUrl.IsSet(post) && !PinterestPostOptions.CoverImageKeyFrameTime.IsSet(post))
         {
-            violations.Add(new($"options.{PinterestPublisher.CoverImageUrl}", "A video Pin needs a cover: an image URL, or coverImageKeyFrameTime (seconds into the video)."));
+            violations.Add(new($"options.{PinterestPostOptions.CoverImageUrl}", "A video Pin needs a cover: an image URL, or coverImageKeyFrameTime (seconds into the video)."));
         }
 
-        if (options.TryGetValue(PinterestPublisher.CoverImageUrl, out var cover) && !Uri.TryCreate(cover, UriKind.Absolute, out _))
+        if (PinterestPostOptions.CoverImageUrl.TryGet(post, out var cover) && !Uri.TryCreate(cover, UriKind.Absolute, out _))
         {
-            violations.Add(new($"options.{PinterestPublisher.CoverImageUrl}", "Use an absolute URL."));
+            violations.Add(new($"options.{PinterestPostOptions.CoverImageUrl}", "Use an absolute URL."));
         }
 
-        if (options.TryGetValue(PinterestPublisher.CoverImageKeyFrameTime, out var frame) &&
+        if (PinterestPostOptions.CoverImageKeyFrameTime.TryGet(post, out var frame) &&
             !(double.TryParse(frame, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0))
         {
-            violations.Add(new($"options.{PinterestPublisher.CoverImageKeyFrameTime}", "Use the number of seconds into the video."));
+            violations.Add(new($"options.{PinterestPostOptions.CoverImageKeyFrameTime}", "Use the number of seconds into the video."));
         }
 
+        violations.AddRange(PinterestPostOptions.Schema.Undeclared(post));
         return violations;
     }
 

@@ -188,11 +188,14 @@ internal static class SandboxErrors
 {
     public static async Task ThrowIfFailedAsync(HttpResponseMessage response, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (response.IsSuccessStatusCode)
+        if (!response.IsSuccessStatusCode)
         {
-            return;
+            throw await FromResponseAsync(response, clock.GetUtcNow(), cancellationToken);
         }
+    }
 
+    public static async Task<PlatformException> FromResponseAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         string? code = null, message = null;
         try
@@ -206,24 +209,20 @@ internal static class SandboxErrors
         }
 
         var kind = code == "invalid_grant" ? PlatformFailureKind.AuthExpired : PlatformHttp.KindOf(response.StatusCode);
-        var retryAt = response.StatusCode == HttpStatusCode.TooManyRequests ? PlatformHttp.ResetTime(response, clock.GetUtcNow()) : null;
-        throw new PlatformException(PlatformId.Sandbox, kind, message ?? $"The sandbox answered {(int)response.StatusCode}.", code, retryAt);
+        var retryAt = response.StatusCode == HttpStatusCode.TooManyRequests ? PlatformHttp.ResetTime(response, now) : null;
+        return new PlatformException(PlatformId.Sandbox, kind, message ?? $"The sandbox answered {(int)response.StatusCode}.", code, retryAt);
     }
 }
 
-public sealed class SandboxRegistration : IPlatformRegistration
+/// <summary>The built-in sandbox: settings <c>Nexus:Platforms:Sandbox</c>, no options.</summary>
+public sealed class SandboxDescriptor : PlatformDescriptor<SandboxOptions, SandboxOAuthClient, SandboxPublisher, SandboxRules>
 {
-    public void Register(IServiceCollection services, IConfiguration configuration)
-    {
-        var section = configuration.GetSection(SandboxOptions.Section);
-        services.AddOptions<SandboxOptions>().Bind(section);
-        var timeout = section.GetValue<TimeSpan?>(nameof(PlatformOptions.AttemptTimeout)) ?? TimeSpan.FromSeconds(30);
-        services.AddPlatformHttpClient<SandboxOAuthClient, SandboxOAuthClient>(PlatformId.Sandbox, timeout);
-        services.AddPlatformHttpClient<SandboxPublisher, SandboxPublisher>(PlatformId.Sandbox, timeout);
-        services.AddTransient<IPlatformOAuthClient>(sp => sp.GetRequiredService<SandboxOAuthClient>());
-        services.AddTransient<IPlatformPublisher>(sp => sp.GetRequiredService<SandboxPublisher>());
-        services.AddSingleton<IPlatformRules, SandboxRules>();
-    }
+    public override PlatformId Platform => PlatformId.Sandbox;
+
+    public override PlatformOptionSchema? Options => null;
+
+    public override Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
+        SandboxErrors.FromResponseAsync(response, now, cancellationToken);
 }
 
 /// <summary>The sandbox's own documents: lookups by token hash and by idempotency key are indexed.</summary>

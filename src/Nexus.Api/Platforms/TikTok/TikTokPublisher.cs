@@ -38,17 +38,6 @@ public sealed class TikTokPublisher(
     TimeProvider time,
     ILogger<TikTokPublisher> logger) : IPlatformPublisher
 {
-    public const string PrivacyLevel = "privacyLevel";
-    public const string DisableComment = "disableComment";
-    public const string DisableDuet = "disableDuet";
-    public const string DisableStitch = "disableStitch";
-    public const string PostMode = "postMode";
-    public const string Source = "source";
-    public const string VideoCoverTimestampMs = "videoCoverTimestampMs";
-    public const string Title = "title";
-    public const string PhotoCoverIndex = "photoCoverIndex";
-    public const string AutoAddMusic = "autoAddMusic";
-
     public const string DirectPost = "DIRECT_POST";
     public const string MediaUpload = "MEDIA_UPLOAD";
     public const string PullFromUrl = "PULL_FROM_URL";
@@ -66,7 +55,7 @@ public sealed class TikTokPublisher(
                 string.Join(" ", violations.Select(v => $"{v.Field}: {v.Message}")), "rule_violation");
         }
 
-        var direct = request.Options.GetValueOrDefault(PostMode, DirectPost) == DirectPost;
+        var direct = TikTokPostOptions.PostMode.Get(request, DirectPost) == DirectPost;
         var creator = direct ? await GetCreatorInfoAsync(accessToken, cancellationToken) : null;
         var isVideo = request.Media[0].Kind == MediaKind.Video;
         if (creator is not null)
@@ -115,7 +104,7 @@ public sealed class TikTokPublisher(
 
     private static void Constrain(TikTokCreatorInfo creator, PublishRequest request, bool isVideo)
     {
-        var privacy = request.Options[PrivacyLevel];
+        var privacy = TikTokPostOptions.PrivacyLevel.Required(request);
         if (!creator.PrivacyLevels.Contains(privacy, StringComparer.Ordinal))
         {
             throw new PlatformException(PlatformId.TikTok, PlatformFailureKind.Rejected,
@@ -132,7 +121,7 @@ public sealed class TikTokPublisher(
     private async Task<string> StartVideoAsync(string accessToken, PublishRequest request, TikTokCreatorInfo? creator, CancellationToken cancellationToken)
     {
         var media = request.Media[0];
-        var upload = request.Options.GetValueOrDefault(Source, PullFromUrl) == FileUpload;
+        var upload = TikTokPostOptions.Source.Get(request, PullFromUrl) == FileUpload;
         using var file = upload ? await transfer.DownloadAsync(media, TikTokRules.MaxVideoBytes, cancellationToken) : null;
         var plan = file is null ? default : TikTokChunkPlan.For(file.Length, _options.ChunkSize);
         var source = file is null
@@ -152,12 +141,12 @@ public sealed class TikTokPublisher(
             var postInfo = new JsonObject
             {
                 ["title"] = request.Text,
-                ["privacy_level"] = request.Options[PrivacyLevel],
-                ["disable_duet"] = creator.DuetDisabled || Flag(request, DisableDuet),
-                ["disable_comment"] = creator.CommentDisabled || Flag(request, DisableComment),
-                ["disable_stitch"] = creator.StitchDisabled || Flag(request, DisableStitch),
+                ["privacy_level"] = TikTokPostOptions.PrivacyLevel.Required(request),
+                ["disable_duet"] = creator.DuetDisabled || TikTokPostOptions.DisableDuet.IsTrue(request),
+                ["disable_comment"] = creator.CommentDisabled || TikTokPostOptions.DisableComment.IsTrue(request),
+                ["disable_stitch"] = creator.StitchDisabled || TikTokPostOptions.DisableStitch.IsTrue(request),
             };
-            if (request.Options.TryGetValue(VideoCoverTimestampMs, out var cover))
+            if (TikTokPostOptions.VideoCoverTimestampMs.TryGet(request, out var cover))
             {
                 postInfo["video_cover_timestamp_ms"] = long.Parse(cover, CultureInfo.InvariantCulture);
             }
@@ -185,16 +174,16 @@ public sealed class TikTokPublisher(
     private async Task<string> StartPhotosAsync(string accessToken, PublishRequest request, TikTokCreatorInfo? creator, CancellationToken cancellationToken)
     {
         var postInfo = new JsonObject { ["description"] = request.Text };
-        if (request.Options.TryGetValue(Title, out var title))
+        if (TikTokPostOptions.Title.TryGet(request, out var title))
         {
             postInfo["title"] = title;
         }
 
         if (creator is not null)
         {
-            postInfo["privacy_level"] = request.Options[PrivacyLevel];
-            postInfo["disable_comment"] = creator.CommentDisabled || Flag(request, DisableComment);
-            postInfo["auto_add_music"] = Flag(request, AutoAddMusic);
+            postInfo["privacy_level"] = TikTokPostOptions.PrivacyLevel.Required(request);
+            postInfo["disable_comment"] = creator.CommentDisabled || TikTokPostOptions.DisableComment.IsTrue(request);
+            postInfo["auto_add_music"] = TikTokPostOptions.AutoAddMusic.IsTrue(request);
         }
 
         var body = new JsonObject
@@ -206,7 +195,7 @@ public sealed class TikTokPublisher(
             {
                 // TikTok pulls photos from their URLs; there is no file upload for photos.
                 ["source"] = PullFromUrl,
-                ["photo_cover_index"] = int.Parse(request.Options.GetValueOrDefault(PhotoCoverIndex, "0"), CultureInfo.InvariantCulture),
+                ["photo_cover_index"] = int.Parse(TikTokPostOptions.PhotoCoverIndex.Get(request, "0"), CultureInfo.InvariantCulture),
                 ["photo_images"] = new JsonArray([.. request.Media.Select(m => (JsonNode)JsonValue.Create(m.Url.ToString())!)]),
             },
         };
@@ -271,9 +260,6 @@ public sealed class TikTokPublisher(
     }
 
     private static bool IsTrue(JsonNode? node) => node is JsonValue value && value.TryGetValue<bool>(out var flag) && flag;
-
-    private static bool Flag(PublishRequest request, string key) =>
-        request.Options.TryGetValue(key, out var value) && bool.TryParse(value, out var flag) && flag;
 }
 
 /// <summary>A TikTok creator's posting settings, as <c>creator_info/query</c> answers them.</summary>

@@ -22,7 +22,7 @@ public sealed class TikTokRules : IPlatformRules
     internal static readonly string[] PrivacyLevels = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "FOLLOWER_OF_CREATOR", "SELF_ONLY"];
     private static readonly string[] VideoTypes = ["video/mp4", "video/webm", "video/quicktime"];
     private static readonly string[] PhotoTypes = ["image/jpeg", "image/jpg", "image/webp"];
-    private static readonly string[] Booleans = [TikTokPublisher.DisableComment, TikTokPublisher.DisableDuet, TikTokPublisher.DisableStitch, TikTokPublisher.AutoAddMusic];
+    private static readonly BooleanOption[] Booleans = [TikTokPostOptions.DisableComment, TikTokPostOptions.DisableDuet, TikTokPostOptions.DisableStitch, TikTokPostOptions.AutoAddMusic];
 
     public PlatformId Platform => PlatformId.TikTok;
 
@@ -55,6 +55,7 @@ public sealed class TikTokRules : IPlatformRules
         }
 
         CheckOptions(post, videos > 0, violations);
+        violations.AddRange(TikTokPostOptions.Schema.Undeclared(post));
         return violations;
     }
 
@@ -107,61 +108,60 @@ public sealed class TikTokRules : IPlatformRules
 
     private static void CheckOptions(PublishRequest post, bool isVideo, List<RuleViolation> violations)
     {
-        var options = post.Options;
-        var mode = options.GetValueOrDefault(TikTokPublisher.PostMode, TikTokPublisher.DirectPost);
+        var mode = TikTokPostOptions.PostMode.Get(post, TikTokPublisher.DirectPost);
         if (mode is not (TikTokPublisher.DirectPost or TikTokPublisher.MediaUpload))
         {
-            violations.Add(new($"options.{TikTokPublisher.PostMode}", $"Use {TikTokPublisher.DirectPost} (publish) or {TikTokPublisher.MediaUpload} (send to the creator's TikTok inbox as a draft)."));
+            violations.Add(new($"options.{TikTokPostOptions.PostMode}", $"Use {TikTokPublisher.DirectPost} (publish) or {TikTokPublisher.MediaUpload} (send to the creator's TikTok inbox as a draft)."));
         }
 
-        if (options.TryGetValue(TikTokPublisher.PrivacyLevel, out var privacy))
+        if (TikTokPostOptions.PrivacyLevel.TryGet(post, out var privacy))
         {
             if (!PrivacyLevels.Contains(privacy, StringComparer.Ordinal))
             {
-                violations.Add(new($"options.{TikTokPublisher.PrivacyLevel}", $"Use one of {string.Join(", ", PrivacyLevels)}."));
+                violations.Add(new($"options.{TikTokPostOptions.PrivacyLevel}", $"Use one of {string.Join(", ", PrivacyLevels)}."));
             }
         }
         else if (mode == TikTokPublisher.DirectPost)
         {
             // TikTok's content sharing guidelines: the creator picks the audience, there is no default.
-            violations.Add(new($"options.{TikTokPublisher.PrivacyLevel}", "TikTok requires the creator to choose who can see the post; there is no default."));
+            violations.Add(new($"options.{TikTokPostOptions.PrivacyLevel}", "TikTok requires the creator to choose who can see the post; there is no default."));
         }
 
         foreach (var key in Booleans)
         {
-            if (options.TryGetValue(key, out var value) && !bool.TryParse(value, out _))
+            if (key.TryGet(post, out var value) && !bool.TryParse(value, out _))
             {
                 violations.Add(new($"options.{key}", "Use true or false."));
             }
         }
 
-        if (options.TryGetValue(TikTokPublisher.Source, out var source))
+        if (TikTokPostOptions.Source.TryGet(post, out var source))
         {
             if (source is not (TikTokPublisher.PullFromUrl or TikTokPublisher.FileUpload))
             {
-                violations.Add(new($"options.{TikTokPublisher.Source}", $"Use {TikTokPublisher.PullFromUrl} or {TikTokPublisher.FileUpload}."));
+                violations.Add(new($"options.{TikTokPostOptions.Source}", $"Use {TikTokPublisher.PullFromUrl} or {TikTokPublisher.FileUpload}."));
             }
             else if (source == TikTokPublisher.FileUpload && !isVideo)
             {
-                violations.Add(new($"options.{TikTokPublisher.Source}", "TikTok pulls photos from their URLs; only videos can be uploaded."));
+                violations.Add(new($"options.{TikTokPostOptions.Source}", "TikTok pulls photos from their URLs; only videos can be uploaded."));
             }
         }
 
-        if (options.TryGetValue(TikTokPublisher.VideoCoverTimestampMs, out var cover) &&
+        if (TikTokPostOptions.VideoCoverTimestampMs.TryGet(post, out var cover) &&
             !(long.TryParse(cover, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms >= 0))
         {
-            violations.Add(new($"options.{TikTokPublisher.VideoCoverTimestampMs}", "Use a whole number of milliseconds."));
+            violations.Add(new($"options.{TikTokPostOptions.VideoCoverTimestampMs}", "Use a whole number of milliseconds."));
         }
 
-        if (options.TryGetValue(TikTokPublisher.PhotoCoverIndex, out var index) &&
+        if (TikTokPostOptions.PhotoCoverIndex.TryGet(post, out var index) &&
             !(int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < Math.Max(1, post.Media.Count)))
         {
-            violations.Add(new($"options.{TikTokPublisher.PhotoCoverIndex}", "Use the 0-based index of one of the photos."));
+            violations.Add(new($"options.{TikTokPostOptions.PhotoCoverIndex}", "Use the 0-based index of one of the photos."));
         }
 
-        if (options.TryGetValue(TikTokPublisher.Title, out var title) && title.Length > MaxPhotoTitleLength)
+        if (TikTokPostOptions.Title.TryGet(post, out var title) && title.Length > MaxPhotoTitleLength)
         {
-            violations.Add(new($"options.{TikTokPublisher.Title}", $"A TikTok photo title is at most {MaxPhotoTitleLength} characters."));
+            violations.Add(new($"options.{TikTokPostOptions.Title}", $"A TikTok photo title is at most {MaxPhotoTitleLength} characters."));
         }
     }
 }

@@ -26,10 +26,6 @@ namespace Nexus.Api.Platforms.X;
 public sealed class XPublisher(HttpClient http, XMediaDownloader downloader, IOptions<XOptions> options, TimeProvider time, ILogger<XPublisher> logger)
     : IPlatformPublisher
 {
-    public const string ReplySettingsOption = "replySettings";
-    public const string ReplyToOption = "replyTo";
-    public const string FirstCommentOption = "firstComment";
-
     /// <summary>The values X accepts for <c>reply_settings</c>.</summary>
     public static IReadOnlyList<string> ReplySettings { get; } = ["following", "mentionedUsers", "subscribers", "verified"];
 
@@ -58,12 +54,12 @@ public sealed class XPublisher(HttpClient http, XMediaDownloader downloader, IOp
             post["media"] = new JsonObject { ["media_ids"] = new JsonArray([.. mediaIds.Select(id => JsonValue.Create(id))]) };
         }
 
-        if (request.Options.TryGetValue(ReplySettingsOption, out var replySettings) && !string.IsNullOrEmpty(replySettings))
+        if (XPostOptions.ReplySettings.TryGet(request, out var replySettings) && !string.IsNullOrEmpty(replySettings))
         {
             post["reply_settings"] = replySettings;
         }
 
-        if (request.Options.TryGetValue(ReplyToOption, out var replyTo) && !string.IsNullOrEmpty(replyTo))
+        if (XPostOptions.ReplyTo.TryGet(request, out var replyTo) && !string.IsNullOrEmpty(replyTo))
         {
             post["reply"] = new JsonObject { ["in_reply_to_tweet_id"] = replyTo };
         }
@@ -71,7 +67,7 @@ public sealed class XPublisher(HttpClient http, XMediaDownloader downloader, IOp
         var id = await CreatePostAsync(post, accessToken, cancellationToken);
         XLog.Published(logger, id, account.ExternalId, mediaIds.Count);
 
-        if (request.Options.TryGetValue(FirstCommentOption, out var firstComment) && !string.IsNullOrWhiteSpace(firstComment))
+        if (XPostOptions.FirstComment.TryGet(request, out var firstComment) && !string.IsNullOrWhiteSpace(firstComment))
         {
             await PostFirstCommentAsync(id, firstComment, accessToken, cancellationToken);
         }

@@ -43,6 +43,7 @@ public sealed class XRules(IOptions<XOptions> options) : IPlatformRules
         }
 
         CheckOptions(post.Options, violations);
+        violations.AddRange(XPostOptions.Schema.Undeclared(post));
         return violations;
     }
 
@@ -121,20 +122,20 @@ public sealed class XRules(IOptions<XOptions> options) : IPlatformRules
 
     private static void CheckOptions(IReadOnlyDictionary<string, string> options, List<RuleViolation> violations)
     {
-        if (options.TryGetValue(XPublisher.ReplySettingsOption, out var replySettings) && !string.IsNullOrEmpty(replySettings) &&
+        if (XPostOptions.ReplySettings.TryGet(options, out var replySettings) && !string.IsNullOrEmpty(replySettings) &&
             !XPublisher.ReplySettings.Contains(replySettings, StringComparer.Ordinal))
         {
-            violations.Add(new($"options.{XPublisher.ReplySettingsOption}", $"Who may reply must be one of {string.Join(", ", XPublisher.ReplySettings)}."));
+            violations.Add(new($"options.{XPostOptions.ReplySettings}", $"Who may reply must be one of {string.Join(", ", XPublisher.ReplySettings)}."));
         }
 
-        if (options.TryGetValue(XPublisher.ReplyToOption, out var replyTo) && !string.IsNullOrEmpty(replyTo) && !replyTo.All(char.IsAsciiDigit))
+        if (XPostOptions.ReplyTo.TryGet(options, out var replyTo) && !string.IsNullOrEmpty(replyTo) && !replyTo.All(char.IsAsciiDigit))
         {
-            violations.Add(new($"options.{XPublisher.ReplyToOption}", "The post to reply to must be an X post id (digits)."));
+            violations.Add(new($"options.{XPostOptions.ReplyTo}", "The post to reply to must be an X post id (digits)."));
         }
 
-        if (options.TryGetValue(XPublisher.FirstCommentOption, out var firstComment) && XText.WeightedLength(firstComment) > XText.MaxWeightedLength)
+        if (XPostOptions.FirstComment.TryGet(options, out var firstComment) && XText.WeightedLength(firstComment) > XText.MaxWeightedLength)
         {
-            violations.Add(new($"options.{XPublisher.FirstCommentOption}", $"The first comment is a post too: at most {XText.MaxWeightedLength} characters."));
+            violations.Add(new($"options.{XPostOptions.FirstComment}", $"The first comment is a post too: at most {XText.MaxWeightedLength} characters."));
         }
     }
 }

@@ -34,12 +34,6 @@ public sealed class YouTubePublisher(
     TimeProvider time,
     ILogger<YouTubePublisher> logger) : IPlatformPublisher
 {
-    public const string Title = "title";
-    public const string PrivacyStatus = "privacyStatus";
-    public const string Tags = "tags";
-    public const string CategoryId = "categoryId";
-    public const string NotifySubscribers = "notifySubscribers";
-    public const string MadeForKids = "madeForKids";
 
     private readonly YouTubeOptions _options = options.Value;
 
@@ -54,7 +48,7 @@ public sealed class YouTubePublisher(
         }
 
         using var file = await transfer.DownloadAsync(request.Media[0], YouTubeRules.MaxVideoBytes, cancellationToken);
-        var privacy = request.Options.GetValueOrDefault(PrivacyStatus, "public");
+        var privacy = YouTubePostOptions.PrivacyStatus.Get(request, "public");
         var session = await OpenSessionAsync(accessToken, request, privacy, file, cancellationToken);
         logger.SessionStarted(account.ExternalId, file.Length);
 
@@ -73,7 +67,7 @@ public sealed class YouTubePublisher(
     /// <summary>The title: the <c>title</c> option, else the text's first non-blank line cut to 100 characters.</summary>
     internal static string TitleOf(PublishRequest post)
     {
-        if (post.Options.TryGetValue(Title, out var title))
+        if (YouTubePostOptions.Title.TryGet(post, out var title))
         {
             return title.Trim();
         }
@@ -89,7 +83,7 @@ public sealed class YouTubePublisher(
     }
 
     internal static IReadOnlyList<string> TagsOf(PublishRequest post) =>
-        post.Options.TryGetValue(Tags, out var tags)
+        YouTubePostOptions.Tags.TryGet(post, out var tags)
             ? tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
 
@@ -101,19 +95,19 @@ public sealed class YouTubePublisher(
             snippet["tags"] = new JsonArray([.. tags.Select(t => (JsonNode)JsonValue.Create(t)!)]);
         }
 
-        if (request.Options.TryGetValue(CategoryId, out var category))
+        if (YouTubePostOptions.CategoryId.TryGet(request, out var category))
         {
             snippet["categoryId"] = category;
         }
 
         var status = new JsonObject { ["privacyStatus"] = privacy };
-        if (request.Options.TryGetValue(MadeForKids, out var kids))
+        if (YouTubePostOptions.MadeForKids.TryGet(request, out var kids))
         {
             status["selfDeclaredMadeForKids"] = bool.Parse(kids);
         }
 
         var query = "/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status";
-        if (request.Options.TryGetValue(NotifySubscribers, out var notify))
+        if (YouTubePostOptions.NotifySubscribers.TryGet(request, out var notify))
         {
             query += "&notifySubscribers=" + (bool.Parse(notify) ? "true" : "false");
         }

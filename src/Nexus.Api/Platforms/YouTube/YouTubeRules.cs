@@ -47,13 +47,13 @@ public sealed class YouTubeRules : IPlatformRules
             }
         }
 
-        var titleField = post.Options.ContainsKey(YouTubePublisher.Title) ? $"options.{YouTubePublisher.Title}" : "text";
+        var titleField = YouTubePostOptions.Title.IsSet(post) ? $"options.{YouTubePostOptions.Title}" : "text";
         var title = YouTubePublisher.TitleOf(post);
         if (string.IsNullOrWhiteSpace(title))
         {
-            violations.Add(new($"options.{YouTubePublisher.Title}", "A YouTube video needs a title: set the title option or start the text with one."));
+            violations.Add(new($"options.{YouTubePostOptions.Title}", "A YouTube video needs a title: set the title option or start the text with one."));
         }
-        else if (post.Options.ContainsKey(YouTubePublisher.Title))
+        else if (YouTubePostOptions.Title.IsSet(post))
         {
             // A title taken from the text is cut to fit; one given explicitly is checked as it is.
             if (title.Length > MaxTitleLength)
@@ -67,36 +67,37 @@ public sealed class YouTubeRules : IPlatformRules
             }
         }
 
-        if (post.Options.TryGetValue(YouTubePublisher.PrivacyStatus, out var privacy) && !PrivacyStatuses.Contains(privacy, StringComparer.Ordinal))
+        if (YouTubePostOptions.PrivacyStatus.TryGet(post, out var privacy) && !PrivacyStatuses.Contains(privacy, StringComparer.Ordinal))
         {
-            violations.Add(new($"options.{YouTubePublisher.PrivacyStatus}", $"Use one of {string.Join(", ", PrivacyStatuses)}."));
+            violations.Add(new($"options.{YouTubePostOptions.PrivacyStatus}", $"Use one of {string.Join(", ", PrivacyStatuses)}."));
         }
 
         var tags = YouTubePublisher.TagsOf(post);
         var tagsLength = tags.Sum(t => t.Length + (t.Contains(' ', StringComparison.Ordinal) ? 2 : 0)) + Math.Max(0, tags.Count - 1);
         if (tagsLength > MaxTagsLength)
         {
-            violations.Add(new($"options.{YouTubePublisher.Tags}", $"YouTube tags are at most {MaxTagsLength} characters in all; these count {tagsLength}."));
+            violations.Add(new($"options.{YouTubePostOptions.Tags}", $"YouTube tags are at most {MaxTagsLength} characters in all; these count {tagsLength}."));
         }
 
         if (tags.Any(HasAngleBrackets))
         {
-            violations.Add(new($"options.{YouTubePublisher.Tags}", "YouTube does not allow < or > in tags."));
+            violations.Add(new($"options.{YouTubePostOptions.Tags}", "YouTube does not allow < or > in tags."));
         }
 
-        if (post.Options.TryGetValue(YouTubePublisher.CategoryId, out var category) && !(category.Length > 0 && category.All(char.IsAsciiDigit)))
+        if (YouTubePostOptions.CategoryId.TryGet(post, out var category) && !(category.Length > 0 && category.All(char.IsAsciiDigit)))
         {
-            violations.Add(new($"options.{YouTubePublisher.CategoryId}", "Use a numeric YouTube video category id (e.g. 22, People & Blogs)."));
+            violations.Add(new($"options.{YouTubePostOptions.CategoryId}", "Use a numeric YouTube video category id (e.g. 22, People & Blogs)."));
         }
 
-        foreach (var key in new[] { YouTubePublisher.NotifySubscribers, YouTubePublisher.MadeForKids })
+        foreach (var key in new[] { YouTubePostOptions.NotifySubscribers, YouTubePostOptions.MadeForKids })
         {
-            if (post.Options.TryGetValue(key, out var flag) && !bool.TryParse(flag, out _))
+            if (key.TryGet(post, out var flag) && !bool.TryParse(flag, out _))
             {
                 violations.Add(new($"options.{key}", "Use true or false."));
             }
         }
 
+        violations.AddRange(YouTubePostOptions.Schema.Undeclared(post));
         return violations;
     }
 

@@ -84,7 +84,7 @@ public sealed class OwnershipRaceTests(ApiFixture api)
 
         // The handler itself, as if the read-model check had passed a moment before the transfer committed.
         var bus = api.Host.Services.GetRequiredService<Wolverine.IMessageBus>();
-        var outcome = await bus.InvokeAsync<Nexus.Api.GraphQL.Outcome<Guid>>(
+        var outcome = await bus.InvokeAsync<Nexus.Api.GraphQL.Outcome<Guid, RoleRequiredError, NotAMemberError>>(
             new Nexus.Api.Features.Workspaces.TransferringOwnership.TransferOwnership(IdOf(workspaceId), IdOf(owner.UserId), IdOf(admin.UserId)));
 
         Assert.Equal(["FORBIDDEN"], outcome.Errors.Select(e => e.Code));

@@ -50,7 +50,7 @@ public sealed class FacebookFake : IDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace));
         Logs.AddTo(services);
         services.AddSingleton<TimeProvider>(Clock);
-        new FacebookRegistration().Register(services, configuration);
+        services.AddPlatform<FacebookDescriptor>(configuration);
         _services = services.BuildServiceProvider();
     }
 

@@ -43,7 +43,7 @@ public sealed class InstagramFake : IDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace));
         Logs.AddTo(services);
         services.AddSingleton<TimeProvider>(Clock);
-        new InstagramRegistration().Register(services, configuration);
+        services.AddPlatform<InstagramDescriptor>(configuration);
         _services = services.BuildServiceProvider();
     }
 

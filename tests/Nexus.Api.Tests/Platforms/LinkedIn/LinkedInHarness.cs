@@ -45,7 +45,7 @@ internal sealed class LinkedInHarness : IDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(new FixedClock(Now));
-        new LinkedInRegistration().Register(services, configuration);
+        services.AddPlatform<LinkedInDescriptor>(configuration);
         _services = services.BuildServiceProvider();
     }
 

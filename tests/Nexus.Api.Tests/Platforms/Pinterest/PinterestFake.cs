@@ -44,7 +44,7 @@ public sealed class PinterestFake : IDisposable
         services.AddLogging();
         Logs.AddTo(services);
         services.AddSingleton<TimeProvider>(new FixedClock(Now));
-        new PinterestRegistration().Register(services, new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        services.AddPlatform<PinterestDescriptor>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         Services = services.BuildServiceProvider();
     }
 

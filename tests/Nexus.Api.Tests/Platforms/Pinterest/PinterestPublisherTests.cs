@@ -17,7 +17,7 @@ public sealed class PinterestPublisherTests : IDisposable
 
     private static PublishRequest ImagePin(MediaItem? media = null, Dictionary<string, string>? options = null) =>
         new("key-1", "Sourdough, step by step", [media ?? new MediaItem(new Uri("https://cdn.nexus.example/bread.jpg"), MediaKind.Image, MimeType: "image/jpeg")],
-            options ?? new Dictionary<string, string> { [PinterestPublisher.BoardId] = "board-1" });
+            options ?? new Dictionary<string, string> { [PinterestPostOptions.BoardId] = "board-1" });
 
     private void PinCreated(string id = "813744226420795884") =>
         _pinterest.Json("/v5/pins", 201, new JsonObject { ["id"] = id, ["board_id"] = "board-1" });
@@ -45,8 +45,8 @@ public sealed class PinterestPublisherTests : IDisposable
         return new PublishRequest("key-2", "Shaping a boule", [new MediaItem(new Uri(_pinterest.Server.Url + "/media/clip.mp4"), MediaKind.Video, MimeType: "video/mp4")],
             new Dictionary<string, string>
             {
-                [PinterestPublisher.BoardId] = "board-1",
-                [PinterestPublisher.CoverImageUrl] = "https://cdn.nexus.example/cover.jpg",
+                [PinterestPostOptions.BoardId] = "board-1",
+                [PinterestPostOptions.CoverImageUrl] = "https://cdn.nexus.example/cover.jpg",
             });
     }
 
@@ -59,11 +59,11 @@ public sealed class PinterestPublisherTests : IDisposable
             new MediaItem(new Uri("https://cdn.nexus.example/bread.jpg"), MediaKind.Image, AltText: "A loaf on a board"),
             new Dictionary<string, string>
             {
-                [PinterestPublisher.BoardId] = "board-1",
-                [PinterestPublisher.BoardSectionId] = "section-9",
-                [PinterestPublisher.Title] = "Sourdough",
-                [PinterestPublisher.Link] = "https://nexus.example/recipes/sourdough",
-                [PinterestPublisher.AltText] = "ignored: the media's own alt text wins",
+                [PinterestPostOptions.BoardId] = "board-1",
+                [PinterestPostOptions.BoardSectionId] = "section-9",
+                [PinterestPostOptions.Title] = "Sourdough",
+                [PinterestPostOptions.Link] = "https://nexus.example/recipes/sourdough",
+                [PinterestPostOptions.AltText] = "ignored: the media's own alt text wins",
             }), CancellationToken.None);
 
         Assert.Equal(new PublishResult("813744226420795884", new Uri("https://www.pinterest.com/pin/813744226420795884/")), result);

@@ -9,21 +9,21 @@ public sealed class PinterestRulesTests
     private static readonly Uri Url = new("https://media.example/x");
 
     private static IReadOnlyList<RuleViolation> Check(string text, MediaItem[] media, Dictionary<string, string>? options = null) =>
-        Rules.Check(new PublishRequest("k", text, media, options ?? new() { [PinterestPublisher.BoardId] = "b1" }));
+        Rules.Check(new PublishRequest("k", text, media, options ?? new() { [PinterestPostOptions.BoardId] = "b1" }));
 
     private static MediaItem Image(long? size = null, string? mime = null, string? alt = null) => new(Url, MediaKind.Image, size, MimeType: mime, AltText: alt);
 
     private static MediaItem Video(long? size = null, TimeSpan? duration = null, string? mime = null) => new(Url, MediaKind.Video, size, Duration: duration, MimeType: mime);
 
-    private static Dictionary<string, string> WithCover => new() { [PinterestPublisher.BoardId] = "b1", [PinterestPublisher.CoverImageUrl] = "https://media.example/c.jpg" };
+    private static Dictionary<string, string> WithCover => new() { [PinterestPostOptions.BoardId] = "b1", [PinterestPostOptions.CoverImageUrl] = "https://media.example/c.jpg" };
 
     [Fact]
     public void an_image_pin_within_every_limit_passes() =>
         Assert.Empty(Check(new string('d', 800), [Image(20L * 1024 * 1024, "image/tiff", new string('a', 500))], new()
         {
-            [PinterestPublisher.BoardId] = "b1",
-            [PinterestPublisher.Title] = new string('t', 100),
-            [PinterestPublisher.Link] = "https://example.com/" + new string('p', 2028),
+            [PinterestPostOptions.BoardId] = "b1",
+            [PinterestPostOptions.Title] = new string('t', 100),
+            [PinterestPostOptions.Link] = "https://example.com/" + new string('p', 2028),
         }));
 
     [Fact]
@@ -44,10 +44,10 @@ public sealed class PinterestRulesTests
     {
         var violations = Check(new string('d', 801), [Image(alt: new string('a', 501))], new()
         {
-            [PinterestPublisher.BoardId] = "b1",
-            [PinterestPublisher.Title] = new string('t', 101),
-            [PinterestPublisher.Link] = "https://example.com/" + new string('p', 2029),
-            [PinterestPublisher.AltText] = new string('a', 501),
+            [PinterestPostOptions.BoardId] = "b1",
+            [PinterestPostOptions.Title] = new string('t', 101),
+            [PinterestPostOptions.Link] = "https://example.com/" + new string('p', 2029),
+            [PinterestPostOptions.AltText] = new string('a', 501),
         });
 
         Assert.Equal(["text", "media[0]", "options.title", "options.link", "options.altText"], violations.Select(v => v.Field));
@@ -55,7 +55,7 @@ public sealed class PinterestRulesTests
 
     [Fact]
     public void a_link_must_be_a_web_url() =>
-        Assert.Equal("options.link", Assert.Single(Check("d", [Image()], new() { [PinterestPublisher.BoardId] = "b1", [PinterestPublisher.Link] = "javascript:alert(1)" })).Field);
+        Assert.Equal("options.link", Assert.Single(Check("d", [Image()], new() { [PinterestPostOptions.BoardId] = "b1", [PinterestPostOptions.Link] = "javascript:alert(1)" })).Field);
 
     [Fact]
     public void images_are_common_formats_up_to_20_mb() =>
@@ -75,8 +75,8 @@ public sealed class PinterestRulesTests
     public void a_video_pin_needs_a_cover()
     {
         Assert.Equal("options.coverImageUrl", Assert.Single(Check("d", [Video()])).Field);
-        Assert.Empty(Check("d", [Video()], new() { [PinterestPublisher.BoardId] = "b1", [PinterestPublisher.CoverImageKeyFrameTime] = "2.5" }));
+        Assert.Empty(Check("d", [Video()], new() { [PinterestPostOptions.BoardId] = "b1", [PinterestPostOptions.CoverImageKeyFrameTime] = "2.5" }));
         Assert.Equal("options.coverImageKeyFrameTime",
-            Assert.Single(Check("d", [Video()], new() { [PinterestPublisher.BoardId] = "b1", [PinterestPublisher.CoverImageKeyFrameTime] = "soon" })).Field);
+            Assert.Single(Check("d", [Video()], new() { [PinterestPostOptions.BoardId] = "b1", [PinterestPostOptions.CoverImageKeyFrameTime] = "soon" })).Field);
     }
 }

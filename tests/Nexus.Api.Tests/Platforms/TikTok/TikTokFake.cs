@@ -45,7 +45,7 @@ public sealed class TikTokFake : IDisposable
         services.AddLogging();
         Logs.AddTo(services);
         services.AddSingleton<TimeProvider>(new FixedClock(Now));
-        new TikTokRegistration().Register(services, new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        services.AddPlatform<TikTokDescriptor>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         Services = services.BuildServiceProvider();
     }
 

@@ -17,7 +17,7 @@ public sealed class TikTokPublisherTests : IDisposable
 
     private PublishRequest Video(Dictionary<string, string>? options = null, TimeSpan? duration = null) =>
         new("key-1", "Sunset #travel", [new MediaItem(MediaUrl("clip.mp4"), MediaKind.Video, Duration: duration, MimeType: "video/mp4")],
-            options ?? new Dictionary<string, string> { [TikTokPublisher.PrivacyLevel] = "PUBLIC_TO_EVERYONE" });
+            options ?? new Dictionary<string, string> { [TikTokPostOptions.PrivacyLevel] = "PUBLIC_TO_EVERYONE" });
 
     private void Init(string path, string publishId = "v_pub_1", string? uploadUrl = null)
     {
@@ -41,9 +41,9 @@ public sealed class TikTokPublisherTests : IDisposable
 
         var result = await _tiktok.Publisher.PublishAsync(Creator, TikTokFake.AccessToken, Video(new Dictionary<string, string>
         {
-            [TikTokPublisher.PrivacyLevel] = "PUBLIC_TO_EVERYONE",
-            [TikTokPublisher.DisableComment] = "true",
-            [TikTokPublisher.VideoCoverTimestampMs] = "1500",
+            [TikTokPostOptions.PrivacyLevel] = "PUBLIC_TO_EVERYONE",
+            [TikTokPostOptions.DisableComment] = "true",
+            [TikTokPostOptions.VideoCoverTimestampMs] = "1500",
         }), CancellationToken.None);
 
         Assert.Equal("7412345678901234567", result.ExternalId);
@@ -88,8 +88,8 @@ public sealed class TikTokPublisherTests : IDisposable
 
         var result = await _tiktok.Publisher.PublishAsync(Creator, TikTokFake.AccessToken, Video(new Dictionary<string, string>
         {
-            [TikTokPublisher.PrivacyLevel] = "SELF_ONLY",
-            [TikTokPublisher.Source] = TikTokPublisher.FileUpload,
+            [TikTokPostOptions.PrivacyLevel] = "SELF_ONLY",
+            [TikTokPostOptions.Source] = TikTokPublisher.FileUpload,
         }), CancellationToken.None);
 
         // No public id yet (SELF_ONLY posts never get one): the publish_id identifies the post.
@@ -136,10 +136,10 @@ public sealed class TikTokPublisherTests : IDisposable
             new MediaItem(MediaUrl("b.webp"), MediaKind.Image, MimeType: "image/webp"),
         ], new Dictionary<string, string>
         {
-            [TikTokPublisher.PrivacyLevel] = "SELF_ONLY",
-            [TikTokPublisher.Title] = "Lookbook",
-            [TikTokPublisher.PhotoCoverIndex] = "1",
-            [TikTokPublisher.AutoAddMusic] = "true",
+            [TikTokPostOptions.PrivacyLevel] = "SELF_ONLY",
+            [TikTokPostOptions.Title] = "Lookbook",
+            [TikTokPostOptions.PhotoCoverIndex] = "1",
+            [TikTokPostOptions.AutoAddMusic] = "true",
         });
 
         var result = await _tiktok.Publisher.PublishAsync(Creator, TikTokFake.AccessToken, photos, CancellationToken.None);
@@ -172,7 +172,7 @@ public sealed class TikTokPublisherTests : IDisposable
         _tiktok.Statuses(new JsonObject { ["status"] = "PROCESSING_DOWNLOAD" }, new JsonObject { ["status"] = "SEND_TO_USER_INBOX" });
 
         var result = await _tiktok.Publisher.PublishAsync(Creator, TikTokFake.AccessToken,
-            Video(new Dictionary<string, string> { [TikTokPublisher.PostMode] = TikTokPublisher.MediaUpload }), CancellationToken.None);
+            Video(new Dictionary<string, string> { [TikTokPostOptions.PostMode] = TikTokPublisher.MediaUpload }), CancellationToken.None);
 
         Assert.Equal(new PublishResult("v_inbox_1", null), result);
         Assert.Empty(_tiktok.Requests("/v2/post/publish/creator_info/query/"));
@@ -328,7 +328,7 @@ public sealed class TikTokPublisherTests : IDisposable
 
         var error = await Assert.ThrowsAsync<PlatformException>(() => tiktok.Publisher.PublishAsync(Creator, TikTokFake.AccessToken,
             new PublishRequest("k", "t", [new MediaItem(new Uri(tiktok.Server.Url + "/media/clip.mp4"), MediaKind.Video)],
-                new Dictionary<string, string> { [TikTokPublisher.PrivacyLevel] = "SELF_ONLY" }), CancellationToken.None));
+                new Dictionary<string, string> { [TikTokPostOptions.PrivacyLevel] = "SELF_ONLY" }), CancellationToken.None));
 
         Assert.Equal(PlatformFailureKind.Unknown, error.Kind);
         Assert.Contains("may or may not have been created", error.Message);

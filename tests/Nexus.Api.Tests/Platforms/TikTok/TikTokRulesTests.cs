@@ -7,7 +7,7 @@ public sealed class TikTokRulesTests
 {
     private static readonly TikTokRules Rules = new();
     private static readonly Uri Url = new("https://media.example/x");
-    private static readonly Dictionary<string, string> Public = new() { [TikTokPublisher.PrivacyLevel] = "PUBLIC_TO_EVERYONE" };
+    private static readonly Dictionary<string, string> Public = new() { [TikTokPostOptions.PrivacyLevel] = "PUBLIC_TO_EVERYONE" };
 
     private static IReadOnlyList<RuleViolation> Check(string text, MediaItem[] media, Dictionary<string, string>? options = null) =>
         Rules.Check(new PublishRequest("k", text, media, options ?? Public));
@@ -71,8 +71,8 @@ public sealed class TikTokRulesTests
     public void direct_posts_need_an_explicit_privacy_level_and_drafts_do_not()
     {
         Assert.Equal("options.privacyLevel", Assert.Single(Check("hi", [Video()], [])).Field);
-        Assert.Equal("options.privacyLevel", Assert.Single(Check("hi", [Video()], new() { [TikTokPublisher.PrivacyLevel] = "EVERYONE" })).Field);
-        Assert.Empty(Check("hi", [Video()], new() { [TikTokPublisher.PostMode] = TikTokPublisher.MediaUpload }));
+        Assert.Equal("options.privacyLevel", Assert.Single(Check("hi", [Video()], new() { [TikTokPostOptions.PrivacyLevel] = "EVERYONE" })).Field);
+        Assert.Empty(Check("hi", [Video()], new() { [TikTokPostOptions.PostMode] = TikTokPublisher.MediaUpload }));
     }
 
     [Fact]
@@ -80,12 +80,12 @@ public sealed class TikTokRulesTests
     {
         var violations = Check("hi", [Photo(), Photo()], new()
         {
-            [TikTokPublisher.PrivacyLevel] = "SELF_ONLY",
-            [TikTokPublisher.DisableComment] = "yes",
-            [TikTokPublisher.Source] = TikTokPublisher.FileUpload,
-            [TikTokPublisher.PhotoCoverIndex] = "2",
-            [TikTokPublisher.Title] = new string('t', 91),
-            [TikTokPublisher.PostMode] = "LATER",
+            [TikTokPostOptions.PrivacyLevel] = "SELF_ONLY",
+            [TikTokPostOptions.DisableComment] = "yes",
+            [TikTokPostOptions.Source] = TikTokPublisher.FileUpload,
+            [TikTokPostOptions.PhotoCoverIndex] = "2",
+            [TikTokPostOptions.Title] = new string('t', 91),
+            [TikTokPostOptions.PostMode] = "LATER",
         });
 
         Assert.Equal(

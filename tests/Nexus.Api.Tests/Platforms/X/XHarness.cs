@@ -47,7 +47,7 @@ internal sealed class XHarness : IDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Clock);
-        new XRegistration().Register(services, configuration);
+        services.AddPlatform<XDescriptor>(configuration);
         _services = services.BuildServiceProvider();
     }
 

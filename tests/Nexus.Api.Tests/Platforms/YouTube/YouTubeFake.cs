@@ -49,7 +49,7 @@ public sealed class YouTubeFake : IDisposable
         services.AddLogging();
         Logs.AddTo(services);
         services.AddSingleton<TimeProvider>(new FixedClock(Now));
-        new YouTubeRegistration().Register(services, new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        services.AddPlatform<YouTubeDescriptor>(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         services.AddHttpClient<YouTubeMediaTransfer, YouTubeMediaTransfer>().AddHttpMessageHandler(() => new RangeHeader());
         Services = services.BuildServiceProvider();
     }

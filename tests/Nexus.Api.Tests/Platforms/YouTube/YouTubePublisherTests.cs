@@ -44,12 +44,12 @@ public sealed class YouTubePublisherTests : IDisposable
 
         var result = await _youtube.Publisher.PublishAsync(Channel, YouTubeFake.AccessToken, Post(video, new()
         {
-            [YouTubePublisher.Title] = "Pasta",
-            [YouTubePublisher.PrivacyStatus] = "unlisted",
-            [YouTubePublisher.Tags] = "pasta, quick dinner",
-            [YouTubePublisher.CategoryId] = "26",
-            [YouTubePublisher.NotifySubscribers] = "false",
-            [YouTubePublisher.MadeForKids] = "false",
+            [YouTubePostOptions.Title] = "Pasta",
+            [YouTubePostOptions.PrivacyStatus] = "unlisted",
+            [YouTubePostOptions.Tags] = "pasta, quick dinner",
+            [YouTubePostOptions.CategoryId] = "26",
+            [YouTubePostOptions.NotifySubscribers] = "false",
+            [YouTubePostOptions.MadeForKids] = "false",
         }), CancellationToken.None);
 
         Assert.Equal(new PublishResult("dQw4w9WgXcQ", new Uri("https://www.youtube.com/watch?v=dQw4w9WgXcQ")), result);
@@ -229,7 +229,7 @@ public sealed class YouTubePublisherTests : IDisposable
         _youtube.Json(YouTubeFake.UploadPath, 400, YouTubeFake.ApiError(400, "invalidCategoryId", "The video snippet.categoryId property specifies an invalid category ID."));
 
         var error = await Assert.ThrowsAsync<PlatformException>(() =>
-            _youtube.Publisher.PublishAsync(Channel, YouTubeFake.AccessToken, Post(video, new() { [YouTubePublisher.CategoryId] = "999" }), CancellationToken.None));
+            _youtube.Publisher.PublishAsync(Channel, YouTubeFake.AccessToken, Post(video, new() { [YouTubePostOptions.CategoryId] = "999" }), CancellationToken.None));
 
         Assert.Equal(PlatformFailureKind.Rejected, error.Kind);
         Assert.Equal("invalidCategoryId", error.PlatformCode);

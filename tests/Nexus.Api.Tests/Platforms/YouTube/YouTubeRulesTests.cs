@@ -12,7 +12,7 @@ public sealed class YouTubeRulesTests
         Rules.Check(new PublishRequest("k", text, media ?? [Video], options ?? []));
 
     [Fact]
-    public void a_video_with_a_title_passes() => Assert.Empty(Check("Description", options: new() { [YouTubePublisher.Title] = "Title" }));
+    public void a_video_with_a_title_passes() => Assert.Empty(Check("Description", options: new() { [YouTubePostOptions.Title] = "Title" }));
 
     [Fact]
     public void exactly_one_video_is_required()
@@ -34,14 +34,14 @@ public sealed class YouTubeRulesTests
     public void angle_brackets_are_refused_in_the_description_and_title()
     {
         Assert.Equal("text", Assert.Single(Check("Title\n<b>bold</b>")).Field);
-        Assert.Equal("options.title", Assert.Single(Check("text", options: new() { [YouTubePublisher.Title] = "a > b" })).Field);
+        Assert.Equal("options.title", Assert.Single(Check("text", options: new() { [YouTubePostOptions.Title] = "a > b" })).Field);
     }
 
     [Fact]
     public void a_title_option_is_at_most_100_characters()
     {
-        Assert.Empty(Check("text", options: new() { [YouTubePublisher.Title] = new string('t', 100) }));
-        Assert.Equal("options.title", Assert.Single(Check("text", options: new() { [YouTubePublisher.Title] = new string('t', 101) })).Field);
+        Assert.Empty(Check("text", options: new() { [YouTubePostOptions.Title] = new string('t', 100) }));
+        Assert.Equal("options.title", Assert.Single(Check("text", options: new() { [YouTubePostOptions.Title] = new string('t', 101) })).Field);
     }
 
     [Fact]
@@ -61,9 +61,9 @@ public sealed class YouTubeRulesTests
     {
         // 50 tags of 9 characters + 49 commas = 499.
         var tags = string.Join(',', Enumerable.Range(0, 50).Select(i => $"tag{i:000000}"));
-        Assert.Empty(Check("t", options: new() { [YouTubePublisher.Tags] = tags }));
+        Assert.Empty(Check("t", options: new() { [YouTubePostOptions.Tags] = tags }));
         // A space makes a tag count its quotes: 499 + 2.
-        Assert.Equal("options.tags", Assert.Single(Check("t", options: new() { [YouTubePublisher.Tags] = "tag 00000," + tags[10..] })).Field);
+        Assert.Equal("options.tags", Assert.Single(Check("t", options: new() { [YouTubePostOptions.Tags] = "tag 00000," + tags[10..] })).Field);
     }
 
     [Fact]
@@ -71,10 +71,10 @@ public sealed class YouTubeRulesTests
     {
         var violations = Check("t", options: new()
         {
-            [YouTubePublisher.PrivacyStatus] = "friends",
-            [YouTubePublisher.CategoryId] = "music",
-            [YouTubePublisher.NotifySubscribers] = "no",
-            [YouTubePublisher.MadeForKids] = "1",
+            [YouTubePostOptions.PrivacyStatus] = "friends",
+            [YouTubePostOptions.CategoryId] = "music",
+            [YouTubePostOptions.NotifySubscribers] = "no",
+            [YouTubePostOptions.MadeForKids] = "1",
         });
 
         Assert.Equal(["options.privacyStatus", "options.categoryId", "options.notifySubscribers", "options.madeForKids"], violations.Select(v => v.Field));

@@ -1,11 +1,9 @@
+using System.ComponentModel;
 using FluentValidation;
-using GraphQL;
-using GraphQL.Types;
 using JasperFx.Events;
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using OpenIddict.Abstractions;
 using Wolverine;
@@ -56,17 +54,17 @@ public static class DeleteAccountHandler
         return new DeletionContext(user, memberships);
     }
 
-    public static (Outcome<Guid>, IMartenOp, IMartenOp, OutgoingMessages) Handle(DeleteAccount command, DeletionContext context, DateTimeOffset now)
+    public static (Outcome<Guid, ConfirmationMismatchError, OwnsWorkspacesError>, IMartenOp, IMartenOp, OutgoingMessages) Handle(DeleteAccount command, DeletionContext context, DateTimeOffset now)
     {
         if (context.User is not { } user || EmailAddress.Normalize(command.ConfirmEmail) != user.Email)
         {
-            return (Outcome<Guid>.Fail(new ConfirmationMismatchError()), MartenOps.Nothing(), MartenOps.Nothing(), []);
+            return (new ConfirmationMismatchError(), MartenOps.Nothing(), MartenOps.Nothing(), []);
         }
 
         var owned = context.Memberships.Select(m => m.Aggregate).OfType<Workspace>().Where(w => w.RoleOf(user.Id) == Role.Owner).ToList();
         if (owned.Count > 0)
         {
-            return (Outcome<Guid>.Fail(new OwnsWorkspacesError(string.Join(", ", owned.Select(w => $"\"{w.Name}\"")))),
+            return (new OwnsWorkspacesError(string.Join(", ", owned.Select(w => $"\"{w.Name}\""))),
                 MartenOps.Nothing(), MartenOps.Nothing(), []);
         }
 
@@ -75,7 +73,7 @@ public static class DeleteAccountHandler
             membership.AppendOne(new MemberLeft(membership.Id, user.Id, now));
         }
 
-        return (Outcome<Guid>.Ok(user.Id),
+        return (user.Id,
             MartenOps.Append(user.Id, new UserDeleted(user.Id, now)),
             MartenOps.Delete<UserCredentials>(user.Id),
             [new EraseAccount(user.Id)]);
@@ -94,31 +92,8 @@ public static class EraseAccountHandler
     }
 }
 
-public sealed record DeleteAccountInput(string ConfirmEmail);
+public sealed record DeleteAccountInput([property: Description("The account's email, typed again to confirm.")] string ConfirmEmail);
 
-[MutationType]
-public sealed class DeleteAccountMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<DeleteAccountInputType, DeleteAccountPayloadType>("deleteAccount",
-                "Deletes the caller's account: signs it out everywhere, leaves its workspaces and masks its personal data in past events.")
-            .ResolveAsync(async ctx =>
-            {
-                var userId = ctx.UserId() ?? throw new ForbiddenError("Only people have accounts; sign in as a user.");
-                var outcome = await ctx.SendAsync<DeleteAccount, Guid>(new DeleteAccount(userId, ctx.GetArgument<DeleteAccountInput>("input").ConfirmEmail));
-                return new DonePayload(outcome.Succeeded, outcome.Errors);
-            });
-}
-
-public sealed class DeleteAccountInputType : InputObjectGraphType<DeleteAccountInput>
-{
-    public DeleteAccountInputType()
-    {
-        Name = "DeleteAccountInput";
-        Field(i => i.ConfirmEmail).Description("The account's email, typed again to confirm.");
-    }
-}
-
-public sealed class DeleteAccountPayloadType() : DonePayloadType<DeleteAccountErrorType>("DeleteAccountPayload");
-
-public sealed class DeleteAccountErrorType() : ErrorUnionType("DeleteAccountError", typeof(ConfirmationMismatchError), typeof(OwnsWorkspacesError));
+public sealed class DeleteAccountMutation() : Mutation<DeleteAccountInput, DeleteAccount, Guid>("deleteAccount",
+    "Deletes the caller's account: signs it out everywhere, leaves its workspaces and masks its personal data in past events.",
+    Access.SignedIn, Payload<Guid>.Done, (input, caller) => new(caller.UserId, input.ConfirmEmail));

@@ -1,7 +1,8 @@
+using GraphQL.DataLoader;
 using GraphQL.Types;
-using Marten;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Loading;
 
 namespace Nexus.Api.Features.Accounts.GettingMe;
 
@@ -10,10 +11,8 @@ namespace Nexus.Api.Features.Accounts.GettingMe;
 public sealed class MeQuery : IRootFields
 {
     public void AddTo(ObjectGraphType root) =>
-        root.Field<UserType, User>("me")
+        root.Field<UserType, IDataLoaderResult<User?>>("me")
             .Description("The signed-in user; null when the caller is anonymous or a service client.")
             .Public()
-            .ResolveAsync(async ctx => ctx.UserId() is { } id
-                ? await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<User>(id, ctx.CancellationToken)
-                : null);
+            .Resolve(ctx => ctx.UserId() is { } id ? ctx.Load(UserLoaders.ById, id) : ((User?)null).AsLoaded());
 }

@@ -1,12 +1,7 @@
 using FluentValidation;
-using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Microsoft.Extensions.Options;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
-using Nexus.Api.GraphQL.Limits;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Email;
 using Wolverine;
@@ -35,42 +30,18 @@ public static class RequestPasswordResetHandler
         return session.Query<User>().FirstOrDefaultAsync(u => u.Email == email, ct);
     }
 
-    public static (Outcome<Guid>, IMartenOp, OutgoingMessages) Handle(RequestPasswordReset command, User? user, IOptions<NexusUrls> urls, DateTimeOffset now)
+    public static (Outcome<Guid, NoError>, IMartenOp, OutgoingMessages) Handle(RequestPasswordReset command, User? user, IOptions<NexusUrls> urls, DateTimeOffset now)
     {
         if (user is null)
         {
-            return (Outcome<Guid>.Ok(Guid.Empty), MartenOps.Nothing(), [new SendEmail(AccountEmails.NoAccount(EmailAddress.Normalize(command.Email), urls.Value))]);
+            return (Guid.Empty, MartenOps.Nothing(), [new SendEmail(AccountEmails.NoAccount(EmailAddress.Normalize(command.Email), urls.Value))]);
         }
 
         var (token, document) = AccountToken.Issue(AccountTokenPurpose.ResetPassword, user, now);
-        return (Outcome<Guid>.Ok(user.Id), MartenOps.Insert(document), [new SendEmail(AccountEmails.PasswordReset(user.Email, token, urls.Value))]);
+        return (user.Id, MartenOps.Insert(document), [new SendEmail(AccountEmails.PasswordReset(user.Email, token, urls.Value))]);
     }
 }
 
-[MutationType]
-public sealed class RequestPasswordResetMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<RequestPasswordResetInputType, RequestPasswordResetPayloadType>("requestPasswordReset",
-                "Emails a reset link (valid 1 hour) if the address has an account; answers the same either way. Public.")
-            .Public()
-            .RateLimited(NexusRateLimiter.PasswordReset)
-            .ResolveAsync(async ctx =>
-            {
-                var outcome = await ctx.SendAsync<RequestPasswordReset, Guid>(ctx.GetArgument<RequestPasswordReset>("input"));
-                return new DonePayload(outcome.Succeeded, outcome.Errors);
-            });
-}
-
-public sealed class RequestPasswordResetInputType : InputObjectGraphType<RequestPasswordReset>
-{
-    public RequestPasswordResetInputType()
-    {
-        Name = "RequestPasswordResetInput";
-        Field(c => c.Email);
-    }
-}
-
-public sealed class RequestPasswordResetPayloadType() : DonePayloadType<RequestPasswordResetErrorType>("RequestPasswordResetPayload");
-
-public sealed class RequestPasswordResetErrorType() : ErrorUnionType("RequestPasswordResetError");
+public sealed class RequestPasswordResetMutation() : Mutation<RequestPasswordReset, RequestPasswordReset, Guid>("requestPasswordReset",
+    "Emails a reset link (valid 1 hour) if the address has an account; answers the same either way. Public.",
+    Access.Public(rateLimit: NexusRateLimiter.PasswordReset), Payload<Guid>.Done, (input, _) => input);

@@ -1,12 +1,9 @@
+using System.ComponentModel;
 using FluentValidation;
-using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Microsoft.AspNetCore.Identity;
 using Nexus.Api.Features.Accounts.SigningIn;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure;
 using Wolverine;
 using Wolverine.Marten;
@@ -14,7 +11,9 @@ using Wolverine.Marten;
 namespace Nexus.Api.Features.Accounts.ResettingPassword;
 
 /// <summary>Sets a new password with an emailed reset token; every existing sign-in of the account ends.</summary>
-public sealed record ResetPassword(string Token, string NewPassword)
+public sealed record ResetPassword(
+    [property: Description("The token from the reset link.")] string Token,
+    [property: DescribedAs("At least {0} characters, not a common password.", PasswordPolicy.MinimumLength)] string NewPassword)
 {
     public override string ToString() => "ResetPassword { Token = ***, NewPassword = *** }";
 
@@ -40,16 +39,16 @@ public static class ResetPasswordHandler
             : new ResetContext(token, await session.LoadAsync<User>(token.UserId, ct), await session.LoadAsync<UserCredentials>(token.UserId, ct));
     }
 
-    public static (Outcome<Guid>, IMartenOp, IMartenOp, IMartenOp, IMartenOp, OutgoingMessages) Handle(
+    public static (Outcome<Guid, InvalidTokenError>, IMartenOp, IMartenOp, IMartenOp, IMartenOp, OutgoingMessages) Handle(
         ResetPassword command, ResetContext context, IPasswordHasher<UserCredentials> hasher, DateTimeOffset now)
     {
         if (context is not { Token: { } token, User: { } user } || !token.IsValidFor(AccountTokenPurpose.ResetPassword, now))
         {
-            return (Outcome<Guid>.Fail(new InvalidTokenError()), MartenOps.Nothing(), MartenOps.Nothing(), MartenOps.Nothing(), MartenOps.Nothing(), []);
+            return (new InvalidTokenError(), MartenOps.Nothing(), MartenOps.Nothing(), MartenOps.Nothing(), MartenOps.Nothing(), []);
         }
 
         var credentials = new UserCredentials(user.Id, hasher.HashPassword(context.Credentials!, command.NewPassword), now);
-        return (Outcome<Guid>.Ok(user.Id),
+        return (user.Id,
             MartenOps.Append(user.Id, new PasswordChanged(user.Id, PasswordChangeKind.Reset, now)),
             MartenOps.Store(credentials),
             MartenOps.Delete<AccountToken>(token.Id),
@@ -59,30 +58,6 @@ public static class ResetPasswordHandler
     }
 }
 
-[MutationType]
-public sealed class ResetPasswordMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<ResetPasswordInputType, ResetPasswordPayloadType>("resetPassword",
-                "Sets a new password with the emailed reset token and signs the account out everywhere. Public.")
-            .Public()
-            .ResolveAsync(async ctx =>
-            {
-                var outcome = await ctx.SendAsync<ResetPassword, Guid>(ctx.GetArgument<ResetPassword>("input"));
-                return new DonePayload(outcome.Succeeded, outcome.Errors);
-            });
-}
-
-public sealed class ResetPasswordInputType : InputObjectGraphType<ResetPassword>
-{
-    public ResetPasswordInputType()
-    {
-        Name = "ResetPasswordInput";
-        Field(c => c.Token).Description("The token from the reset link.");
-        Field(c => c.NewPassword).Description($"At least {PasswordPolicy.MinimumLength} characters, not a common password.");
-    }
-}
-
-public sealed class ResetPasswordPayloadType() : DonePayloadType<ResetPasswordErrorType>("ResetPasswordPayload");
-
-public sealed class ResetPasswordErrorType() : ErrorUnionType("ResetPasswordError", typeof(InvalidTokenError));
+public sealed class ResetPasswordMutation() : Mutation<ResetPassword, ResetPassword, Guid>("resetPassword",
+    "Sets a new password with the emailed reset token and signs the account out everywhere. Public.",
+    Access.Public(), Payload<Guid>.Done, (input, _) => input);

@@ -1,10 +1,7 @@
+using System.ComponentModel;
 using FluentValidation;
-using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Scalars;
 using Wolverine.Marten;
 
@@ -34,49 +31,28 @@ public static class UpdateProfileHandler
 {
     public static Task<User?> LoadAsync(UpdateProfile command, IQuerySession session, CancellationToken ct) => session.LoadAsync<User>(command.UserId, ct);
 
-    public static (Outcome<Guid>, IMartenOp) Handle(UpdateProfile command, User? user, DateTimeOffset now)
+    public static (Outcome<Guid, NoError>, IMartenOp) Handle(UpdateProfile command, User? user, DateTimeOffset now)
     {
+        // An account deleted since the access token was issued has no profile to change; its payload's user is null.
         if (user is null)
         {
-            return (Outcome<Guid>.Fail(new InvalidTokenError()), MartenOps.Nothing());
+            return (command.UserId, MartenOps.Nothing());
         }
 
         var updated = new ProfileUpdated(user.Id, command.DisplayName.Trim(), Blank(command.AvatarUrl), Blank(command.Bio),
             command.TimeZone is null ? null : TimeZoneInfo.FindSystemTimeZoneById(command.TimeZone).Id, now);
         var unchanged = updated.DisplayName == user.DisplayName && updated.AvatarUrl == user.AvatarUrl && updated.Bio == user.Bio && updated.TimeZone == user.TimeZone;
-        return (Outcome<Guid>.Ok(user.Id), unchanged ? MartenOps.Nothing() : MartenOps.Append(user.Id, updated));
+        return (user.Id, unchanged ? MartenOps.Nothing() : MartenOps.Append(user.Id, updated));
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
-public sealed record UpdateProfileInput(string DisplayName, string? AvatarUrl, string? Bio, string? TimeZone);
+public sealed record UpdateProfileInput(
+    string DisplayName,
+    [property: Description("An https:// image URL; null removes it.")] string? AvatarUrl,
+    [property: DescribedAs("At most {0} characters; null removes it.", UpdateProfile.MaxBioLength)] string? Bio,
+    [property: Description("An IANA time-zone id for showing times; null uses each workspace's.")] string? TimeZone);
 
-[MutationType]
-public sealed class UpdateProfileMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<UpdateProfileInputType, UpdateProfilePayloadType>("updateProfile", "Replaces the caller's profile.")
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<UpdateProfileInput>("input");
-                var userId = ctx.UserId() ?? throw new ForbiddenError("Only people have profiles; sign in as a user.");
-                return await ctx.SendForAccountAsync(new UpdateProfile(userId, input.DisplayName, input.AvatarUrl, input.Bio, input.TimeZone));
-            });
-}
-
-public sealed class UpdateProfileInputType : InputObjectGraphType<UpdateProfileInput>
-{
-    public UpdateProfileInputType()
-    {
-        Name = "UpdateProfileInput";
-        Field(i => i.DisplayName);
-        Field(i => i.AvatarUrl, nullable: true).Description("An https:// image URL; null removes it.");
-        Field(i => i.Bio, nullable: true).Description($"At most {UpdateProfile.MaxBioLength} characters; null removes it.");
-        Field(i => i.TimeZone, nullable: true).Description("An IANA time-zone id for showing times; null uses each workspace's.");
-    }
-}
-
-public sealed class UpdateProfilePayloadType() : AccountPayloadType<UpdateProfileErrorType>("UpdateProfilePayload");
-
-public sealed class UpdateProfileErrorType() : ErrorUnionType("UpdateProfileError");
+public sealed class UpdateProfileMutation() : Mutation<UpdateProfileInput, UpdateProfile, Guid>("updateProfile", "Replaces the caller's profile.",
+    Access.SignedIn, AccountPayloads.User, (input, caller) => new(caller.UserId, input.DisplayName, input.AvatarUrl, input.Bio, input.TimeZone));

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using FluentValidation;
 using GraphQL;
 using GraphQL.Types;
@@ -35,60 +36,50 @@ public sealed record UnknownAccountError(string ExternalId)
 
 public static class ConnectChosenAccountsHandler
 {
-    public static async Task<(Outcome<IReadOnlyList<Guid>>, OutgoingMessages)> Handle(ConnectChosenAccounts command, IDocumentSession session, TokenVault vault,
+    public static async Task<(Outcome<IReadOnlyList<Guid>, ChoiceExpiredError, UnknownAccountError, NoLongerAdminError>, OutgoingMessages)> Handle(ConnectChosenAccounts command, IDocumentSession session, TokenVault vault,
         DateTimeOffset now, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
         if (await session.LoadAsync<AccountChoice>(command.ChoiceId, ct) is not { } choice || choice.ExpiresAt <= now || choice.UserId != command.UserId)
         {
-            return (Outcome<IReadOnlyList<Guid>>.Fail(new ChoiceExpiredError()), messages);
+            return (new ChoiceExpiredError(), messages);
         }
 
         var secrets = vault.Open<ChoiceSecrets>(choice.Id, choice.Grant);
         if (command.ExternalIds.FirstOrDefault(id => secrets.Accounts.All(a => a.ExternalId != id)) is { } unknown)
         {
-            return (Outcome<IReadOnlyList<Guid>>.Fail(new UnknownAccountError(unknown)), messages);
+            return (new UnknownAccountError(unknown), messages);
         }
 
         if (!await WorkspaceAdmins.StillAdminAsync(session, choice.WorkspaceId, command.UserId, ct))
         {
-            return (Outcome<IReadOnlyList<Guid>>.Fail(new NoLongerAdminError()), messages);
+            return (new NoLongerAdminError(), messages);
         }
 
         var chosen = secrets.Accounts.Where(a => command.ExternalIds.Contains(a.ExternalId));
         var connected = await AccountConnector.ConnectAsync(session, vault, choice.WorkspaceId, command.UserId, choice.Platform, secrets.Grant, chosen, messages, now, ct);
-        return (Outcome<IReadOnlyList<Guid>>.Ok(connected), messages);
+        return (Outcome<IReadOnlyList<Guid>, ChoiceExpiredError, UnknownAccountError, NoLongerAdminError>.Ok(connected), messages);
     }
 }
 
-public sealed record ConnectChosenAccountsInput(string ChoiceId, IReadOnlyList<string> ExternalIds);
+public sealed record ConnectChosenAccountsInput(
+    [property: Id] string ChoiceId,
+    [property: Description("The `externalId`s of the accounts to connect.")] IReadOnlyList<string> ExternalIds);
 
-public sealed record ConnectionsPayload(IReadOnlyList<Connection> Connections, IReadOnlyList<MutationError> Errors);
-
-[MutationType]
-public sealed class ConnectChosenAccountsMutation : IRootFields
+public sealed class ConnectChosenAccountsMutation() : Mutation<ConnectChosenAccountsInput, ConnectChosenAccounts, IReadOnlyList<Guid>>("connectChosenAccounts",
+    "Connects the accounts picked from a consent that covered several (see `node(id)` on the AccountChoice).",
+    WorkspaceAccess.Needs<ConnectChosenAccountsInput>(Role.Admin, ChoiceWorkspaceAsync),
+    Payload<IReadOnlyList<Guid>>.Of<NonNullGraphType<ListGraphType<NonNullGraphType<ConnectionType>>>>("connections", null,
+        async (context, ids) => await context.RequestServices!.GetRequiredService<IQuerySession>().LoadManyAsync<Connection>(context.CancellationToken, ids),
+        whenFailed: Array.Empty<Connection>()),
+    (input, caller) => new(GlobalId.TryParse(input.ChoiceId, AccountChoiceType.TypeName, out var id) ? id : Guid.Empty, caller.UserId, input.ExternalIds))
 {
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<ConnectChosenAccountsInputType, ConnectChosenAccountsPayloadType>("connectChosenAccounts",
-                "Connects the accounts picked from a consent that covered several (see `node(id)` on the AccountChoice).")
-            .RequireWorkspaceRole(Role.Admin, async ctx => await ChoiceWorkspaceAsync(ctx))
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<ConnectChosenAccountsInput>("input");
-                GlobalId.TryParse(input.ChoiceId, AccountChoiceType.TypeName, out var choiceId);
-                var outcome = await ctx.SendAsync<ConnectChosenAccounts, IReadOnlyList<Guid>>(new ConnectChosenAccounts(choiceId, ctx.UserId()!.Value, input.ExternalIds));
-                var session = ctx.RequestServices!.GetRequiredService<IQuerySession>();
-                var connections = outcome.Succeeded ? await session.LoadManyAsync<Connection>(ctx.CancellationToken, outcome.Value!) : [];
-                return new ConnectionsPayload([.. connections], outcome.Errors);
-            });
-
     /// <summary>
     /// The workspace of the caller's own choice. Another person's choice, even in the same workspace, is treated like
     /// an unknown one: no workspace, so the access check answers FORBIDDEN as for a workspace that does not exist.
     /// </summary>
-    private static async Task<Guid> ChoiceWorkspaceAsync(IResolveFieldContext context)
+    private static async ValueTask<Guid> ChoiceWorkspaceAsync(IResolveFieldContext context, ConnectChosenAccountsInput input)
     {
-        var input = context.GetArgument<ConnectChosenAccountsInput>("input");
         if (!GlobalId.TryParse(input.ChoiceId, AccountChoiceType.TypeName, out var id))
         {
             throw new BadRequestError("The choice id is not valid.");
@@ -98,25 +89,3 @@ public sealed class ConnectChosenAccountsMutation : IRootFields
         return choice is not null && choice.UserId == context.UserId() ? choice.WorkspaceId : Guid.Empty;
     }
 }
-
-public sealed class ConnectChosenAccountsInputType : InputObjectGraphType<ConnectChosenAccountsInput>
-{
-    public ConnectChosenAccountsInputType()
-    {
-        Name = "ConnectChosenAccountsInput";
-        Field<NonNullGraphType<IdGraphType>>("choiceId");
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("externalIds").Description("The `externalId`s of the accounts to connect.");
-    }
-}
-
-public sealed class ConnectChosenAccountsPayloadType : ObjectGraphType<ConnectionsPayload>
-{
-    public ConnectChosenAccountsPayloadType()
-    {
-        Name = "ConnectChosenAccountsPayload";
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ConnectionType>>>, IReadOnlyList<Connection>>("connections").Resolve(ctx => ctx.Source.Connections);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ConnectChosenAccountsErrorType>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
-    }
-}
-
-public sealed class ConnectChosenAccountsErrorType() : ErrorUnionType("ConnectChosenAccountsError", typeof(ChoiceExpiredError), typeof(NoLongerAdminError), typeof(UnknownAccountError));

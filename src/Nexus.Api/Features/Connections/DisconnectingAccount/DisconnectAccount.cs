@@ -1,10 +1,7 @@
 using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.Infrastructure.TokenVault;
 using Nexus.Api.Platforms;
@@ -19,12 +16,12 @@ public sealed record DisconnectAccount(Guid ConnectionId, Guid UserId);
 
 public static class DisconnectAccountHandler
 {
-    public static async Task<Outcome<Guid>> Handle(DisconnectAccount command, IDocumentSession session, TokenVault vault, PlatformClients platforms,
+    public static async Task<Outcome<Guid, NoError>> Handle(DisconnectAccount command, IDocumentSession session, TokenVault vault, PlatformClients platforms,
         ILogger<DisconnectAccount> logger, DateTimeOffset now, CancellationToken ct)
     {
         if (await session.LoadAsync<Connection>(command.ConnectionId, ct) is not { } connection || connection.Status == ConnectionStatus.Disconnected)
         {
-            return Outcome<Guid>.Ok(command.ConnectionId);
+            return command.ConnectionId;
         }
 
         if (await session.LoadAsync<ConnectionSecrets>(connection.Id, ct) is { } secrets)
@@ -48,7 +45,7 @@ public static class DisconnectAccountHandler
         }
 
         session.Events.Append(connection.Id, new AccountDisconnected(connection.Id, command.UserId, now));
-        return Outcome<Guid>.Ok(connection.Id);
+        return connection.Id;
     }
 
     private static async Task<bool> SharedAsync(IDocumentSession session, TokenVault vault, Connection connection, OAuthTokens grant, CancellationToken ct)
@@ -62,43 +59,11 @@ public static class DisconnectAccountHandler
     }
 }
 
-public sealed record DisconnectAccountInput(string ConnectionId);
+public sealed record DisconnectAccountInput([property: Id] string ConnectionId);
 
-public sealed record ConnectionPayload(Connection? Connection, IReadOnlyList<MutationError> Errors);
-
-[MutationType]
-public sealed class DisconnectAccountMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<DisconnectAccountInputType, DisconnectAccountPayloadType>("disconnectAccount",
-                "Disconnects a social account: revokes Nexus's access at the platform and deletes its tokens.")
-            .RequireWorkspaceRole(Role.Admin, ctx => WorkspaceConnections.WorkspaceOfAsync(ctx, ctx.GetArgument<DisconnectAccountInput>("input").ConnectionId))
-            .ResolveAsync(async ctx =>
-            {
-                GlobalId.TryParse(ctx.GetArgument<DisconnectAccountInput>("input").ConnectionId, ConnectionType.TypeName, out var id);
-                var outcome = await ctx.SendAsync<DisconnectAccount, Guid>(new DisconnectAccount(id, ctx.UserId()!.Value));
-                var connection = await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(id, ctx.CancellationToken);
-                return new ConnectionPayload(connection, outcome.Errors);
-            });
-}
-
-public sealed class DisconnectAccountInputType : InputObjectGraphType<DisconnectAccountInput>
-{
-    public DisconnectAccountInputType()
-    {
-        Name = "DisconnectAccountInput";
-        Field<NonNullGraphType<IdGraphType>>("connectionId");
-    }
-}
-
-public sealed class DisconnectAccountPayloadType : ObjectGraphType<ConnectionPayload>
-{
-    public DisconnectAccountPayloadType()
-    {
-        Name = "DisconnectAccountPayload";
-        Field<ConnectionType, Connection>("connection").Resolve(ctx => ctx.Source.Connection);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<DisconnectAccountErrorType>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
-    }
-}
-
-public sealed class DisconnectAccountErrorType() : ErrorUnionType("DisconnectAccountError");
+public sealed class DisconnectAccountMutation() : Mutation<DisconnectAccountInput, DisconnectAccount, Guid>("disconnectAccount",
+    "Disconnects a social account: revokes Nexus's access at the platform and deletes its tokens.",
+    WorkspaceAccess.Needs<DisconnectAccountInput>(Role.Admin, (context, input) => WorkspaceConnections.WorkspaceOfAsync(context, input.ConnectionId)),
+    Payload<Guid>.Of<ConnectionType>("connection", null,
+        async (context, id) => await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(id, context.CancellationToken)),
+    (input, caller) => new(GlobalId.TryParse(input.ConnectionId, ConnectionType.TypeName, out var id) ? id : Guid.Empty, caller.UserId));

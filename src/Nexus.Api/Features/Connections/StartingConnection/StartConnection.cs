@@ -3,7 +3,6 @@ using GraphQL.Types;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.TokenVault;
@@ -26,12 +25,12 @@ public sealed record PlatformNotConfiguredError()
 
 public static class StartConnectionHandler
 {
-    public static (Outcome<Uri>, IMartenOp) Handle(StartConnection command, PlatformClients platforms, IConfiguration configuration,
+    public static (Outcome<Uri, PlatformNotConfiguredError>, IMartenOp) Handle(StartConnection command, PlatformClients platforms, IConfiguration configuration,
         ConnectionState state, TokenVault vault, IOptions<NexusUrls> urls, DateTimeOffset now)
     {
         if (!PlatformCatalogue.IsConfigured(command.Platform, configuration) || platforms.OAuth(command.Platform) is not { } client)
         {
-            return (Outcome<Uri>.Fail(new PlatformNotConfiguredError()), MartenOps.Nothing());
+            return (new PlatformNotConfiguredError(), MartenOps.Nothing());
         }
 
         var attemptId = Guid.CreateVersion7(now);
@@ -41,47 +40,16 @@ public static class StartConnectionHandler
             request.CodeVerifier is null ? null : vault.Seal(attemptId, request.CodeVerifier), now + ConnectionState.Lifetime,
             request.Url.AbsoluteUri, SecretTokens.Hash(key));
         var begin = new Uri($"{urls.Value.PublicUrl.TrimEnd('/')}/oauth/begin/{attemptId:N}" + QueryString.Create("key", key));
-        return (Outcome<Uri>.Ok(begin), MartenOps.Insert(attempt));
+        return (begin, MartenOps.Insert(attempt));
     }
 }
 
-public sealed record StartConnectionInput(string WorkspaceId, PlatformId Platform) : IWorkspaceInput;
+public sealed record StartConnectionInput([property: Id] string WorkspaceId, PlatformId Platform) : IWorkspaceInput;
 
-public sealed record StartConnectionPayload(Uri? AuthorizationUrl, IReadOnlyList<MutationError> Errors);
-
-[MutationType]
-public sealed class StartConnectionMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<StartConnectionInputType, StartConnectionPayloadType>("startConnection",
-                "Starts connecting a social account: send the browser to `authorizationUrl` (valid 10 minutes, single use). It is a Nexus link that ties the attempt to the browser that opens it, then leads to the platform's consent page; only that browser can finish the connection.")
-            .RequireWorkspaceRole(Role.Admin, ctx => ctx.InputWorkspaceId())
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<StartConnectionInput>("input");
-                var outcome = await ctx.SendAsync<StartConnection, Uri>(new StartConnection(ctx.InputWorkspaceId(), ctx.UserId()!.Value, input.Platform));
-                return new StartConnectionPayload(outcome.Value, outcome.Errors);
-            });
-}
-
-public sealed class StartConnectionInputType : InputObjectGraphType<StartConnectionInput>
-{
-    public StartConnectionInputType()
-    {
-        Name = "StartConnectionInput";
-        Field<NonNullGraphType<IdGraphType>>("workspaceId");
-        Field<NonNullGraphType<PlatformIdType>>("platform");
-    }
-}
-
-public sealed class StartConnectionPayloadType : ObjectGraphType<StartConnectionPayload>
-{
-    public StartConnectionPayloadType()
-    {
-        Name = "StartConnectionPayload";
-        Field<StringGraphType, string?>("authorizationUrl").Description("Where to send this user's browser: a single-use Nexus link (valid 10 minutes) that leads on to the platform's consent page.").Resolve(ctx => ctx.Source.AuthorizationUrl?.AbsoluteUri);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StartConnectionErrorType>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
-    }
-}
-
-public sealed class StartConnectionErrorType() : ErrorUnionType("StartConnectionError", typeof(PlatformNotConfiguredError));
+public sealed class StartConnectionMutation() : Mutation<StartConnectionInput, StartConnection, Uri>("startConnection",
+    "Starts connecting a social account: send the browser to `authorizationUrl` (valid 10 minutes, single use). It is a Nexus link that ties the attempt to the browser that opens it, then leads to the platform's consent page; only that browser can finish the connection.",
+    WorkspaceAccess.Needs(Role.Admin),
+    Payload<Uri>.Of<StringGraphType>("authorizationUrl",
+        "Where to send this user's browser: a single-use Nexus link (valid 10 minutes) that leads on to the platform's consent page.",
+        (_, url) => Task.FromResult<object?>(url.AbsoluteUri)),
+    (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Platform));

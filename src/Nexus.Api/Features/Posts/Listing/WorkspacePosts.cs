@@ -1,11 +1,13 @@
 using System.Globalization;
 using GraphQL;
 using GraphQL.Types;
+using GraphQL.Types.Relay;
 using GraphQL.Types.Relay.DataObjects;
 using Marten;
 using Marten.Linq.MatchesSql;
 using Nexus.Api.Features.Posts.Queueing;
 using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
@@ -13,7 +15,33 @@ using Nexus.Api.Platforms;
 
 namespace Nexus.Api.Features.Posts.Listing;
 
-/// <summary><c>Workspace.posts</c>, <c>Workspace.calendar</c> and <c>Workspace.postingSchedule</c>.</summary>
+/// <summary><c>Workspace.posts</c>, <c>Workspace.calendar</c> and <c>Workspace.postingSchedule</c>: the Posts area's fields of a workspace.</summary>
+public sealed class WorkspacePostsFields : ITypeExtension<WorkspaceType>
+{
+    public void Extend(WorkspaceType type)
+    {
+        type.Field<NonNullGraphType<ConnectionType<PostType, EdgeType<PostType>>>, object>("posts")
+            .Description("Posts, newest first; with `from`/`to`, those scheduled in that range by time.")
+            .Paged()
+            .Argument<PostStatusType>("status", "Only posts in this state.")
+            .Argument<PlatformIdType>("platform", "Only posts with a target on this platform.")
+            .Argument<DateTimeScalar>("from", "Only posts scheduled at or after this instant.")
+            .Argument<DateTimeScalar>("to", "Only posts scheduled before this instant.")
+            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .ResolveAsync(async ctx => await WorkspacePosts.PageAsync(ctx.Source.Id, ctx));
+        type.Field<NonNullGraphType<ListGraphType<NonNullGraphType<CalendarDayType>>>, IReadOnlyList<CalendarDay>>("calendar")
+            .Description("Posts by local day from `from` to `to` (dates, inclusive, at most 62 days) in the workspace's zone or `timeZone`.")
+            .Argument<NonNullGraphType<StringGraphType>>("from", "First day, `yyyy-MM-dd`.")
+            .Argument<NonNullGraphType<StringGraphType>>("to", "Last day, `yyyy-MM-dd`.")
+            .Argument<TimeZoneScalar>("timeZone", "Show the days of this zone instead of the workspace's.")
+            .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .ResolveAsync(async ctx => await WorkspacePosts.CalendarAsync(ctx.Source, ctx));
+        type.Field<PostingScheduleType, PostingSchedule?>("postingSchedule")
+            .Description("The weekly posting schedule, if one is set.")
+            .Resolve(ctx => ctx.Source.PostingSchedule is { Slots.Count: > 0 } schedule ? schedule : null);
+    }
+}
+
 public static class WorkspacePosts
 {
     public const int MaxCalendarDays = 62;

@@ -1,10 +1,8 @@
+using System.ComponentModel;
 using FluentValidation;
-using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure;
 using Wolverine.Marten;
@@ -46,56 +44,34 @@ public static class AcceptInvitationHandler
         return new InvitationContext(token, workspace, await session.LoadAsync<User>(command.UserId, ct));
     }
 
-    public static (Outcome<Guid>, IMartenOp, IMartenOp) Handle(AcceptInvitation command, InvitationContext context, DateTimeOffset now)
+    public static (Outcome<Guid, InvitationInvalidError, InvitationExpiredError, InvitationEmailMismatchError>, IMartenOp, IMartenOp) Handle(AcceptInvitation command, InvitationContext context, DateTimeOffset now)
     {
         var (token, workspace, user) = context;
         var invitation = workspace?.Invitations.FirstOrDefault(i => i.Id == token?.InvitationId);
         if (token is null || workspace is null || invitation is null || user is null)
         {
-            return (Outcome<Guid>.Fail(new InvitationInvalidError()), MartenOps.Nothing(), MartenOps.Nothing());
+            return (new InvitationInvalidError(), MartenOps.Nothing(), MartenOps.Nothing());
         }
 
         if (invitation.ExpiresAt <= now)
         {
-            return (Outcome<Guid>.Fail(new InvitationExpiredError()), MartenOps.Nothing(), MartenOps.Nothing());
+            return (new InvitationExpiredError(), MartenOps.Nothing(), MartenOps.Nothing());
         }
 
         if (invitation.Email != user.Email)
         {
-            return (Outcome<Guid>.Fail(new InvitationEmailMismatchError()), MartenOps.Nothing(), MartenOps.Nothing());
+            return (new InvitationEmailMismatchError(), MartenOps.Nothing(), MartenOps.Nothing());
         }
 
         // Single use: the token goes with the acceptance, and the append fails if the workspace moved meanwhile.
-        return (Outcome<Guid>.Ok(workspace.Id),
+        return (workspace.Id,
             MartenOps.Append(workspace.Id, workspace.Version + 1, new InvitationAccepted(workspace.Id, invitation.Id, user.Id, invitation.Role, now)),
             MartenOps.Delete<InvitationToken>(token.Id));
     }
 }
 
-public sealed record AcceptInvitationInput(string Token);
+public sealed record AcceptInvitationInput([property: Description("The token from the invitation link.")] string Token);
 
-[MutationType]
-public sealed class AcceptInvitationMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<AcceptInvitationInputType, AcceptInvitationPayloadType>("acceptInvitation", "Joins a workspace with the token from an invitation email.")
-            .ResolveAsync(async ctx =>
-            {
-                var userId = ctx.UserId() ?? throw new ForbiddenError("Only people can join workspaces; sign in as a user.");
-                return await ctx.SendForWorkspaceAsync(new AcceptInvitation(userId, ctx.GetArgument<AcceptInvitationInput>("input").Token));
-            });
-}
-
-public sealed class AcceptInvitationInputType : InputObjectGraphType<AcceptInvitationInput>
-{
-    public AcceptInvitationInputType()
-    {
-        Name = "AcceptInvitationInput";
-        Field(i => i.Token).Description("The token from the invitation link.");
-    }
-}
-
-public sealed class AcceptInvitationPayloadType() : WorkspacePayloadType<AcceptInvitationErrorType>("AcceptInvitationPayload");
-
-public sealed class AcceptInvitationErrorType() : ErrorUnionType("AcceptInvitationError",
-    typeof(InvitationInvalidError), typeof(InvitationExpiredError), typeof(InvitationEmailMismatchError));
+public sealed class AcceptInvitationMutation() : Mutation<AcceptInvitationInput, AcceptInvitation, Guid>("acceptInvitation",
+    "Joins a workspace with the token from an invitation email.",
+    Access.SignedIn, WorkspacePayloads.Workspace, (input, caller) => new(caller.UserId, input.Token));

@@ -1,9 +1,8 @@
+using System.ComponentModel;
 using FluentValidation;
 using GraphQL;
-using GraphQL.Types;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Wolverine.Marten;
 
@@ -25,48 +24,27 @@ public sealed record InvitationNotFoundError()
 public static class CancelInvitationHandler
 {
     // The token document stays: acceptInvitation only honours tokens whose invitation the workspace still lists.
-    public static (Outcome<Guid>, Events) Handle(CancelInvitation command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
+    public static (Outcome<Guid, RoleRequiredError, InvitationNotFoundError>, Events) Handle(CancelInvitation command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
         if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
         {
-            return (Outcome<Guid>.Fail(refusal), []);
+            return (refusal, []);
         }
 
         var email = EmailAddress.Normalize(command.Email);
         if (workspace.Invitations.FirstOrDefault(i => i.Email == email) is not { } invitation)
         {
-            return (Outcome<Guid>.Fail(new InvitationNotFoundError()), []);
+            return (new InvitationNotFoundError(), []);
         }
 
-        return (Outcome<Guid>.Ok(workspace.Id), [new InvitationCancelled(workspace.Id, invitation.Id, command.ByUserId, now)]);
+        return (workspace.Id, [new InvitationCancelled(workspace.Id, invitation.Id, command.ByUserId, now)]);
     }
 }
 
-public sealed record CancelInvitationInput(string WorkspaceId, string Email) : IWorkspaceInput;
+public sealed record CancelInvitationInput(
+    [property: Id] string WorkspaceId,
+    [property: Description("The email the invitation was sent to.")] string Email) : IWorkspaceInput;
 
-[MutationType]
-public sealed class CancelInvitationMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<CancelInvitationInputType, CancelInvitationPayloadType>("cancelInvitation", "Withdraws a pending invitation; its link stops working.")
-            .RequireWorkspaceRole(Role.Admin, ctx => ctx.InputWorkspaceId())
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<CancelInvitationInput>("input");
-                return await ctx.SendForWorkspaceAsync(new CancelInvitation(ctx.InputWorkspaceId(), ctx.UserId()!.Value, input.Email));
-            });
-}
-
-public sealed class CancelInvitationInputType : InputObjectGraphType<CancelInvitationInput>
-{
-    public CancelInvitationInputType()
-    {
-        Name = "CancelInvitationInput";
-        Field<NonNullGraphType<IdGraphType>>("workspaceId");
-        Field(i => i.Email).Description("The email the invitation was sent to.");
-    }
-}
-
-public sealed class CancelInvitationPayloadType() : WorkspacePayloadType<CancelInvitationErrorType>("CancelInvitationPayload");
-
-public sealed class CancelInvitationErrorType() : ErrorUnionType("CancelInvitationError", typeof(RoleRequiredError), typeof(InvitationNotFoundError));
+public sealed class CancelInvitationMutation() : Mutation<CancelInvitationInput, CancelInvitation, Guid>("cancelInvitation",
+    "Withdraws a pending invitation; its link stops working.",
+    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Email));

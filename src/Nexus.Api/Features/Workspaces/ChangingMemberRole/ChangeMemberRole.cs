@@ -1,8 +1,6 @@
 using FluentValidation;
 using GraphQL;
-using GraphQL.Types;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Relay;
 using Wolverine.Marten;
@@ -21,12 +19,12 @@ public sealed record ChangeMemberRole(Guid WorkspaceId, Guid ByUserId, Guid User
 
 public static class ChangeMemberRoleHandler
 {
-    public static (Outcome<Guid>, Events) Handle(ChangeMemberRole command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
+    public static (Outcome<Guid, RoleRequiredError, NotAMemberError, OwnerProtectedError>, Events) Handle(ChangeMemberRole command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
         var events = new Events();
-        if ((workspace.Refuses(command.ByUserId, Role.Admin) ?? WorkspaceMutations.TargetMemberProblem(workspace, command.UserId)) is { } problem)
+        if (WorkspaceMutations.MemberChangeRefused(workspace, command.ByUserId, command.UserId) is { } refused)
         {
-            return (Outcome<Guid>.Fail(problem), events);
+            return (refused, events);
         }
 
         if (workspace.RoleOf(command.UserId) != command.Role)
@@ -34,39 +32,16 @@ public static class ChangeMemberRoleHandler
             events.Add(new MemberRoleChanged(workspace.Id, command.UserId, command.Role, command.ByUserId, now));
         }
 
-        return (Outcome<Guid>.Ok(workspace.Id), events);
+        return (workspace.Id, events);
     }
 }
 
-public sealed record ChangeMemberRoleInput(string WorkspaceId, string UserId, Role Role) : IWorkspaceInput;
+public sealed record ChangeMemberRoleInput([property: Id] string WorkspaceId, [property: Id] string UserId, Role Role) : IWorkspaceInput;
 
-[MutationType]
-public sealed class ChangeMemberRoleMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<ChangeMemberRoleInputType, ChangeMemberRolePayloadType>("changeMemberRole", "Changes a member's role (ADMIN, EDITOR or VIEWER).")
-            .RequireWorkspaceRole(Role.Admin, ctx => ctx.InputWorkspaceId())
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<ChangeMemberRoleInput>("input");
-                return await ctx.SendForWorkspaceAsync(new ChangeMemberRole(ctx.InputWorkspaceId(), ctx.UserId()!.Value, UserIds.Parse(input.UserId), input.Role));
-            });
-}
-
-public sealed class ChangeMemberRoleInputType : InputObjectGraphType<ChangeMemberRoleInput>
-{
-    public ChangeMemberRoleInputType()
-    {
-        Name = "ChangeMemberRoleInput";
-        Field<NonNullGraphType<IdGraphType>>("workspaceId");
-        Field<NonNullGraphType<IdGraphType>>("userId");
-        Field<NonNullGraphType<RoleType>>("role");
-    }
-}
-
-public sealed class ChangeMemberRolePayloadType() : WorkspacePayloadType<ChangeMemberRoleErrorType>("ChangeMemberRolePayload");
-
-public sealed class ChangeMemberRoleErrorType() : ErrorUnionType("ChangeMemberRoleError", typeof(RoleRequiredError), typeof(NotAMemberError), typeof(OwnerProtectedError));
+public sealed class ChangeMemberRoleMutation() : Mutation<ChangeMemberRoleInput, ChangeMemberRole, Guid>("changeMemberRole",
+    "Changes a member's role (ADMIN, EDITOR or VIEWER).",
+    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace,
+    (input, caller) => new(caller.WorkspaceId(), caller.UserId, UserIds.Parse(input.UserId), input.Role));
 
 /// <summary>User ids in inputs are global ids of <c>User</c>.</summary>
 public static class UserIds

@@ -1,9 +1,7 @@
+using System.ComponentModel;
 using FluentValidation;
 using GraphQL;
-using GraphQL.Types;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Workspaces.ChangingSettings;
@@ -18,13 +16,13 @@ public sealed record UpdateWorkspaceSettings(Guid WorkspaceId, Guid ByUserId, st
 
 public static class UpdateWorkspaceSettingsHandler
 {
-    public static (Outcome<Guid>, Events) Handle(UpdateWorkspaceSettings command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
+    public static (Outcome<Guid, RoleRequiredError>, Events) Handle(UpdateWorkspaceSettings command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(command.TimeZone).Id;
         var events = new Events();
         if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
         {
-            return (Outcome<Guid>.Fail(refusal), events);
+            return (refusal, events);
         }
 
         if (zone != workspace.TimeZone)
@@ -32,36 +30,14 @@ public static class UpdateWorkspaceSettingsHandler
             events.Add(new WorkspaceSettingsChanged(workspace.Id, zone, command.ByUserId, now));
         }
 
-        return (Outcome<Guid>.Ok(workspace.Id), events);
+        return (workspace.Id, events);
     }
 }
 
-public sealed record UpdateWorkspaceSettingsInput(string WorkspaceId, string TimeZone) : IWorkspaceInput;
+public sealed record UpdateWorkspaceSettingsInput(
+    [property: Id] string WorkspaceId,
+    [property: Description("An IANA time-zone id, e.g. Europe/Berlin.")] string TimeZone) : IWorkspaceInput;
 
-[MutationType]
-public sealed class UpdateWorkspaceSettingsMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<UpdateWorkspaceSettingsInputType, UpdateWorkspaceSettingsPayloadType>("updateWorkspaceSettings",
-                "Changes a workspace's settings: its IANA time zone.")
-            .RequireWorkspaceRole(Role.Admin, ctx => ctx.InputWorkspaceId())
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<UpdateWorkspaceSettingsInput>("input");
-                return await ctx.SendForWorkspaceAsync(new UpdateWorkspaceSettings(ctx.InputWorkspaceId(), ctx.UserId()!.Value, input.TimeZone));
-            });
-}
-
-public sealed class UpdateWorkspaceSettingsInputType : InputObjectGraphType<UpdateWorkspaceSettingsInput>
-{
-    public UpdateWorkspaceSettingsInputType()
-    {
-        Name = "UpdateWorkspaceSettingsInput";
-        Field<NonNullGraphType<IdGraphType>>("workspaceId");
-        Field(i => i.TimeZone).Description("An IANA time-zone id, e.g. Europe/Berlin.");
-    }
-}
-
-public sealed class UpdateWorkspaceSettingsPayloadType() : WorkspacePayloadType<UpdateWorkspaceSettingsErrorType>("UpdateWorkspaceSettingsPayload");
-
-public sealed class UpdateWorkspaceSettingsErrorType() : ErrorUnionType("UpdateWorkspaceSettingsError", typeof(RoleRequiredError));
+public sealed class UpdateWorkspaceSettingsMutation() : Mutation<UpdateWorkspaceSettingsInput, UpdateWorkspaceSettings, Guid>("updateWorkspaceSettings",
+    "Changes a workspace's settings: its IANA time zone.",
+    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.TimeZone));

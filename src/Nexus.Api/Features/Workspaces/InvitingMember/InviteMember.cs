@@ -1,11 +1,10 @@
+using System.ComponentModel;
 using FluentValidation;
 using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Email;
@@ -44,17 +43,17 @@ public static class InviteMemberHandler
         return session.Query<User>().FirstOrDefaultAsync(u => u.Email == email, ct);
     }
 
-    public static (Outcome<Guid>, Events, IMartenOp, OutgoingMessages) Handle(
+    public static (Outcome<Guid, RoleRequiredError, AlreadyMemberError>, Events, IMartenOp, OutgoingMessages) Handle(
         InviteMember command, [WriteAggregate] Workspace workspace, User? invitee, IOptions<NexusUrls> urls, DateTimeOffset now)
     {
         if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
         {
-            return (Outcome<Guid>.Fail(refusal), [], MartenOps.Nothing(), []);
+            return (refusal, [], MartenOps.Nothing(), []);
         }
 
         if (invitee is not null && workspace.RoleOf(invitee.Id) is not null)
         {
-            return (Outcome<Guid>.Fail(new AlreadyMemberError()), [], MartenOps.Nothing(), []);
+            return (new AlreadyMemberError(), [], MartenOps.Nothing(), []);
         }
 
         var email = EmailAddress.Normalize(command.Email);
@@ -73,40 +72,18 @@ public static class InviteMemberHandler
             If you did not expect this, ignore this email.
             """);
 
-        return (Outcome<Guid>.Ok(workspace.Id),
+        return (workspace.Id,
             [new MemberInvited(workspace.Id, invitationId, email, command.Role, command.ByUserId, expires, now)],
             MartenOps.Store(new InvitationToken(SecretTokens.Hash(token), workspace.Id, invitationId)),
             [new SendEmail(mail)]);
     }
 }
 
-public sealed record InviteMemberInput(string WorkspaceId, string Email, Role Role) : IWorkspaceInput;
+public sealed record InviteMemberInput(
+    [property: Id] string WorkspaceId,
+    string Email,
+    [property: Description("ADMIN, EDITOR or VIEWER.")] Role Role) : IWorkspaceInput;
 
-[MutationType]
-public sealed class InviteMemberMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<InviteMemberInputType, InviteMemberPayloadType>("inviteMember",
-                "Emails an invitation (single-use, valid 7 days); inviting the same email again replaces it.")
-            .RequireWorkspaceRole(Role.Admin, ctx => ctx.InputWorkspaceId())
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<InviteMemberInput>("input");
-                return await ctx.SendForWorkspaceAsync(new InviteMember(ctx.InputWorkspaceId(), ctx.UserId()!.Value, input.Email, input.Role));
-            });
-}
-
-public sealed class InviteMemberInputType : InputObjectGraphType<InviteMemberInput>
-{
-    public InviteMemberInputType()
-    {
-        Name = "InviteMemberInput";
-        Field<NonNullGraphType<IdGraphType>>("workspaceId");
-        Field(i => i.Email);
-        Field<NonNullGraphType<RoleType>>("role").Description("ADMIN, EDITOR or VIEWER.");
-    }
-}
-
-public sealed class InviteMemberPayloadType() : WorkspacePayloadType<InviteMemberErrorType>("InviteMemberPayload");
-
-public sealed class InviteMemberErrorType() : ErrorUnionType("InviteMemberError", typeof(RoleRequiredError), typeof(AlreadyMemberError));
+public sealed class InviteMemberMutation() : Mutation<InviteMemberInput, InviteMember, Guid>("inviteMember",
+    "Emails an invitation (single-use, valid 7 days); inviting the same email again replaces it.",
+    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Email, input.Role));

@@ -1,9 +1,6 @@
 using FluentValidation;
 using GraphQL;
-using GraphQL.Types;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Workspaces.RenamingWorkspace;
@@ -18,13 +15,13 @@ public sealed record RenameWorkspace(Guid WorkspaceId, Guid ByUserId, string Nam
 
 public static class RenameWorkspaceHandler
 {
-    public static (Outcome<Guid>, Events) Handle(RenameWorkspace command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
+    public static (Outcome<Guid, RoleRequiredError>, Events) Handle(RenameWorkspace command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
         var name = command.Name.Trim();
         var events = new Events();
         if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
         {
-            return (Outcome<Guid>.Fail(refusal), events);
+            return (refusal, events);
         }
 
         if (name != workspace.Name)
@@ -32,35 +29,11 @@ public static class RenameWorkspaceHandler
             events.Add(new WorkspaceRenamed(workspace.Id, name, command.ByUserId, now));
         }
 
-        return (Outcome<Guid>.Ok(workspace.Id), events);
+        return (workspace.Id, events);
     }
 }
 
-public sealed record RenameWorkspaceInput(string WorkspaceId, string Name) : IWorkspaceInput;
+public sealed record RenameWorkspaceInput([property: Id] string WorkspaceId, string Name) : IWorkspaceInput;
 
-[MutationType]
-public sealed class RenameWorkspaceMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<RenameWorkspaceInputType, RenameWorkspacePayloadType>("renameWorkspace", "Renames a workspace.")
-            .RequireWorkspaceRole(Role.Admin, ctx => ctx.InputWorkspaceId())
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<RenameWorkspaceInput>("input");
-                return await ctx.SendForWorkspaceAsync(new RenameWorkspace(ctx.InputWorkspaceId(), ctx.UserId()!.Value, input.Name));
-            });
-}
-
-public sealed class RenameWorkspaceInputType : InputObjectGraphType<RenameWorkspaceInput>
-{
-    public RenameWorkspaceInputType()
-    {
-        Name = "RenameWorkspaceInput";
-        Field<NonNullGraphType<IdGraphType>>("workspaceId");
-        Field(i => i.Name);
-    }
-}
-
-public sealed class RenameWorkspacePayloadType() : WorkspacePayloadType<RenameWorkspaceErrorType>("RenameWorkspacePayload");
-
-public sealed class RenameWorkspaceErrorType() : ErrorUnionType("RenameWorkspaceError", typeof(RoleRequiredError));
+public sealed class RenameWorkspaceMutation() : Mutation<RenameWorkspaceInput, RenameWorkspace, Guid>("renameWorkspace", "Renames a workspace.",
+    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Name));

@@ -1,9 +1,7 @@
+using System.ComponentModel;
 using GraphQL;
-using GraphQL.Types;
 using Nexus.Api.Features.Workspaces.ChangingMemberRole;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Workspaces.TransferringOwnership;
@@ -13,17 +11,17 @@ public sealed record TransferOwnership(Guid WorkspaceId, Guid ByUserId, Guid Use
 
 public static class TransferOwnershipHandler
 {
-    public static (Outcome<Guid>, Events) Handle(TransferOwnership command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
+    public static (Outcome<Guid, RoleRequiredError, NotAMemberError>, Events) Handle(TransferOwnership command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
         var events = new Events();
         if (workspace.Refuses(command.ByUserId, Role.Owner) is { } refusal)
         {
-            return (Outcome<Guid>.Fail(refusal), events);
+            return (refusal, events);
         }
 
         if (workspace.RoleOf(command.UserId) is null)
         {
-            return (Outcome<Guid>.Fail(new NotAMemberError()), events);
+            return (new NotAMemberError(), events);
         }
 
         if (command.UserId != command.ByUserId)
@@ -31,35 +29,15 @@ public static class TransferOwnershipHandler
             events.Add(new OwnershipTransferred(workspace.Id, command.ByUserId, command.UserId, now));
         }
 
-        return (Outcome<Guid>.Ok(workspace.Id), events);
+        return (workspace.Id, events);
     }
 }
 
-public sealed record TransferOwnershipInput(string WorkspaceId, string UserId) : IWorkspaceInput;
+public sealed record TransferOwnershipInput(
+    [property: Id] string WorkspaceId,
+    [property: Id, Description("The member who becomes the owner.")] string UserId) : IWorkspaceInput;
 
-[MutationType]
-public sealed class TransferOwnershipMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<TransferOwnershipInputType, TransferOwnershipPayloadType>("transferOwnership", "Makes another member the owner; the current owner becomes an admin.")
-            .RequireWorkspaceRole(Role.Owner, ctx => ctx.InputWorkspaceId())
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<TransferOwnershipInput>("input");
-                return await ctx.SendForWorkspaceAsync(new TransferOwnership(ctx.InputWorkspaceId(), ctx.UserId()!.Value, UserIds.Parse(input.UserId)));
-            });
-}
-
-public sealed class TransferOwnershipInputType : InputObjectGraphType<TransferOwnershipInput>
-{
-    public TransferOwnershipInputType()
-    {
-        Name = "TransferOwnershipInput";
-        Field<NonNullGraphType<IdGraphType>>("workspaceId");
-        Field<NonNullGraphType<IdGraphType>>("userId").Description("The member who becomes the owner.");
-    }
-}
-
-public sealed class TransferOwnershipPayloadType() : WorkspacePayloadType<TransferOwnershipErrorType>("TransferOwnershipPayload");
-
-public sealed class TransferOwnershipErrorType() : ErrorUnionType("TransferOwnershipError", typeof(RoleRequiredError), typeof(NotAMemberError));
+public sealed class TransferOwnershipMutation() : Mutation<TransferOwnershipInput, TransferOwnership, Guid>("transferOwnership",
+    "Makes another member the owner; the current owner becomes an admin.",
+    WorkspaceAccess.Needs(Role.Owner), WorkspacePayloads.Workspace,
+    (input, caller) => new(caller.WorkspaceId(), caller.UserId, UserIds.Parse(input.UserId)));

@@ -1,0 +1,26 @@
+using Nexus.Api.Infrastructure.Outbound;
+
+namespace Nexus.Api.Platforms.Pinterest;
+
+/// <summary>
+/// Pinterest: settings <c>Nexus:Platforms:Pinterest</c>; the media transfer client has no overall timeout (an upload takes as long
+/// as it takes; each attempt is bounded by <see cref="PinterestOptions.TransferAttemptTimeout"/>).
+/// </summary>
+public sealed class PinterestDescriptor : PlatformDescriptor<PinterestOptions, PinterestOAuthClient, PinterestPublisher, PinterestRules>
+{
+    public override PlatformId Platform => PlatformId.Pinterest;
+
+    public override PlatformOptionSchema Options => PinterestPostOptions.Schema;
+
+    public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
+        PinterestErrors.FromResponse(response, PlatformErrors.Parse(await BodyOfAsync(response, cancellationToken)), now);
+
+    protected override void AddServices(IServiceCollection services, IConfiguration configuration, PinterestOptions settings)
+    {
+        // The video is downloaded from the user's URL through the outbound guard.
+        services.AddOutboundHttp(configuration);
+        services.AddPlatformHttpClient<PinterestMediaTransfer, PinterestMediaTransfer>(PlatformId.Pinterest, settings.TransferAttemptTimeout)
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers();
+    }
+}
