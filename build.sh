@@ -5,6 +5,7 @@
 #   test       PostgreSQL + `dotnet test Nexus.sln`; extra args go to dotnet test (e.g. --filter X)
 #   bench      PostgreSQL + tests/Nexus.Bench in Release; extra args go to the benchmark
 #   schema     PostgreSQL + export schema/nexus.graphql and schema/events.md
+#   codegen    regenerate Wolverine's handler code in src/Nexus.Api/Internal/Generated (no database needed)
 #   db-start   PostgreSQL only; prints the NEXUS_DB connection string
 #   db-stop    stops the private cluster in .data/pg (and a running Compose db)
 #
@@ -61,6 +62,7 @@ usage: ./build.sh <command> [args]
   test       start PostgreSQL and run dotnet test (extra args go to dotnet test)
   bench      start PostgreSQL and run tests/Nexus.Bench (extra args go to the benchmark)
   schema     start PostgreSQL and export schema/nexus.graphql and schema/events.md
+  codegen    regenerate the pre-generated handler code (after changing a handler; a test fails until you do)
   db-start   start PostgreSQL only and print the connection string
   db-stop    stop the private PostgreSQL cluster in .data/pg
 PostgreSQL comes from NEXUS_DB when set, else Docker Compose, else a private cluster in .data/pg.
@@ -178,6 +180,15 @@ cmd_schema() {
     exec dotnet run --project src/Nexus.Api --no-launch-profile -- export-schema "$NEXUS_ROOT/schema"
 }
 
+# Production loads this code as is (TypeLoadMode.Static). The host is built, never started: the connection string
+# is needed to build it, not used. Development's registrations generate the same code as Production's.
+cmd_codegen() {
+    require_dotnet
+    rm -rf src/Nexus.Api/Internal/Generated
+    NEXUS_DB="${NEXUS_DB:-Host=127.0.0.1;Database=codegen}" ASPNETCORE_ENVIRONMENT=Development \
+        dotnet run --project src/Nexus.Api --no-launch-profile -- codegen write
+}
+
 cmd_db_start() {
     if [ -n "${NEXUS_DB:-}" ]; then
         echo "$NEXUS_DB"
@@ -196,6 +207,7 @@ case "$command" in
     test) cmd_test "$@" ;;
     bench) cmd_bench "$@" ;;
     schema) cmd_schema "$@" ;;
+    codegen) cmd_codegen "$@" ;;
     db-start) cmd_db_start "$@" ;;
     db-stop) pg_stop ;;
     -h | --help | help) usage ;;

@@ -27,6 +27,13 @@ if (args is ["rotate-token-keys", ..])
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNexusHost();
 var app = builder.Build();
+if (args is ["codegen", ..])
+{
+    // `./build.sh codegen`: writes Wolverine's handler code under Internal/Generated, compiled into the assembly and
+    // loaded as is in Production (TypeLoadMode.Static) instead of being generated and compiled at start-up.
+    return await JasperFx.CommandLineHostingExtensions.RunJasperFxCommands(app, args);
+}
+
 app.UseNexusHost();
 await app.RunAsync();
 return 0;

@@ -41,33 +41,11 @@ public sealed record PlatformRules(
     bool RequiresMedia,
     bool SupportsPkce);
 
-/// <summary>The catalogue of platforms and their rules.</summary>
+/// <summary>The catalogue of platforms and their rules, in <see cref="PlatformId"/> order.</summary>
 public static class PlatformCatalogue
 {
-    private static readonly MediaKind[] ImagesAndVideos = [MediaKind.Image, MediaKind.Video];
-
-    public static IReadOnlyList<PlatformRules> All { get; } =
-    [
-        // Nexus's built-in platform: generous limits so it can stand in for any real one offline.
-        new(PlatformId.Sandbox, "Sandbox", 5000, 10, [MediaKind.Image, MediaKind.Video, MediaKind.Gif], RequiresMedia: false, SupportsPkce: true),
-        // Caption ≤2200; carousels ≤10 children; media is required (image, reel/video, story, carousel).
-        // PKCE is not documented for Instagram Login.
-        new(PlatformId.Instagram, "Instagram", 2200, 10, ImagesAndVideos, RequiresMedia: true, SupportsPkce: false),
-        // Page posts: Facebook's 63,206-character message limit; multi-photo posts of up to 10 photos, or one video.
-        // PKCE exists only in the OIDC code flow, still "in testing".
-        new(PlatformId.Facebook, "Facebook Pages", 63206, 10, ImagesAndVideos, RequiresMedia: false, SupportsPkce: false),
-        // 280 weighted characters; 4 images, or 1 GIF, or 1 video; PKCE required.
-        new(PlatformId.X, "X", 280, 4, [MediaKind.Image, MediaKind.Gif, MediaKind.Video], RequiresMedia: false, SupportsPkce: true),
-        // Commentary ≤3000; multiImage posts of 2–20 images; PKCE for native apps only.
-        new(PlatformId.LinkedIn, "LinkedIn", 3000, 20, [MediaKind.Image, MediaKind.Gif, MediaKind.Video], RequiresMedia: false, SupportsPkce: false),
-        // Title ≤2200 UTF-16 units; one video, or a photo post (TikTok documents up to 35 photos);
-        // code_verifier only for mobile/desktop apps.
-        new(PlatformId.TikTok, "TikTok", 2200, 35, ImagesAndVideos, RequiresMedia: true, SupportsPkce: false),
-        // The description (≤5000 bytes) carries the text; one video per upload; Google supports PKCE.
-        new(PlatformId.YouTube, "YouTube", 5000, 1, [MediaKind.Video], RequiresMedia: true, SupportsPkce: true),
-        // Pin description ≤800; one image or video per Pin (organic carousels are gone); PKCE not documented.
-        new(PlatformId.Pinterest, "Pinterest", 800, 1, [MediaKind.Image, MediaKind.Gif, MediaKind.Video], RequiresMedia: true, SupportsPkce: false),
-    ];
+    /// <summary>Every platform's entry, as its descriptor declares it.</summary>
+    public static IReadOnlyList<PlatformRules> All { get; } = [.. PlatformDescriptors.All.Select(d => d.Catalogue)];
 
     public static PlatformRules Get(PlatformId id) => All.Single(p => p.Id == id);
 

@@ -13,6 +13,9 @@ public interface IPlatformDescriptor
 {
     PlatformId Platform { get; }
 
+    /// <summary>Its entry in the <see cref="PlatformCatalogue"/>: name and headline limits, as the <c>platforms</c> query shows them.</summary>
+    PlatformRules Catalogue { get; }
+
     /// <summary>The options its publisher reads; null for a platform that has none (the sandbox).</summary>
     PlatformOptionSchema? Options { get; }
 
@@ -47,6 +50,8 @@ public abstract class PlatformDescriptor<TSettings, TOAuthClient, TPublisher, TR
     where TRules : class, IPlatformRules
 {
     public abstract PlatformId Platform { get; }
+
+    public abstract PlatformRules Catalogue { get; }
 
     public abstract PlatformOptionSchema? Options { get; }
 

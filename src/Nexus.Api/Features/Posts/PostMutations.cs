@@ -46,7 +46,9 @@ public static class PostMutations
 {
     /// <summary>Post mutations act on a post of a workspace where the caller is at least <paramref name="role"/>.</summary>
     public static FieldBuilder<object?, object> RequirePostRole(this FieldBuilder<object?, object> field, Role role) =>
-        field.RequireWorkspaceRole(role, ctx => PostLookup.WorkspaceOfAsync(ctx, (ctx.Arguments?["input"].Value as IPostInput)?.PostId));
+        field.RequireWorkspaceRoleOf<Post, object?, object>(role, nameof(Post.WorkspaceId),
+            ctx => PostLookup.TryParseId((ctx.Arguments?["input"].Value as IPostInput)?.PostId, out var id) ? id : throw new BadRequestError("The post id is not valid."),
+            ctx => PostLookup.WorkspaceOfAsync(ctx, (ctx.Arguments?["input"].Value as IPostInput)?.PostId));
 
     public static Guid InputPostId(this IResolveFieldContext context)
     {

@@ -176,6 +176,7 @@ public static class PostLookup
         var session = context.RequestServices!.GetRequiredService<IQuerySession>();
         if (await session.LoadAsync<Post>(id, context.CancellationToken) is { } post)
         {
+            context.UserContext[Key(id)] = post;
             return post.WorkspaceId;
         }
 
@@ -183,6 +184,17 @@ public static class PostLookup
         var first = await session.Events.FetchStreamAsync(id, version: 1, token: context.CancellationToken);
         return first is [{ Data: PostDrafted drafted }, ..] ? drafted.WorkspaceId : Guid.Empty;
     }
+
+    /// <summary>
+    /// The post the access check just loaded, in a query (where nothing can have changed it since); else loaded again,
+    /// since an earlier mutation of the same document may have changed it.
+    /// </summary>
+    public static IDataLoaderResult<Post?> Checked(IResolveFieldContext context, Guid postId) =>
+        context.Operation.Operation == GraphQLParser.AST.OperationType.Query && context.UserContext.TryGetValue(Key(postId), out var loaded) && loaded is Post post
+            ? ((Post?)post).AsLoaded()
+            : context.Load(PostLoaders.ById, postId);
+
+    private static string Key(Guid postId) => "nexus:post:" + postId.ToString("N");
 }
 
 /// <summary>Posts by id, and by the id of one of their targets.</summary>
@@ -231,6 +243,6 @@ public sealed class PostQuery : IRootFields
             .Resolve(ctx =>
             {
                 _ = PostLookup.TryParseId(ctx.GetArgument<string>("id"), out var id);
-                return ctx.Load(PostLoaders.ById, id);
+                return PostLookup.Checked(ctx, id);
             });
 }

@@ -5,6 +5,7 @@ using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.Infrastructure;
 
 namespace Nexus.Api.Features.Workspaces;
 
@@ -55,6 +56,34 @@ public static class WorkspaceAccess
     /// <summary>The workspace named by a generated mutation's input (see <see cref="Needs(Role)"/>).</summary>
     public static Guid WorkspaceId(this Caller caller) => caller.Context.InputWorkspaceId();
 
+    /// <summary>
+    /// As above, for fields on a document that names its workspace in <paramref name="workspaceProperty"/> (a post):
+    /// the document's workspace is read with one query, not the document and then its workspace. When there is no
+    /// such document, <paramref name="fallback"/> says which workspace decides (e.g. a discarded post's).
+    /// </summary>
+    public static FieldBuilder<TSource, TReturn> RequireWorkspaceRoleOf<TDocument, TSource, TReturn>(
+        this FieldBuilder<TSource, TReturn> field, Role minimum, string workspaceProperty, Func<IResolveFieldContext, Guid> documentIdOf,
+        Func<IResolveFieldContext, ValueTask<Guid>> fallback)
+    {
+        field.FieldType.Metadata[MinimumRoleKey] = minimum;
+        var where = $"where id = (select (o.data ->> '{workspaceProperty}')::uuid from {Persistence.SchemaName}.mt_doc_{typeof(TDocument).Name.ToLowerInvariant()} as o where o.id = ?)";
+        return field.ApplyMiddleware(next => async context =>
+        {
+            var documentId = documentIdOf(context);
+            var session = context.RequestServices!.GetRequiredService<IQuerySession>();
+            if ((await session.QueryAsync<Workspace>(where, context.CancellationToken, documentId)) is [var workspace])
+            {
+                Demand(context, workspace, minimum);
+            }
+            else
+            {
+                await DemandAsync(context, await fallback(context), minimum);
+            }
+
+            return await next(context);
+        });
+    }
+
     /// <summary>Reads a workspace id argument (a global id) or fails with <c>BAD_REQUEST</c>.</summary>
     public static Guid WorkspaceIdArgument(this IResolveFieldContext context, string argument = "id") =>
         ParseWorkspaceId(context.GetArgument<string>(argument));
@@ -80,6 +109,11 @@ public static class WorkspaceAccess
         var workspace = reuse && context.UserContext.TryGetValue(Key(workspaceId), out var loaded) && loaded is Workspace cached
             ? cached
             : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(workspaceId, context.CancellationToken);
+        Demand(context, workspace, minimum);
+    }
+
+    private static void Demand(IResolveFieldContext context, Workspace? workspace, Role minimum)
+    {
         var role = workspace?.RoleOf(context.UserId());
         if (role is null)
         {
@@ -91,7 +125,7 @@ public static class WorkspaceAccess
             throw new ForbiddenError($"This needs the {minimum.ToString().ToUpperInvariant()} role in the workspace; you are {role.Value.ToString().ToUpperInvariant()}.");
         }
 
-        context.UserContext[Key(workspaceId)] = workspace;
+        context.UserContext[Key(workspace!.Id)] = workspace;
     }
 
     private static string Key(Guid workspaceId) => "nexus:workspace:" + workspaceId.ToString("N");

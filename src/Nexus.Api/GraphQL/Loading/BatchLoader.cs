@@ -55,7 +55,7 @@ public sealed class BatchLoaders(IDocumentStore store)
     public IDataLoaderResult<TValue?> Load<TKey, TValue>(BatchLoader<TKey, TValue> loader, TKey key) where TKey : notnull
     {
         var batch = Open(loader, [key]);
-        return new Loaded<TValue?>(this, async ct => (await batch.RunAsync(ct)).GetValueOrDefault(key));
+        return new Loaded<TValue?>(this, batch, async ct => (await batch.RunAsync(ct)).GetValueOrDefault(key));
     }
 
     /// <summary>The rows of <paramref name="keys"/> that exist, from one batch.</summary>
@@ -63,7 +63,7 @@ public sealed class BatchLoaders(IDocumentStore store)
     {
         var wanted = keys.ToHashSet();
         var batch = Open(loader, wanted);
-        return new Loaded<IReadOnlyDictionary<TKey, TValue>>(this, async ct =>
+        return new Loaded<IReadOnlyDictionary<TKey, TValue>>(this, batch, async ct =>
         {
             var rows = await batch.RunAsync(ct);
             return rows.Where(r => wanted.Contains(r.Key)).ToDictionary();
@@ -86,7 +86,11 @@ public sealed class BatchLoaders(IDocumentStore store)
         }
     }
 
-    /// <summary>Starts every open batch; keys asked for from now on go to new ones.</summary>
+    /// <summary>
+    /// Starts every open batch; keys asked for from now on go to new ones. Called only by a result whose own batch has
+    /// not started: the results of a started batch that are awaited next (while chained loads note the keys of
+    /// their second step) must leave those new batches open until every result of this step has been handled.
+    /// </summary>
     private void DispatchAll(CancellationToken ct)
     {
         List<IBatch> batches;
@@ -104,6 +108,8 @@ public sealed class BatchLoaders(IDocumentStore store)
 
     private interface IBatch
     {
+        bool Started { get; }
+
         void Start(CancellationToken ct);
     }
 
@@ -113,6 +119,17 @@ public sealed class BatchLoaders(IDocumentStore store)
         private Task<IReadOnlyDictionary<TKey, TValue>>? _run;
 
         public HashSet<TKey> Keys { get; } = [];
+
+        public bool Started
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _run is not null;
+                }
+            }
+        }
 
         public void Start(CancellationToken ct) => RunAsync(ct);
 
@@ -131,11 +148,15 @@ public sealed class BatchLoaders(IDocumentStore store)
         }
     }
 
-    private sealed class Loaded<T>(BatchLoaders owner, Func<CancellationToken, Task<T>> result) : IDataLoaderResult<T>
+    private sealed class Loaded<T>(BatchLoaders owner, IBatch batch, Func<CancellationToken, Task<T>> result) : IDataLoaderResult<T>
     {
         public Task<T> GetResultAsync(CancellationToken cancellationToken = default)
         {
-            owner.DispatchAll(cancellationToken);
+            if (!batch.Started)
+            {
+                owner.DispatchAll(cancellationToken);
+            }
+
             return result(cancellationToken);
         }
 

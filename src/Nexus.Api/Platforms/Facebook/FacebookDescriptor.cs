@@ -9,6 +9,10 @@ public sealed class FacebookDescriptor : PlatformDescriptor<FacebookOptions, Fac
 {
     public override PlatformId Platform => PlatformId.Facebook;
 
+    // Page posts: Facebook's 63,206-character message limit; multi-photo posts of up to 10 photos, or one video.
+    // PKCE exists only in the OIDC code flow, still "in testing".
+    public override PlatformRules Catalogue { get; } = new(PlatformId.Facebook, "Facebook Pages", 63206, 10, [MediaKind.Image, MediaKind.Video], RequiresMedia: false, SupportsPkce: false);
+
     public override PlatformOptionSchema Options => FacebookPostOptions.Schema;
 
     public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>

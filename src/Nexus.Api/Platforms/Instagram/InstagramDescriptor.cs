@@ -8,6 +8,10 @@ public sealed class InstagramDescriptor : PlatformDescriptor<InstagramOptions, I
 {
     public override PlatformId Platform => PlatformId.Instagram;
 
+    // Caption ≤2200; carousels ≤10 children; media is required (image, reel/video, story, carousel).
+    // PKCE is not documented for Instagram Login.
+    public override PlatformRules Catalogue { get; } = new(PlatformId.Instagram, "Instagram", 2200, 10, [MediaKind.Image, MediaKind.Video], RequiresMedia: true, SupportsPkce: false);
+
     public override PlatformOptionSchema Options => InstagramPostOptions.Schema;
 
     public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>

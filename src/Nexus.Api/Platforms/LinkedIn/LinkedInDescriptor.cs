@@ -8,6 +8,9 @@ public sealed class LinkedInDescriptor : PlatformDescriptor<LinkedInOptions, Lin
 {
     public override PlatformId Platform => PlatformId.LinkedIn;
 
+    // Commentary ≤3000; multiImage posts of 2–20 images; PKCE for native apps only.
+    public override PlatformRules Catalogue { get; } = new(PlatformId.LinkedIn, "LinkedIn", 3000, 20, [MediaKind.Image, MediaKind.Gif, MediaKind.Video], RequiresMedia: false, SupportsPkce: false);
+
     public override PlatformOptionSchema Options => LinkedInPostOptions.Schema;
 
     public override Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>

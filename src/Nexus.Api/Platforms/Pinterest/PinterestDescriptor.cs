@@ -10,6 +10,9 @@ public sealed class PinterestDescriptor : PlatformDescriptor<PinterestOptions, P
 {
     public override PlatformId Platform => PlatformId.Pinterest;
 
+    // Pin description ≤800; one image or video per Pin (organic carousels are gone); PKCE not documented.
+    public override PlatformRules Catalogue { get; } = new(PlatformId.Pinterest, "Pinterest", 800, 1, [MediaKind.Image, MediaKind.Gif, MediaKind.Video], RequiresMedia: true, SupportsPkce: false);
+
     public override PlatformOptionSchema Options => PinterestPostOptions.Schema;
 
     public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -219,6 +219,9 @@ public sealed class SandboxDescriptor : PlatformDescriptor<SandboxOptions, Sandb
 {
     public override PlatformId Platform => PlatformId.Sandbox;
 
+    // Nexus's built-in platform: generous limits so it can stand in for any real one offline.
+    public override PlatformRules Catalogue { get; } = new(PlatformId.Sandbox, "Sandbox", 5000, 10, [MediaKind.Image, MediaKind.Video, MediaKind.Gif], RequiresMedia: false, SupportsPkce: true);
+
     public override PlatformOptionSchema? Options => null;
 
     public override Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -10,6 +10,10 @@ public sealed class TikTokDescriptor : PlatformDescriptor<TikTokOptions, TikTokO
 {
     public override PlatformId Platform => PlatformId.TikTok;
 
+    // Title ≤2200 UTF-16 units; one video, or a photo post (TikTok documents up to 35 photos);
+    // code_verifier only for mobile/desktop apps.
+    public override PlatformRules Catalogue { get; } = new(PlatformId.TikTok, "TikTok", 2200, 35, [MediaKind.Image, MediaKind.Video], RequiresMedia: true, SupportsPkce: false);
+
     public override PlatformOptionSchema Options => TikTokPostOptions.Schema;
 
     public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -8,6 +8,9 @@ public sealed class XDescriptor : PlatformDescriptor<XOptions, XOAuthClient, XPu
 {
     public override PlatformId Platform => PlatformId.X;
 
+    // 280 weighted characters; 4 images, or 1 GIF, or 1 video; PKCE required.
+    public override PlatformRules Catalogue { get; } = new(PlatformId.X, "X", 280, 4, [MediaKind.Image, MediaKind.Gif, MediaKind.Video], RequiresMedia: false, SupportsPkce: true);
+
     public override PlatformOptionSchema Options => XPostOptions.Schema;
 
     public override Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>

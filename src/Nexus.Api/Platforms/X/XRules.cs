@@ -42,7 +42,7 @@ public sealed class XRules(IOptions<XOptions> options) : IPlatformRules
             CheckMedia(post.Media[i], $"media[{i}]", settings, violations);
         }
 
-        CheckOptions(post.Options, violations);
+        CheckOptions(post, violations);
         violations.AddRange(XPostOptions.Schema.Undeclared(post));
         return violations;
     }
@@ -120,20 +120,20 @@ public sealed class XRules(IOptions<XOptions> options) : IPlatformRules
         }
     }
 
-    private static void CheckOptions(IReadOnlyDictionary<string, string> options, List<RuleViolation> violations)
+    private static void CheckOptions(PublishRequest post, List<RuleViolation> violations)
     {
-        if (XPostOptions.ReplySettings.TryGet(options, out var replySettings) && !string.IsNullOrEmpty(replySettings) &&
+        if (XPostOptions.ReplySettings.TryGet(post, out var replySettings) && !string.IsNullOrEmpty(replySettings) &&
             !XPublisher.ReplySettings.Contains(replySettings, StringComparer.Ordinal))
         {
             violations.Add(new($"options.{XPostOptions.ReplySettings}", $"Who may reply must be one of {string.Join(", ", XPublisher.ReplySettings)}."));
         }
 
-        if (XPostOptions.ReplyTo.TryGet(options, out var replyTo) && !string.IsNullOrEmpty(replyTo) && !replyTo.All(char.IsAsciiDigit))
+        if (XPostOptions.ReplyTo.TryGet(post, out var replyTo) && !string.IsNullOrEmpty(replyTo) && !replyTo.All(char.IsAsciiDigit))
         {
             violations.Add(new($"options.{XPostOptions.ReplyTo}", "The post to reply to must be an X post id (digits)."));
         }
 
-        if (XPostOptions.FirstComment.TryGet(options, out var firstComment) && XText.WeightedLength(firstComment) > XText.MaxWeightedLength)
+        if (XPostOptions.FirstComment.TryGet(post, out var firstComment) && XText.WeightedLength(firstComment) > XText.MaxWeightedLength)
         {
             violations.Add(new($"options.{XPostOptions.FirstComment}", $"The first comment is a post too: at most {XText.MaxWeightedLength} characters."));
         }

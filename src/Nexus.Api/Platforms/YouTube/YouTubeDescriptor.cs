@@ -10,6 +10,9 @@ public sealed class YouTubeDescriptor : PlatformDescriptor<YouTubeOptions, YouTu
 {
     public override PlatformId Platform => PlatformId.YouTube;
 
+    // The description (≤5000 bytes) carries the text; one video per upload; Google supports PKCE.
+    public override PlatformRules Catalogue { get; } = new(PlatformId.YouTube, "YouTube", 5000, 1, [MediaKind.Video], RequiresMedia: true, SupportsPkce: true);
+
     public override PlatformOptionSchema Options => YouTubePostOptions.Schema;
 
     public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
