@@ -60,6 +60,7 @@ public static class Persistence
         builder.Host.UseWolverine(options =>
         {
             options.Policies.AutoApplyTransactions();
+            options.Policies.AddMiddleware(typeof(OneTransaction), OneTransaction.AppliesTo);
             options.Policies.UseDurableLocalQueues();
             options.Policies.UseDurableInboxOnAllListeners();
             options.Policies.UseDurableOutboxOnAllSendingEndpoints();

@@ -2,6 +2,7 @@ using Marten;
 using Nexus.Api.Infrastructure.TokenVault;
 using Nexus.Api.Platforms;
 using Wolverine;
+using Nexus.Api.Infrastructure;
 
 namespace Nexus.Api.Features.Connections;
 
@@ -28,6 +29,8 @@ public static class TokenRefresh
     }
 }
 
+// It waits on the platform (code exchange, refresh, revocation): no transaction is held open across that call.
+[OutsideTheTransaction]
 public static class RefreshConnectionTokensHandler
 {
     public static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(1);

@@ -20,6 +20,8 @@ public sealed record CompleteConnection(PlatformId Platform, string? State, stri
 /// <summary>How a consent ended, as the frontend is told in the redirect's query string.</summary>
 public sealed record ConnectionOutcome(string Outcome, IReadOnlyList<Guid> Connections, Guid? ChoiceId, string? Reason);
 
+// It waits on the platform (code exchange, refresh, revocation): no transaction is held open across that call.
+[OutsideTheTransaction]
 public static class CompleteConnectionHandler
 {
     public static readonly TimeSpan ChoiceLifetime = TimeSpan.FromMinutes(10);

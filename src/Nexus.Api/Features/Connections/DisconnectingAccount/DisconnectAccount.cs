@@ -5,6 +5,7 @@ using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.Infrastructure.TokenVault;
 using Nexus.Api.Platforms;
+using Nexus.Api.Infrastructure;
 
 namespace Nexus.Api.Features.Connections.DisconnectingAccount;
 
@@ -14,6 +15,8 @@ namespace Nexus.Api.Features.Connections.DisconnectingAccount;
 /// </summary>
 public sealed record DisconnectAccount(Guid ConnectionId, Guid UserId);
 
+// It waits on the platform (code exchange, refresh, revocation): no transaction is held open across that call.
+[OutsideTheTransaction]
 public static class DisconnectAccountHandler
 {
     public static async Task<Outcome<Guid, NoError>> Handle(DisconnectAccount command, IDocumentSession session, TokenVault vault, PlatformClients platforms,

@@ -1,5 +1,6 @@
 using Marten;
 using Nexus.Api.Features.Connections;
+using Nexus.Api.Infrastructure;
 using Nexus.Api.Platforms;
 using Wolverine;
 using Wolverine.Runtime.Handlers;
@@ -18,6 +19,8 @@ namespace Nexus.Api.Features.Posts.Publishing;
 /// again blindly: it waits for a call still under way here, and otherwise asks the platform where the platform can
 /// tell (<see cref="IPlatformPublicationLookup"/>), or marks the target UNCONFIRMED for a person to decide.
 /// </summary>
+// The platform call runs between the claim and the record: no transaction of the handler stays open across it.
+[OutsideTheTransaction]
 public static class PublishTargetHandler
 {
     public static void Configure(HandlerChain chain) => Publication.RetryLater(chain);

@@ -20,12 +20,13 @@ namespace Internal.Generated.WolverineHandlers
 
         public override async System.Threading.Tasks.Task HandleAsync(Wolverine.Runtime.MessageContext context, System.Threading.CancellationToken cancellation)
         {
+            var now = System.DateTimeOffset.UtcNow;
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
-            var now = System.DateTimeOffset.UtcNow;
             // The actual message body
             var addPostToQueue = (Nexus.Api.Features.Posts.Queueing.AddPostToQueue)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             // Loading Marten aggregate as part of the aggregate handler workflow
             var stream_post = await documentSession.Events.FetchForWriting<Nexus.Api.Features.Posts.Post>(((Nexus.Api.Features.Posts.Queueing.AddPostToQueue)context.Envelope.Message).PostId, cancellation);
             var queueState = await Nexus.Api.Features.Posts.Queueing.AddPostToQueueHandler.LoadAsync(stream_post.Aggregate, ((Marten.IQuerySession)documentSession), now, cancellation).ConfigureAwait(false);

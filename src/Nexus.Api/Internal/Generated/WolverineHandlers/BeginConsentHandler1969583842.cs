@@ -23,6 +23,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var beginConsent = (Nexus.Api.Features.Connections.StartingConnection.BeginConsent)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Connections.StartingConnection.BeginConsentHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Connections.StartingConnection.BeginConsentHandler");
             

@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var cancelInvitation = (Nexus.Api.Features.Workspaces.CancellingInvitation.CancelInvitation)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Workspaces.CancellingInvitation.CancelInvitationHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Workspaces.CancellingInvitation.CancelInvitationHandler");
             var batchedQuery = documentSession.CreateBatchQuery();

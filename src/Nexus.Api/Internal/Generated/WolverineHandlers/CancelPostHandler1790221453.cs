@@ -23,6 +23,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var cancelPost = (Nexus.Api.Features.Posts.Cancelling.CancelPost)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Cancelling.CancelPostHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Cancelling.CancelPostHandler");
             // Loading Marten aggregate as part of the aggregate handler workflow

@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var changeMemberRole = (Nexus.Api.Features.Workspaces.ChangingMemberRole.ChangeMemberRole)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Workspaces.ChangingMemberRole.ChangeMemberRoleHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Workspaces.ChangingMemberRole.ChangeMemberRoleHandler");
             var batchedQuery = documentSession.CreateBatchQuery();

@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var connectChosenAccounts = (Nexus.Api.Features.Connections.ChoosingAccounts.ConnectChosenAccounts)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Connections.ChoosingAccounts.ConnectChosenAccountsHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Connections.ChoosingAccounts.ConnectChosenAccountsHandler");
             

@@ -23,6 +23,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var deleteAccount = (Nexus.Api.Features.Accounts.DeletingAccount.DeleteAccount)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             var deletionContext = await Nexus.Api.Features.Accounts.DeletingAccount.DeleteAccountHandler.LoadAsync(deleteAccount, documentSession, cancellation).ConfigureAwait(false);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Accounts.DeletingAccount.DeleteAccountHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Accounts.DeletingAccount.DeleteAccountHandler");

@@ -23,6 +23,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var discardPost = (Nexus.Api.Features.Posts.Discarding.DiscardPost)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Discarding.DiscardPostHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Discarding.DiscardPostHandler");
             // Loading Marten aggregate as part of the aggregate handler workflow

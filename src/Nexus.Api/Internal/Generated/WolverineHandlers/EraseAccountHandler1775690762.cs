@@ -30,6 +30,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var eraseAccount = (Nexus.Api.Features.Accounts.DeletingAccount.EraseAccount)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Accounts.SigningInWithProviders.EraseExternalLoginsHandler, Nexus.Api.Features.Accounts.DeletingAccount.EraseAccountHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Accounts.SigningInWithProviders.EraseExternalLoginsHandler, Nexus.Api.Features.Accounts.DeletingAccount.EraseAccountHandler");
             

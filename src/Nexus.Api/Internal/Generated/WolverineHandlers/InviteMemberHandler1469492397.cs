@@ -29,6 +29,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var inviteMember = (Nexus.Api.Features.Workspaces.InvitingMember.InviteMember)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             var user = await Nexus.Api.Features.Workspaces.InvitingMember.InviteMemberHandler.LoadAsync(inviteMember, ((Marten.IQuerySession)documentSession), cancellation).ConfigureAwait(false);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Workspaces.InvitingMember.InviteMemberHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Workspaces.InvitingMember.InviteMemberHandler");

@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var leaveWorkspace = (Nexus.Api.Features.Workspaces.LeavingWorkspace.LeaveWorkspace)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Workspaces.LeavingWorkspace.LeaveWorkspaceHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Workspaces.LeavingWorkspace.LeaveWorkspaceHandler");
             var batchedQuery = documentSession.CreateBatchQuery();

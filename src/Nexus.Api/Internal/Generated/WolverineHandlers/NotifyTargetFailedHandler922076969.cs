@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var notifyTargetFailed = (Nexus.Api.Features.Posts.Notifying.NotifyTargetFailed)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Notifying.NotifyAdminsHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Notifying.NotifyAdminsHandler");
             

@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var publishPostNow = (Nexus.Api.Features.Posts.PublishingNow.PublishPostNow)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             // Loading Marten aggregate as part of the aggregate handler workflow
             var stream_post = await documentSession.Events.FetchForWriting<Nexus.Api.Features.Posts.Post>(((Nexus.Api.Features.Posts.PublishingNow.PublishPostNow)context.Envelope.Message).PostId, cancellation);
             var postSurroundings = await Nexus.Api.Features.Posts.PublishingNow.PublishPostNowHandler.LoadAsync(stream_post.Aggregate, ((Marten.IQuerySession)documentSession), cancellation).ConfigureAwait(false);

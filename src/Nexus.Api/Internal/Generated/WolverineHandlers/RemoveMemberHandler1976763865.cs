@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var removeMember = (Nexus.Api.Features.Workspaces.RemovingMember.RemoveMember)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Workspaces.RemovingMember.RemoveMemberHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Workspaces.RemovingMember.RemoveMemberHandler");
             var batchedQuery = documentSession.CreateBatchQuery();

@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var renameWorkspace = (Nexus.Api.Features.Workspaces.RenamingWorkspace.RenameWorkspace)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Workspaces.RenamingWorkspace.RenameWorkspaceHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Workspaces.RenamingWorkspace.RenameWorkspaceHandler");
             var batchedQuery = documentSession.CreateBatchQuery();

@@ -23,6 +23,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var retryTarget = (Nexus.Api.Features.Posts.Retrying.RetryTarget)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             // Loading Marten aggregate as part of the aggregate handler workflow
             var stream_post = await documentSession.Events.FetchForWriting<Nexus.Api.Features.Posts.Post>(((Nexus.Api.Features.Posts.Retrying.RetryTarget)context.Envelope.Message).PostId, cancellation);
             var retryState = await Nexus.Api.Features.Posts.Retrying.RetryTargetHandler.LoadAsync(retryTarget, stream_post.Aggregate, ((Marten.IQuerySession)documentSession), cancellation).ConfigureAwait(false);

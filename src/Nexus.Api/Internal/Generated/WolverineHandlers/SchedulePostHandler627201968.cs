@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var schedulePost = (Nexus.Api.Features.Posts.Scheduling.SchedulePost)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             // Loading Marten aggregate as part of the aggregate handler workflow
             var stream_post = await documentSession.Events.FetchForWriting<Nexus.Api.Features.Posts.Post>(((Nexus.Api.Features.Posts.Scheduling.SchedulePost)context.Envelope.Message).PostId, cancellation);
             var postSurroundings = await Nexus.Api.Features.Posts.Scheduling.SchedulePostHandler.LoadAsync(stream_post.Aggregate, ((Marten.IQuerySession)documentSession), cancellation).ConfigureAwait(false);

@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var transferOwnership = (Nexus.Api.Features.Workspaces.TransferringOwnership.TransferOwnership)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Workspaces.TransferringOwnership.TransferOwnershipHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Workspaces.TransferringOwnership.TransferOwnershipHandler");
             var batchedQuery = documentSession.CreateBatchQuery();

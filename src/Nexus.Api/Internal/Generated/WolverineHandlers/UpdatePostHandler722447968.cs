@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var updatePost = (Nexus.Api.Features.Posts.Editing.UpdatePost)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             var postSurroundings = await Nexus.Api.Features.Posts.Editing.UpdatePostHandler.LoadAsync(updatePost, ((Marten.IQuerySession)documentSession), cancellation).ConfigureAwait(false);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Editing.UpdatePostHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Editing.UpdatePostHandler");

@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var updateWorkspaceSettings = (Nexus.Api.Features.Workspaces.ChangingSettings.UpdateWorkspaceSettings)context.Envelope.Message;
 
+            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Workspaces.ChangingSettings.UpdateWorkspaceSettingsHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Workspaces.ChangingSettings.UpdateWorkspaceSettingsHandler");
             var batchedQuery = documentSession.CreateBatchQuery();
