@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using JasperFx.Events.Projections;
 using Marten;
+using Nexus.Api.Features.Posts.Publishing;
+using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Platforms;
 
@@ -111,6 +113,19 @@ public sealed record PostTarget(
 
     /// <summary>Stable for the target across attempts and deliveries: the platform (or Nexus) tells a retry from a new post by it.</summary>
     public string IdempotencyKey => "nexus-" + Id.ToString("N");
+
+    /// <summary>
+    /// Why a person may not ask for this target to be published again, or null: only a failed target may be retried,
+    /// and an unconfirmed one only with <paramref name="force"/> (it may already be on the platform).
+    /// </summary>
+    public MutationError? RefusesRetry(bool force) => Status switch
+    {
+        TargetStatus.Failed => null,
+        TargetStatus.Unconfirmed => force ? null : new ForceRequiredError(),
+        TargetStatus.Published => new PostStateError("This target is already published.", ["input", "targetId"]),
+        TargetStatus.Publishing => new PostStateError("This target is being published (or waits for its next automatic attempt).", ["input", "targetId"]),
+        _ => new PostStateError("This target has not been sent to its platform yet; publish or schedule the post.", ["input", "targetId"]),
+    };
 
     public string EffectiveText(Post post) => Text ?? post.Text;
 
@@ -229,6 +244,35 @@ public sealed record Post(
 
     /// <summary>Whether the content may still change: nothing has been sent to a platform yet.</summary>
     public bool IsEditable => Status is PostStatus.Draft or PostStatus.Scheduled or PostStatus.Cancelled;
+
+    public bool CanBeScheduled() => Status is PostStatus.Draft or PostStatus.Cancelled or PostStatus.Scheduled;
+
+    /// <summary>Whether the post's status allows <paramref name="action"/>.</summary>
+    public bool Allows(PostAction action) => action switch
+    {
+        PostAction.Schedule or PostAction.Queue => CanBeScheduled(),
+        PostAction.Reschedule or PostAction.Cancel => Status == PostStatus.Scheduled,
+        _ => IsEditable,
+    };
+
+    /// <summary>The error that refuses <paramref name="action"/> on this post at the version the caller saw, or null.</summary>
+    public MutationError? Refuses(PostAction action, int? expectedVersion) =>
+        expectedVersion is { } expected && expected != Version ? new VersionConflictError(Version)
+        : Allows(action) ? null
+        : PostStateError.Refusing(action, Status);
+
+    /// <summary>
+    /// The event that puts the post at <paramref name="when"/>: a move when it is already scheduled by hand, a fresh
+    /// schedule otherwise (a queue slot is always taken afresh, so it holds the slot).
+    /// </summary>
+    public IDomainEvent ScheduleAt(ZonedTime when, bool fromQueue, Guid byUserId, DateTimeOffset now) =>
+        Status == PostStatus.Scheduled && !fromQueue
+            ? new PostRescheduled(Id, when.Instant, when.TimeZone, when.LocalTime, when.Dst, byUserId, now)
+            : new PostScheduled(Id, when.Instant, when.TimeZone, when.LocalTime, when.Dst, fromQueue, byUserId, now);
+
+    /// <summary>Publication begins: every target publishes its next attempt, each in a message of its own.</summary>
+    public (PostPublicationStarted Started, IReadOnlyList<PublishTarget> Targets) StartPublication(bool immediate, Guid? byUserId, DateTimeOffset now) =>
+        (new PostPublicationStarted(Id, immediate, byUserId, now), [.. Targets.Select(t => new PublishTarget(Id, t.Id, t.Attempts + 1, t.ConnectionId))]);
 
     private Post WithTargets(TargetStatus status) => this with { Targets = [.. Targets.Select(t => t with { Status = status, NextAttemptAt = null })] };
 

@@ -2,7 +2,6 @@ using GraphQL;
 using GraphQL.Builders;
 using GraphQL.Types;
 using Marten;
-using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
@@ -66,18 +65,4 @@ public static class PostMutations
         var post = id == Guid.Empty ? null : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Post>(id, context.CancellationToken);
         return new PostPayload(post, outcome.Errors);
     }
-
-    /// <summary>The connections a post's targets name, by id.</summary>
-    public static async Task<IReadOnlyDictionary<Guid, Connection>> ConnectionsAsync(IQuerySession session, IEnumerable<Guid> ids, CancellationToken ct) =>
-        (await session.LoadManyAsync<Connection>(ct, ids.Distinct())).ToDictionary(c => c.Id);
-
-    /// <summary>The refusal a post in this state gets when someone tries to change its schedule or content.</summary>
-    public static MutationError NotWhile(Post post, string action) => new PostStateError(post.Status switch
-    {
-        PostStatus.Publishing => $"The post is being published; it can no longer {action}.",
-        PostStatus.Published or PostStatus.PartiallyPublished or PostStatus.Failed => $"The post was already sent to its platforms; it can no longer {action}. Retry failed targets, or draft a new post.",
-        PostStatus.Draft => $"The post is a draft; schedule it first.",
-        PostStatus.Cancelled => "The post was cancelled; schedule it again first.",
-        _ => $"The post cannot {action} now.",
-    });
 }

@@ -109,7 +109,7 @@ public sealed class PostLifecycleTests
         var target = Publishing().Targets[0];
         var connection = new Connection(Guid.NewGuid(), Guid.NewGuid(), PlatformId.Sandbox, "e", "Acme", null, null, AccountKind.Person, [], ConnectionStatus.Active, null, null, Now, 1, 1);
         Decision Decide(PlatformFailureKind kind, int attempt, DateTimeOffset? retryAt = null) =>
-            PublishTargetHandler.Decide(new AttemptOutcome(null, null, kind, "why", null, retryAt), target, connection, attempt, false, options, Now);
+            Attempts.Decide(new AttemptOutcome(null, null, kind, "why", null, retryAt), target, connection.Name, attempt, false, options, Random.Shared.NextDouble(), Now);
 
         var delays = Enumerable.Range(1, 6).Select(n => Decide(PlatformFailureKind.Transient, n).RetryAt!.Value - Now).ToList();
         for (var n = 0; n < delays.Count; n++)

@@ -1,11 +1,10 @@
 using GraphQL;
 using GraphQL.Types;
-using Marten;
-using Nexus.Api.Features.Posts.Scheduling;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
+using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Cancelling;
 
@@ -14,28 +13,11 @@ public sealed record CancelPost(Guid PostId, Guid UserId, int? ExpectedVersion);
 
 public static class CancelPostHandler
 {
-    public static async Task<Outcome<Guid>> Handle(CancelPost command, IDocumentSession session, DateTimeOffset now, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForWriting<Post>(command.PostId, ct);
-        if (Scheduler.Refusal(stream.Aggregate, command.ExpectedVersion) is { } refusal)
-        {
-            return Outcome<Guid>.Fail(refusal);
-        }
-
-        var post = stream.Aggregate!;
-        if (post.Status == PostStatus.Cancelled)
-        {
-            return Outcome<Guid>.Ok(post.Id);
-        }
-
-        if (post.Status != PostStatus.Scheduled)
-        {
-            return Outcome<Guid>.Fail(PostMutations.NotWhile(post, "be cancelled"));
-        }
-
-        stream.AppendOne(new PostCancelled(post.Id, command.UserId, now));
-        return Outcome<Guid>.Ok(post.Id);
-    }
+    public static (Outcome<Guid>, Events) Handle(CancelPost command, [WriteAggregate(Required = false)] Post? post, DateTimeOffset now) =>
+        post is null ? (Outcome<Guid>.Fail(new PostNotFoundError()), [])
+        : post.Status == PostStatus.Cancelled ? (Outcome<Guid>.Ok(post.Id), [])
+        : post.Refuses(PostAction.Cancel, command.ExpectedVersion) is { } refusal ? (Outcome<Guid>.Fail(refusal), [])
+        : (Outcome<Guid>.Ok(post.Id), [new PostCancelled(post.Id, command.UserId, now)]);
 }
 
 [MutationType]

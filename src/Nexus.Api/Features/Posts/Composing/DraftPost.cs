@@ -6,6 +6,7 @@ using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
+using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Composing;
 
@@ -20,18 +21,19 @@ public sealed record DraftPost(Guid WorkspaceId, Guid UserId, string Text, IRead
 
 public static class DraftPostHandler
 {
-    public static async Task<Outcome<Guid>> Handle(DraftPost command, IDocumentSession session, DateTimeOffset now, CancellationToken ct)
+    public static Task<PostSurroundings> LoadAsync(DraftPost command, IQuerySession session, CancellationToken ct) =>
+        PostSurroundings.LoadAsync(session, null, command.Targets.Select(t => t.ConnectionId), ct);
+
+    public static (Outcome<Guid>, IMartenOp) Handle(DraftPost command, PostSurroundings around, DateTimeOffset now)
     {
-        var connections = await PostMutations.ConnectionsAsync(session, command.Targets.Select(t => t.ConnectionId), ct);
-        if (PostContent.CheckTargets(command.Targets, connections, command.WorkspaceId) is { Count: > 0 } errors)
+        if (PostContent.CheckTargets(command.Targets, around.Connections, command.WorkspaceId) is { Count: > 0 } errors)
         {
-            return Outcome<Guid>.Fail(errors);
+            return (Outcome<Guid>.Fail(errors), MartenOps.Nothing());
         }
 
         var id = Guid.CreateVersion7(now);
-        session.Events.StartStream<Post>(id, new PostDrafted(id, command.WorkspaceId, command.UserId, command.Text, command.Media,
-            PostContent.Targets(command.Targets, connections, null, now), now));
-        return Outcome<Guid>.Ok(id);
+        return (Outcome<Guid>.Ok(id), MartenOps.StartStream<Post>(id, new PostDrafted(id, command.WorkspaceId, command.UserId, command.Text, command.Media,
+            PostContent.Targets(command.Targets, around.Connections, null, now), now)));
     }
 }
 

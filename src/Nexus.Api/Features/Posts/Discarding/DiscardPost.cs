@@ -1,9 +1,9 @@
 using GraphQL.Types;
-using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
+using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Discarding;
 
@@ -12,23 +12,11 @@ public sealed record DiscardPost(Guid PostId, Guid UserId);
 
 public static class DiscardPostHandler
 {
-    public static async Task<Outcome<Guid>> Handle(DiscardPost command, IDocumentSession session, DateTimeOffset now, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForWriting<Post>(command.PostId, ct);
-        if (stream.Aggregate is not { } post)
-        {
-            return Outcome<Guid>.Fail(new PostNotFoundError());
-        }
-
-        if (!post.IsEditable)
-        {
-            return Outcome<Guid>.Fail(PostMutations.NotWhile(post, "be discarded"));
-        }
-
-        // A scheduled publication still fires, finds no post and does nothing.
-        stream.AppendOne(new PostDiscarded(post.Id, command.UserId, now));
-        return Outcome<Guid>.Ok(post.Id);
-    }
+    // A scheduled publication still fires, finds no post and does nothing.
+    public static (Outcome<Guid>, Events) Handle(DiscardPost command, [WriteAggregate(Required = false)] Post? post, DateTimeOffset now) =>
+        post is null ? (Outcome<Guid>.Fail(new PostNotFoundError()), [])
+        : post.Refuses(PostAction.Discard, expectedVersion: null) is { } refusal ? (Outcome<Guid>.Fail(refusal), [])
+        : (Outcome<Guid>.Ok(post.Id), [new PostDiscarded(post.Id, command.UserId, now)]);
 }
 
 public sealed record DiscardPostInput(string PostId) : IPostInput;

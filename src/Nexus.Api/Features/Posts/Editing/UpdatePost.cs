@@ -6,6 +6,7 @@ using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
+using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Editing;
 
@@ -23,38 +24,34 @@ public sealed record UpdatePost(Guid PostId, Guid UserId, int ExpectedVersion, s
 
 public static class UpdatePostHandler
 {
-    public static async Task<Outcome<Guid>> Handle(UpdatePost command, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
+    public static Task<PostSurroundings> LoadAsync(UpdatePost command, IQuerySession session, CancellationToken ct) =>
+        PostSurroundings.LoadAsync(session, null, command.Targets.Select(t => t.ConnectionId), ct);
+
+    public static (Outcome<Guid>, Events) Handle(UpdatePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around, Preflight preflight, DateTimeOffset now)
     {
-        var stream = await session.Events.FetchForWriting<Post>(command.PostId, ct);
-        if (stream.Aggregate is not { } post)
+        if (post is null)
         {
-            return Outcome<Guid>.Fail(new PostNotFoundError());
+            return (Outcome<Guid>.Fail(new PostNotFoundError()), []);
         }
 
-        if (post.Version != command.ExpectedVersion)
+        if (post.Refuses(PostAction.Edit, command.ExpectedVersion) is { } refusal)
         {
-            return Outcome<Guid>.Fail(new VersionConflictError(post.Version));
+            return (Outcome<Guid>.Fail(refusal), []);
         }
 
-        if (!post.IsEditable)
+        if (PostContent.CheckTargets(command.Targets, around.Connections, post.WorkspaceId) is { Count: > 0 } errors)
         {
-            return Outcome<Guid>.Fail(PostMutations.NotWhile(post, "be edited"));
+            return (Outcome<Guid>.Fail(errors), []);
         }
 
-        var connections = await PostMutations.ConnectionsAsync(session, command.Targets.Select(t => t.ConnectionId), ct);
-        if (PostContent.CheckTargets(command.Targets, connections, post.WorkspaceId) is { Count: > 0 } errors)
+        // A scheduled post stays scheduled: its new content must pass the checks it passed when it was scheduled.
+        var edited = new PostEdited(post.Id, command.Text, command.Media, PostContent.Targets(command.Targets, around.Connections, post, now), command.UserId, now);
+        if (post.Status == PostStatus.Scheduled && preflight.Check(post.Apply(edited), around.Connections) is { Count: > 0 } issues)
         {
-            return Outcome<Guid>.Fail(errors);
+            return (Outcome<Guid>.Fail([.. issues.Select(i => i.ToError())]), []);
         }
 
-        var edited = new PostEdited(post.Id, command.Text, command.Media, PostContent.Targets(command.Targets, connections, post, now), command.UserId, now);
-        if (post.Status == PostStatus.Scheduled && preflight.Check(post.Apply(edited), connections) is { Count: > 0 } issues)
-        {
-            return Outcome<Guid>.Fail([.. issues.Select(i => i.ToError())]);
-        }
-
-        stream.AppendOne(edited);
-        return Outcome<Guid>.Ok(post.Id);
+        return (Outcome<Guid>.Ok(post.Id), [edited]);
     }
 }
 

@@ -1,6 +1,6 @@
-using JasperFx.Events;
 using Wolverine;
 using Wolverine.ErrorHandling;
+using Wolverine.Marten;
 using Wolverine.Runtime.Handlers;
 
 namespace Nexus.Api.Features.Posts.Publishing;
@@ -13,7 +13,8 @@ namespace Nexus.Api.Features.Posts.Publishing;
 public sealed record PublishDuePost(Guid PostId, int ScheduleVersion);
 
 /// <summary>Publishes one target (one attempt). Targets of a post are independent messages, so they run concurrently.</summary>
-public sealed record PublishTarget(Guid PostId, Guid TargetId, int Attempt);
+/// <remarks><c>ConnectionId</c> lets the handler read the target's connection with the post, in one round trip (empty: read after).</remarks>
+public sealed record PublishTarget(Guid PostId, Guid TargetId, int Attempt, Guid ConnectionId = default);
 
 public static class Publication
 {
@@ -34,33 +35,20 @@ public static class Publication
             .Then.ScheduleRetry(TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30));
     }
 
-    /// <summary>Marks the post as publishing and sends every target's first attempt.</summary>
-    public static OutgoingMessages Start(IEventStream<Post> stream, bool immediate, Guid? byUserId, DateTimeOffset now)
-    {
-        var post = stream.Aggregate!;
-        stream.AppendOne(new PostPublicationStarted(post.Id, immediate, byUserId, now));
-        var messages = new OutgoingMessages();
-        foreach (var target in post.Targets)
-        {
-            messages.Add(new PublishTarget(post.Id, target.Id, target.Attempts + 1));
-        }
-
-        return messages;
-    }
 }
 
 public static class PublishDuePostHandler
 {
     public static void Configure(HandlerChain chain) => Publication.RetryLater(chain);
 
-    public static async Task<OutgoingMessages> Handle(PublishDuePost message, Marten.IDocumentSession session, DateTimeOffset now, CancellationToken ct)
+    public static (Events, OutgoingMessages) Handle(PublishDuePost message, [WriteAggregate(Required = false)] Post? post, DateTimeOffset now)
     {
-        var stream = await session.Events.FetchForWriting<Post>(message.PostId, ct);
-        if (stream.Aggregate is not { Status: PostStatus.Scheduled } post || post.ScheduleVersion != message.ScheduleVersion)
+        if (post is not { Status: PostStatus.Scheduled } || post.ScheduleVersion != message.ScheduleVersion)
         {
-            return [];
+            return ([], []);
         }
 
-        return Publication.Start(stream, immediate: false, byUserId: null, now);
+        var (started, targets) = post.StartPublication(immediate: false, byUserId: null, now);
+        return ([started], [.. targets]);
     }
 }

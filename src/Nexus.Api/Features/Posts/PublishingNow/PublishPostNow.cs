@@ -1,13 +1,13 @@
 using GraphQL;
 using GraphQL.Types;
 using Marten;
-using Nexus.Api.Features.Posts.Publishing;
 using Nexus.Api.Features.Posts.Scheduling;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Wolverine;
+using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.PublishingNow;
 
@@ -16,26 +16,29 @@ public sealed record PublishPostNow(Guid PostId, Guid UserId, int? ExpectedVersi
 
 public static class PublishPostNowHandler
 {
-    public static async Task<(Outcome<Guid>, OutgoingMessages)> Handle(PublishPostNow command, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
+    public static Task<PostSurroundings> LoadAsync(Post? post, IQuerySession session, CancellationToken ct) =>
+        PostSurroundings.OfAsync(post, session, withWorkspace: false, ct);
+
+    public static (Outcome<Guid>, Events, OutgoingMessages) Handle(PublishPostNow command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
+        Preflight preflight, DateTimeOffset now)
     {
-        var stream = await session.Events.FetchForWriting<Post>(command.PostId, ct);
-        if (Scheduler.Refusal(stream.Aggregate, command.ExpectedVersion) is { } refusal)
+        if (post is null)
         {
-            return (Outcome<Guid>.Fail(refusal), []);
+            return PostScheduling.Refused(new PostNotFoundError());
         }
 
-        var post = stream.Aggregate!;
-        if (!post.IsEditable)
+        if (post.Refuses(PostAction.PublishNow, command.ExpectedVersion) is { } refusal)
         {
-            return (Outcome<Guid>.Fail(PostMutations.NotWhile(post, "be published again")), []);
+            return PostScheduling.Refused(refusal);
         }
 
-        if (await preflight.CheckAsync(post, session, ct) is { Count: > 0 } issues)
+        if (preflight.Check(post, around.Connections) is { Count: > 0 } issues)
         {
-            return (Outcome<Guid>.Fail([.. issues.Select(i => i.ToError())]), []);
+            return PostScheduling.Refused([.. issues.Select(i => i.ToError())]);
         }
 
-        return (Outcome<Guid>.Ok(post.Id), Publication.Start(stream, immediate: true, command.UserId, now));
+        var (started, targets) = post.StartPublication(immediate: true, command.UserId, now);
+        return (Outcome<Guid>.Ok(post.Id), [started], [.. targets]);
     }
 }
 

@@ -1,12 +1,14 @@
 using GraphQL;
 using GraphQL.Types;
 using Marten;
+using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.Posts.Scheduling;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Wolverine;
+using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Queueing;
 
@@ -19,30 +21,45 @@ public sealed record AddPostToQueue(Guid PostId, Guid UserId, int? ExpectedVersi
 public sealed record NoPostingScheduleError()
     : MutationError("NO_POSTING_SCHEDULE", "This workspace has no posting schedule (or no free slot in the next 8 weeks); an admin sets one with setPostingSchedule.", ["input", "postId"]);
 
+/// <summary>The post's workspace, its targets' connections, and the queue slots scheduled posts hold: one round trip.</summary>
+public sealed record QueueState(PostSurroundings Around, IReadOnlySet<long> TakenSlots);
+
 public static class AddPostToQueueHandler
 {
-    public static async Task<(Outcome<Guid>, OutgoingMessages)> Handle(AddPostToQueue command, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
+    public static async Task<QueueState> LoadAsync(Post? post, IQuerySession session, DateTimeOffset now, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<Post>(command.PostId, ct);
-        if (Scheduler.Refusal(stream.Aggregate, command.ExpectedVersion) is { } refusal)
+        if (post is null)
         {
-            return (Outcome<Guid>.Fail(refusal), []);
+            return new(PostSurroundings.None, new HashSet<long>());
         }
 
-        var post = stream.Aggregate!;
-        if (post.Status is not (PostStatus.Draft or PostStatus.Cancelled or PostStatus.Scheduled))
+        var batch = session.CreateBatchQuery();
+        var workspace = batch.Load<Workspace>(post.WorkspaceId);
+        var connections = batch.LoadMany<Connection>().ById([.. post.Targets.Select(t => t.ConnectionId).Distinct()]);
+        var taken = PostingQueue.TakenSlots(batch, post.WorkspaceId, now);
+        await batch.Execute(ct);
+        return new(new(await workspace, (await connections).ToDictionary(c => c.Id)), (await taken).Select(p => p.ScheduledAt!.Value.UtcTicks).ToHashSet());
+    }
+
+    public static (Outcome<Guid>, Events, OutgoingMessages) Handle(AddPostToQueue command, [WriteAggregate(Required = false)] Post? post, QueueState state,
+        Preflight preflight, DateTimeOffset now)
+    {
+        if (post is null)
         {
-            return (Outcome<Guid>.Fail(PostMutations.NotWhile(post, "be queued")), []);
+            return PostScheduling.Refused(new PostNotFoundError());
         }
 
-        var workspace = await session.LoadAsync<Workspace>(post.WorkspaceId, ct);
-        if (workspace?.PostingSchedule is not { Slots.Count: > 0 } schedule ||
-            await PostingQueue.NextFreeSlotAsync(schedule, post.WorkspaceId, now, session, ct) is not { } slot)
+        if (post.Refuses(PostAction.Queue, command.ExpectedVersion) is { } refusal)
         {
-            return (Outcome<Guid>.Fail(new NoPostingScheduleError()), []);
+            return PostScheduling.Refused(refusal);
         }
 
-        return await Scheduler.ScheduleAtAsync(stream, slot, fromQueue: true, command.UserId, session, preflight, now, ct);
+        if (state.Around.Workspace?.PostingSchedule is not { Slots.Count: > 0 } schedule || PostingQueue.NextFreeSlot(schedule, state.TakenSlots, now) is not { } slot)
+        {
+            return PostScheduling.Refused(new NoPostingScheduleError());
+        }
+
+        return PostScheduling.ScheduleAt(post, slot, fromQueue: true, command.UserId, preflight.Check(post, state.Around.Connections), now);
     }
 }
 

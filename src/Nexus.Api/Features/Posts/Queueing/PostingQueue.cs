@@ -1,5 +1,6 @@
 using System.Globalization;
 using Marten;
+using Marten.Services.BatchQuerying;
 using Nexus.Api.Features.Workspaces;
 
 namespace Nexus.Api.Features.Posts.Queueing;
@@ -31,16 +32,17 @@ public static class PostingQueue
         }
     }
 
-    /// <summary>The first slot after <paramref name="now"/> that no scheduled post of the workspace holds.</summary>
-    public static async Task<ZonedTime?> NextFreeSlotAsync(PostingSchedule schedule, Guid workspaceId, DateTimeOffset now, IQuerySession session, CancellationToken ct)
+    /// <summary>The first slot after <paramref name="now"/> that no scheduled post of the workspace holds (<paramref name="taken"/>: their instants' UTC ticks).</summary>
+    public static ZonedTime? NextFreeSlot(PostingSchedule schedule, IReadOnlySet<long> taken, DateTimeOffset now) =>
+        UpcomingSlots(schedule, now).Cast<ZonedTime?>().FirstOrDefault(slot => !taken.Contains(slot!.Instant.UtcTicks));
+
+    /// <summary>The workspace's scheduled posts within the queue's horizon, read in <paramref name="batch"/>.</summary>
+    public static Task<IReadOnlyList<Post>> TakenSlots(IBatchedQuery batch, Guid workspaceId, DateTimeOffset now)
     {
         var horizon = now.AddDays(7 * MaxWeeksAhead + 1);
-        var taken = (await session.Query<Post>()
-                .Where(p => p.WorkspaceId == workspaceId && p.Status == PostStatus.Scheduled && p.ScheduledAt > now && p.ScheduledAt < horizon)
-                .ToListAsync(ct))
-            .Select(p => p.ScheduledAt!.Value.UtcTicks)
-            .ToHashSet();
-        return UpcomingSlots(schedule, now).Cast<ZonedTime?>().FirstOrDefault(slot => !taken.Contains(slot!.Instant.UtcTicks));
+        return batch.Query<Post>()
+            .Where(p => p.WorkspaceId == workspaceId && p.Status == PostStatus.Scheduled && p.ScheduledAt > now && p.ScheduledAt < horizon)
+            .ToList();
     }
 
     public static string Format(TimeOnly time) => time.ToString("HH:mm", CultureInfo.InvariantCulture);

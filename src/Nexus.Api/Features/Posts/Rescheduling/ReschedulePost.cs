@@ -8,6 +8,7 @@ using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Wolverine;
+using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Rescheduling;
 
@@ -22,9 +23,14 @@ public sealed record ReschedulePost(Guid PostId, Guid UserId, DateTimeOffset? At
 
 public static class ReschedulePostHandler
 {
-    public static Task<(Outcome<Guid>, OutgoingMessages)> Handle(ReschedulePost command, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct) =>
-        Scheduler.HandleAsync(command.PostId, command.ExpectedVersion, command, command.UserId,
-            post => post.Status == PostStatus.Scheduled, "be rescheduled", session, preflight, now, ct);
+    public static Task<PostSurroundings> LoadAsync(Post? post, IQuerySession session, CancellationToken ct) =>
+        PostSurroundings.OfAsync(post, session, withWorkspace: true, ct);
+
+    public static (Outcome<Guid>, Events, OutgoingMessages) Handle(ReschedulePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
+        Preflight preflight, DateTimeOffset now) =>
+        post is null ? PostScheduling.Refused(new PostNotFoundError())
+        : post.Refuses(PostAction.Reschedule, command.ExpectedVersion) is { } refusal ? PostScheduling.Refused(refusal)
+        : PostScheduling.ScheduleAt(post, ScheduleTime.Resolve(command, around.Workspace!), fromQueue: false, command.UserId, preflight.Check(post, around.Connections), now);
 }
 
 [MutationType]

@@ -9,6 +9,7 @@ using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Relay;
 using Wolverine;
+using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Retrying;
 
@@ -18,63 +19,59 @@ namespace Nexus.Api.Features.Posts.Retrying;
 /// </summary>
 public sealed record RetryTarget(Guid PostId, Guid TargetId, bool Force, Guid UserId);
 
-public sealed record ForceRequiredError()
-    : MutationError("FORCE_REQUIRED", "This target is unconfirmed: the platform may already show it. Check the account; retry with force: true to publish it again anyway.", ["input", "force"]);
-
-public sealed record TargetNotFoundError()
-    : MutationError("NOT_FOUND", "This post has no such target.", ["input", "targetId"]);
+/// <summary>The target's connection, and the attempt of the target a platform answered "published" to, if any.</summary>
+public sealed record RetryState(Connection? Connection, PublishAttempt? Published);
 
 public static class RetryTargetHandler
 {
-    public static async Task<(Outcome<Guid>, OutgoingMessages)> Handle(RetryTarget command, IDocumentSession session, DateTimeOffset now, CancellationToken ct)
+    public static async Task<RetryState> LoadAsync(RetryTarget command, Post? post, IQuerySession session, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<Post>(command.PostId, ct);
-        if (stream.Aggregate is not { } post)
+        if (post?.Target(command.TargetId) is not { } target)
         {
-            return (Outcome<Guid>.Fail(new PostNotFoundError()), []);
+            return new(null, null);
+        }
+
+        var batch = session.CreateBatchQuery();
+        var connection = batch.Load<Connection>(target.ConnectionId);
+        var attempts = batch.Query<PublishAttempt>().Where(a => a.PostId == post.Id).ToList();
+        await batch.Execute(ct);
+        var published = (await attempts).Where(a => a.TargetId == target.Id && a.Outcome?.ExternalId is not null).MaxBy(a => a.Attempt);
+        return new(await connection, published);
+    }
+
+    public static (Outcome<Guid>, Events, OutgoingMessages) Handle(RetryTarget command, [WriteAggregate(Required = false)] Post? post, RetryState state, DateTimeOffset now)
+    {
+        if (post is null)
+        {
+            return Fail(new PostNotFoundError());
         }
 
         if (post.Target(command.TargetId) is not { } target)
         {
-            return (Outcome<Guid>.Fail(new TargetNotFoundError()), []);
+            return Fail(new TargetNotFoundError());
         }
 
-        switch (target.Status)
+        if (target.RefusesRetry(command.Force) is { } refusal)
         {
-            case TargetStatus.Failed:
-                break;
-            case TargetStatus.Unconfirmed when command.Force:
-                break;
-            case TargetStatus.Unconfirmed:
-                return (Outcome<Guid>.Fail(new ForceRequiredError()), []);
-            default:
-                return (Outcome<Guid>.Fail(new PostStateError(target.Status switch
-                {
-                    TargetStatus.Published => "This target is already published.",
-                    TargetStatus.Publishing => "This target is being published (or waits for its next automatic attempt).",
-                    _ => "This target has not been sent to its platform yet; publish or schedule the post.",
-                }, ["input", "targetId"])), []);
+            return Fail(refusal);
         }
 
-        var connection = await session.LoadAsync<Connection>(target.ConnectionId, ct);
-        if (connection is not { Status: ConnectionStatus.Active })
+        if (state.Connection is not { Status: ConnectionStatus.Active })
         {
-            return (Outcome<Guid>.Fail(new NotConnectedError(Preflight.NotConnected(connection), ["input", "targetId"])), []);
+            return Fail(new NotConnectedError(Preflight.NotConnected(state.Connection), ["input", "targetId"]));
         }
 
         // An attempt whose answer was saved as "published" settles it: never publish a second time on a retry.
-        var answered = (await session.Query<PublishAttempt>().Where(a => a.PostId == post.Id).ToListAsync(ct))
-            .Where(a => a.TargetId == target.Id && a.Outcome?.ExternalId is not null)
-            .MaxBy(a => a.Attempt);
-        if (answered is not null)
+        if (state.Published is { Outcome: { ExternalId: { } externalId } outcome } answered)
         {
-            stream.AppendOne(new TargetPublished(post.Id, target.Id, answered.Attempt, answered.Outcome!.ExternalId!, answered.Outcome.ExternalUrl, Reconciled: true, now));
-            return (Outcome<Guid>.Ok(post.Id), []);
+            return (Outcome<Guid>.Ok(post.Id), [new TargetPublished(post.Id, target.Id, answered.Attempt, externalId, outcome.ExternalUrl, Reconciled: true, now)], []);
         }
 
-        stream.AppendOne(new TargetRetryRequested(post.Id, target.Id, command.Force, command.UserId, now));
-        return (Outcome<Guid>.Ok(post.Id), [new PublishTarget(post.Id, target.Id, target.NextAttempt)]);
+        return (Outcome<Guid>.Ok(post.Id), [new TargetRetryRequested(post.Id, target.Id, command.Force, command.UserId, now)],
+            [new PublishTarget(post.Id, target.Id, target.NextAttempt, target.ConnectionId)]);
     }
+
+    private static (Outcome<Guid>, Events, OutgoingMessages) Fail(MutationError error) => (Outcome<Guid>.Fail(error), [], []);
 }
 
 public sealed record RetryTargetInput(string PostId, string TargetId, bool? Force) : IPostInput;

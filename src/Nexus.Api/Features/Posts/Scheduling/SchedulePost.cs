@@ -2,13 +2,13 @@ using FluentValidation;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
-using JasperFx.Events;
 using Nexus.Api.Features.Posts.Publishing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Wolverine;
+using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Scheduling;
 
@@ -26,64 +26,35 @@ public sealed record SchedulePost(Guid PostId, Guid UserId, DateTimeOffset? At, 
 
 public static class SchedulePostHandler
 {
-    public static Task<(Outcome<Guid>, OutgoingMessages)> Handle(SchedulePost command, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct) =>
-        Scheduler.HandleAsync(command.PostId, command.ExpectedVersion, command, command.UserId,
-            post => post.Status is PostStatus.Draft or PostStatus.Cancelled or PostStatus.Scheduled, "be scheduled", session, preflight, now, ct);
+    public static Task<PostSurroundings> LoadAsync(Post? post, IQuerySession session, CancellationToken ct) =>
+        PostSurroundings.OfAsync(post, session, withWorkspace: true, ct);
+
+    public static (Outcome<Guid>, Events, OutgoingMessages) Handle(SchedulePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
+        Preflight preflight, DateTimeOffset now) =>
+        post is null ? PostScheduling.Refused(new PostNotFoundError())
+        : post.Refuses(PostAction.Schedule, command.ExpectedVersion) is { } refusal ? PostScheduling.Refused(refusal)
+        : PostScheduling.ScheduleAt(post, ScheduleTime.Resolve(command, around.Workspace!), fromQueue: false, command.UserId, preflight.Check(post, around.Connections), now);
 }
 
-/// <summary>Scheduling shared by schedulePost, reschedulePost and addPostToQueue.</summary>
-public static class Scheduler
+/// <summary>Scheduling shared by schedulePost, reschedulePost and addPostToQueue: a time in the future, and a post that passes preflight.</summary>
+public static class PostScheduling
 {
-    public static MutationError? Refusal(Post? post, int? expectedVersion) =>
-        post is null ? new PostNotFoundError()
-        : expectedVersion is { } expected && expected != post.Version ? new VersionConflictError(post.Version)
-        : null;
+    public static (Outcome<Guid>, Events, OutgoingMessages) Refused(params MutationError[] errors) => (Outcome<Guid>.Fail(errors), [], []);
 
-    /// <summary>Loads the post for writing, checks version and state, then schedules it at the given time.</summary>
-    public static async Task<(Outcome<Guid>, OutgoingMessages)> HandleAsync(Guid postId, int? expectedVersion, IScheduleTime time, Guid userId,
-        Func<Post, bool> allowed, string action, IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
+    public static (Outcome<Guid>, Events, OutgoingMessages) ScheduleAt(Post post, ZonedTime when, bool fromQueue, Guid userId, IReadOnlyList<PreflightIssue> issues, DateTimeOffset now)
     {
-        var stream = await session.Events.FetchForWriting<Post>(postId, ct);
-        if (Refusal(stream.Aggregate, expectedVersion) is { } refusal)
-        {
-            return (Outcome<Guid>.Fail(refusal), []);
-        }
-
-        if (!allowed(stream.Aggregate!))
-        {
-            return (Outcome<Guid>.Fail(PostMutations.NotWhile(stream.Aggregate!, action)), []);
-        }
-
-        return await ScheduleAsync(stream, time, fromQueue: false, userId, session, preflight, now, ct);
-    }
-
-    public static async Task<(Outcome<Guid>, OutgoingMessages)> ScheduleAsync(IEventStream<Post> stream, IScheduleTime time, bool fromQueue, Guid userId,
-        IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
-    {
-        var post = stream.Aggregate!;
-        var workspace = await session.LoadAsync<Workspace>(post.WorkspaceId, ct);
-        var when = ScheduleTime.Resolve(time, workspace!);
         if (when.Instant <= now)
         {
-            return (Outcome<Guid>.Fail(new InThePastError(when.Instant)), []);
+            return Refused(new InThePastError(when.Instant));
         }
 
-        return await ScheduleAtAsync(stream, when, fromQueue, userId, session, preflight, now, ct);
-    }
-
-    public static async Task<(Outcome<Guid>, OutgoingMessages)> ScheduleAtAsync(IEventStream<Post> stream, ZonedTime when, bool fromQueue, Guid userId,
-        IDocumentSession session, Preflight preflight, DateTimeOffset now, CancellationToken ct)
-    {
-        var post = stream.Aggregate!;
-        if (await preflight.CheckAsync(post, session, ct) is { Count: > 0 } issues)
+        if (issues.Count > 0)
         {
-            return (Outcome<Guid>.Fail([.. issues.Select(i => i.ToError())]), []);
+            return Refused([.. issues.Select(i => i.ToError())]);
         }
 
-        stream.AppendOne(post.Status == PostStatus.Scheduled && !fromQueue
-            ? new PostRescheduled(post.Id, when.Instant, when.TimeZone, when.LocalTime, when.Dst, userId, now)
-            : new PostScheduled(post.Id, when.Instant, when.TimeZone, when.LocalTime, when.Dst, fromQueue, userId, now));
-        return (Outcome<Guid>.Ok(post.Id), [new PublishDuePost(post.Id, post.ScheduleVersion + 1).ScheduledAt(when.Instant)]);
+        // Never cancelled: a later schedule bumps the version, and this message then finds nothing to do.
+        return (Outcome<Guid>.Ok(post.Id), [post.ScheduleAt(when, fromQueue, userId, now)], [new PublishDuePost(post.Id, post.ScheduleVersion + 1).ScheduledAt(when.Instant)]);
     }
 }
 

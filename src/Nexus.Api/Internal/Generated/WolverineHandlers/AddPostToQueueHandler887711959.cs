@@ -27,19 +27,31 @@ namespace Internal.Generated.WolverineHandlers
             var addPostToQueue = (Nexus.Api.Features.Posts.Queueing.AddPostToQueue)context.Envelope.Message;
 
             await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_post = await documentSession.Events.FetchForWriting<Nexus.Api.Features.Posts.Post>(((Nexus.Api.Features.Posts.Queueing.AddPostToQueue)context.Envelope.Message).PostId, cancellation);
+            var queueState = await Nexus.Api.Features.Posts.Queueing.AddPostToQueueHandler.LoadAsync(stream_post.Aggregate, ((Marten.IQuerySession)documentSession), now, cancellation).ConfigureAwait(false);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Queueing.AddPostToQueueHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Queueing.AddPostToQueueHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", ((Nexus.Api.Features.Posts.Queueing.AddPostToQueue)context.Envelope.Message).PostId);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "Nexus.Api.Features.Posts.Post");
             
             // The actual message execution
-            (var outgoing1, var outgoing2) = await Nexus.Api.Features.Posts.Queueing.AddPostToQueueHandler.Handle(addPostToQueue, documentSession, _preflight, now, cancellation).ConfigureAwait(false);
+            (var outgoing1, var outgoing2, var outgoing3) = Nexus.Api.Features.Posts.Queueing.AddPostToQueueHandler.Handle(addPostToQueue, stream_post.Aggregate, queueState, _preflight, now);
 
             
             // Outgoing, cascaded message
             await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
 
+            if (outgoing2 != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_post.AppendMany(outgoing2);
+            }
+
             
             // Outgoing, cascaded message
-            await context.EnqueueCascadingAsync(outgoing2).ConfigureAwait(false);
+            await context.EnqueueCascadingAsync(outgoing3).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

@@ -26,13 +26,24 @@ namespace Internal.Generated.WolverineHandlers
             await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Cancelling.CancelPostHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Cancelling.CancelPostHandler");
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_post = await documentSession.Events.FetchForWriting<Nexus.Api.Features.Posts.Post>(((Nexus.Api.Features.Posts.Cancelling.CancelPost)context.Envelope.Message).PostId, cancellation);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", ((Nexus.Api.Features.Posts.Cancelling.CancelPost)context.Envelope.Message).PostId);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "Nexus.Api.Features.Posts.Post");
             
             // The actual message execution
-            var outgoing1 = await Nexus.Api.Features.Posts.Cancelling.CancelPostHandler.Handle(cancelPost, documentSession, now, cancellation).ConfigureAwait(false);
+            (var outgoing1, var outgoing2) = Nexus.Api.Features.Posts.Cancelling.CancelPostHandler.Handle(cancelPost, stream_post.Aggregate, now);
 
             
             // Outgoing, cascaded message
             await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
+
+            if (outgoing2 != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_post.AppendMany(outgoing2);
+            }
 
             
             // Save all pending changes to this Marten session

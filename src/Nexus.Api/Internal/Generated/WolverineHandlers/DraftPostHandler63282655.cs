@@ -23,16 +23,23 @@ namespace Internal.Generated.WolverineHandlers
             // The actual message body
             var draftPost = (Nexus.Api.Features.Posts.Composing.DraftPost)context.Envelope.Message;
 
-            await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
+            var postSurroundings = await Nexus.Api.Features.Posts.Composing.DraftPostHandler.LoadAsync(draftPost, ((Marten.IQuerySession)documentSession), cancellation).ConfigureAwait(false);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Composing.DraftPostHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Composing.DraftPostHandler");
             
             // The actual message execution
-            var outgoing1 = await Nexus.Api.Features.Posts.Composing.DraftPostHandler.Handle(draftPost, documentSession, now, cancellation).ConfigureAwait(false);
+            (var outgoing1, var outgoing2) = Nexus.Api.Features.Posts.Composing.DraftPostHandler.Handle(draftPost, postSurroundings, now);
 
             
             // Outgoing, cascaded message
             await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
+
+            if (outgoing2 != null)
+            {
+                
+                // Placed by Wolverine's ISideEffect policy
+                outgoing2.Execute(documentSession);
+            }
 
             
             // Save all pending changes to this Marten session

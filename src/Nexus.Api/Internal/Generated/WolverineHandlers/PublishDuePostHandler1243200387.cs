@@ -26,13 +26,24 @@ namespace Internal.Generated.WolverineHandlers
             await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Publishing.PublishDuePostHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Publishing.PublishDuePostHandler");
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_post = await documentSession.Events.FetchForWriting<Nexus.Api.Features.Posts.Post>(((Nexus.Api.Features.Posts.Publishing.PublishDuePost)context.Envelope.Message).PostId, cancellation);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", ((Nexus.Api.Features.Posts.Publishing.PublishDuePost)context.Envelope.Message).PostId);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "Nexus.Api.Features.Posts.Post");
             
             // The actual message execution
-            var outgoing1 = await Nexus.Api.Features.Posts.Publishing.PublishDuePostHandler.Handle(publishDuePost, documentSession, now, cancellation).ConfigureAwait(false);
+            (var outgoing1, var outgoing2) = Nexus.Api.Features.Posts.Publishing.PublishDuePostHandler.Handle(publishDuePost, stream_post.Aggregate, now);
+
+            if (outgoing1 != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_post.AppendMany(outgoing1);
+            }
 
             
             // Outgoing, cascaded message
-            await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
+            await context.EnqueueCascadingAsync(outgoing2).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
