@@ -48,8 +48,9 @@ public sealed class DemoData(IServiceProvider services, IHostApplicationLifetime
                 return;
             }
 
-            var signedUp = await bus.InvokeAsync<Outcome<Guid>>(new SignUp(Email, Password, "Demo User"), ct);
-            await bus.InvokeAsync<Outcome<Guid>>(new CreateWorkspace(signedUp.Value, WorkspaceName, "Europe/Berlin"), ct);
+            // The exact outcome types the handlers return: Wolverine answers null for any other.
+            var signedUp = await bus.InvokeAsync<Outcome<Guid, EmailTakenError>>(new SignUp(Email, Password, "Demo User"), ct);
+            await bus.InvokeAsync<Outcome<Guid, NoError>>(new CreateWorkspace(signedUp.Value, WorkspaceName, "Europe/Berlin"), ct);
             logger.DemoAccountReady(Email, Password, WorkspaceName);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
