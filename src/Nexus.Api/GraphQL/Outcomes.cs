@@ -69,7 +69,7 @@ public sealed class Outcome<T, TError1> : OutcomeOf<T>
     {
         private Error(MutationError value) => Value = value;
 
-        internal MutationError Value { get; }
+        internal MutationError? Value { get; }
 
         public static implicit operator Error(TError1 error) => new(error);
     }
@@ -100,7 +100,7 @@ public sealed class Outcome<T, TError1, TError2> : OutcomeOf<T>
     {
         private Error(MutationError value) => Value = value;
 
-        internal MutationError Value { get; }
+        internal MutationError? Value { get; }
 
         public static implicit operator Error(TError1 error) => new(error);
 
@@ -136,7 +136,7 @@ public sealed class Outcome<T, TError1, TError2, TError3> : OutcomeOf<T>
     {
         private Error(MutationError value) => Value = value;
 
-        internal MutationError Value { get; }
+        internal MutationError? Value { get; }
 
         public static implicit operator Error(TError1 error) => new(error);
 
@@ -177,7 +177,7 @@ public sealed class Outcome<T, TError1, TError2, TError3, TError4> : OutcomeOf<T
     {
         private Error(MutationError value) => Value = value;
 
-        internal MutationError Value { get; }
+        internal MutationError? Value { get; }
 
         public static implicit operator Error(TError1 error) => new(error);
 
@@ -223,7 +223,7 @@ public sealed class Outcome<T, TError1, TError2, TError3, TError4, TError5> : Ou
     {
         private Error(MutationError value) => Value = value;
 
-        internal MutationError Value { get; }
+        internal MutationError? Value { get; }
 
         public static implicit operator Error(TError1 error) => new(error);
 
@@ -274,7 +274,7 @@ public sealed class Outcome<T, TError1, TError2, TError3, TError4, TError5, TErr
     {
         private Error(MutationError value) => Value = value;
 
-        internal MutationError Value { get; }
+        internal MutationError? Value { get; }
 
         public static implicit operator Error(TError1 error) => new(error);
 
@@ -330,7 +330,7 @@ public sealed class Outcome<T, TError1, TError2, TError3, TError4, TError5, TErr
     {
         private Error(MutationError value) => Value = value;
 
-        internal MutationError Value { get; }
+        internal MutationError? Value { get; }
 
         public static implicit operator Error(TError1 error) => new(error);
 
@@ -391,7 +391,7 @@ public sealed class Outcome<T, TError1, TError2, TError3, TError4, TError5, TErr
     {
         private Error(MutationError value) => Value = value;
 
-        internal MutationError Value { get; }
+        internal MutationError? Value { get; }
 
         public static implicit operator Error(TError1 error) => new(error);
 
@@ -452,7 +452,12 @@ public readonly struct OneOf<T1, T2, T3>
 
 internal static class Failures
 {
-    /// <summary>The errors of a failure: an empty list would read as a success without a value.</summary>
-    public static IReadOnlyList<MutationError> Of(IEnumerable<MutationError> errors) =>
-        errors.ToList() is { Count: > 0 } list ? list : throw new ArgumentException("A failure names at least one error.", nameof(errors));
+    /// <summary>
+    /// The errors of a failure: an empty list would read as a success without a value, and a <c>default</c> element
+    /// (an <c>Error</c> made from nothing) as an error without a type.
+    /// </summary>
+    public static IReadOnlyList<MutationError> Of(IEnumerable<MutationError?> errors) =>
+        errors.ToList() is { Count: > 0 } list && list.TrueForAll(e => e is not null)
+            ? list.ConvertAll(e => e!)
+            : throw new ArgumentException("A failure names at least one error, each of a type the outcome names.", nameof(errors));
 }
