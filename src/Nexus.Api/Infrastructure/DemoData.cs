@@ -48,8 +48,8 @@ public sealed class DemoData(IServiceProvider services, IHostApplicationLifetime
                 return;
             }
 
-            var signedUp = await bus.InvokeAsync<Outcome<Guid>>(new SignUp(Email, Password, "Demo User"), ct);
-            await bus.InvokeAsync<Outcome<Guid>>(new CreateWorkspace(signedUp.Value, WorkspaceName, "Europe/Berlin"), ct);
+            var signedUp = await bus.InvokeAsync<Outcome<Guid, EmailTakenError>>(new SignUp(Email, Password, "Demo User"), ct);
+            await bus.InvokeAsync<Outcome<Guid, NoError>>(new CreateWorkspace(signedUp.Value, WorkspaceName, "Europe/Berlin"), ct);
             logger.DemoAccountReady(Email, Password, WorkspaceName);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
