@@ -283,7 +283,7 @@ public sealed class MutationHandler
         return new MutationHandler(method, outcome);
     }
 
-    /// <summary>Whether <paramref name="type"/> is one of <c>Outcome&lt;T, E1, …&gt;</c> (not the legacy <c>Outcome&lt;T&gt;</c>).</summary>
+    /// <summary>Whether <paramref name="type"/> is one of <c>Outcome&lt;T, E1, …&gt;</c>.</summary>
     public static bool IsOutcome(Type type) =>
         type.IsGenericType && type.BaseType is { IsGenericType: true } parent && parent.GetGenericTypeDefinition() == typeof(OutcomeOf<>);
 
@@ -323,6 +323,20 @@ internal sealed class GeneratedPayloadType : ObjectGraphType<MutationPayload>
     }
 }
 
-/// <summary>A generated <c>{Mutation}Error</c> union.</summary>
+/// <summary>
+/// A generated <c>{Mutation}Error</c> union: <see cref="ValidationError"/>, always (every command is validated), and
+/// the errors the handler's outcome names.
+/// </summary>
 [DoNotRegister]
-internal sealed class GeneratedErrorUnion(string name, IEnumerable<Type> errors) : ErrorUnionType(name, [.. errors]);
+internal sealed class GeneratedErrorUnion : UnionGraphType
+{
+    public GeneratedErrorUnion(string name, IEnumerable<Type> errors)
+    {
+        Name = name;
+        Type<ErrorType<ValidationError>>();
+        foreach (var error in errors)
+        {
+            Type(typeof(ErrorType<>).MakeGenericType(error));
+        }
+    }
+}

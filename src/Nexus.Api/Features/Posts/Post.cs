@@ -2,7 +2,7 @@ using System.ComponentModel;
 using JasperFx.Events.Projections;
 using Marten;
 using Nexus.Api.Features.Posts.Publishing;
-using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Platforms;
 
@@ -118,10 +118,11 @@ public sealed record PostTarget(
     /// Why a person may not ask for this target to be published again, or null: only a failed target may be retried,
     /// and an unconfirmed one only with <paramref name="force"/> (it may already be on the platform).
     /// </summary>
-    public MutationError? RefusesRetry(bool force) => Status switch
+    public OneOf<ForceRequiredError, PostStateError>? RefusesRetry(bool force) => Status switch
     {
         TargetStatus.Failed => null,
-        TargetStatus.Unconfirmed => force ? null : new ForceRequiredError(),
+        TargetStatus.Unconfirmed when force => null,
+        TargetStatus.Unconfirmed => new ForceRequiredError(),
         TargetStatus.Published => new PostStateError("This target is already published.", ["input", "targetId"]),
         TargetStatus.Publishing => new PostStateError("This target is being published (or waits for its next automatic attempt).", ["input", "targetId"]),
         _ => new PostStateError("This target has not been sent to its platform yet; publish or schedule the post.", ["input", "targetId"]),
@@ -256,10 +257,10 @@ public sealed record Post(
     };
 
     /// <summary>The error that refuses <paramref name="action"/> on this post at the version the caller saw, or null.</summary>
-    public MutationError? Refuses(PostAction action, int? expectedVersion) =>
+    public OneOf<VersionConflictError, PostStateError>? Refuses(PostAction action, int? expectedVersion) =>
         expectedVersion is { } expected && expected != Version ? new VersionConflictError(Version)
         : Allows(action) ? null
-        : PostStateError.Refusing(action, Status);
+        : (OneOf<VersionConflictError, PostStateError>?)PostStateError.Refusing(action, Status);
 
     /// <summary>
     /// The event that puts the post at <paramref name="when"/>: a move when it is already scheduled by hand, a fresh

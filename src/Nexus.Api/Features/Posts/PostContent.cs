@@ -1,7 +1,7 @@
 using System.Globalization;
 using FluentValidation;
 using Nexus.Api.Features.Connections;
-using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.Platforms;
 
@@ -67,9 +67,9 @@ public static class PostContent
             d.ConnectionId, connections[d.ConnectionId].Platform, d.Text, d.Media, d.Options))];
 
     /// <summary>Targets must name connections of this workspace, and options must be for the target's platform.</summary>
-    public static IReadOnlyList<MutationError> CheckTargets(IReadOnlyList<TargetDraft> drafts, IReadOnlyDictionary<Guid, Connection> connections, Guid workspaceId)
+    public static IReadOnlyList<OneOf<ConnectionNotFoundError, PlatformRuleError>> CheckTargets(IReadOnlyList<TargetDraft> drafts, IReadOnlyDictionary<Guid, Connection> connections, Guid workspaceId)
     {
-        var errors = new List<MutationError>();
+        var errors = new List<OneOf<ConnectionNotFoundError, PlatformRuleError>>();
         for (var i = 0; i < drafts.Count; i++)
         {
             var index = i.ToString(CultureInfo.InvariantCulture);

@@ -1,6 +1,5 @@
+using System.ComponentModel;
 using GraphQL;
-using GraphQL.Builders;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
@@ -8,61 +7,50 @@ using Nexus.Api.GraphQL.Errors;
 
 namespace Nexus.Api.Features.Posts;
 
-/// <summary>What every post mutation answers: the post as it now is, and typed errors.</summary>
-public sealed record PostPayload(Post? Post, IReadOnlyList<MutationError> Errors);
-
-/// <summary><c>{Mutation}Payload { post, errors }</c> with the mutation's own error union.</summary>
-public abstract class PostPayloadType<TErrorUnion> : ObjectGraphType<PostPayload> where TErrorUnion : ErrorUnionType
-{
-    protected PostPayloadType(string name)
-    {
-        Name = name;
-        Field<PostType, Post>("post").Resolve(ctx => ctx.Source.Post);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TErrorUnion>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
-    }
-}
-
-/// <summary>An input naming an existing post by its global id.</summary>
+/// <summary>An input naming an existing post by its global id (declare it <c>[property: Id] string PostId</c>).</summary>
 public interface IPostInput
 {
     string PostId { get; }
 }
 
 /// <summary>The input of mutations that act on a post as a whole: the post and, optionally, the version the caller saw.</summary>
-public sealed record PostActionInput(string PostId, int? ExpectedVersion) : IPostInput;
+public sealed record PostActionInput(
+    [property: Id] string PostId,
+    [property: Description("The post's `version` you saw; VERSION_CONFLICT if it changed since.")] int? ExpectedVersion) : IPostInput;
 
-/// <summary><c>{Mutation}Input { postId, expectedVersion }</c>.</summary>
-public abstract class PostActionInputType : InputObjectGraphType<PostActionInput>
+/// <summary>Who may change a post: a member of its workspace with at least a role.</summary>
+public static class PostAccess
 {
-    protected PostActionInputType(string name)
-    {
-        Name = name;
-        Field<NonNullGraphType<IdGraphType>>("postId");
-        Field<IntGraphType>("expectedVersion").Description("The post's `version` you saw; VERSION_CONFLICT if it changed since.");
-    }
-}
-
-public static class PostMutations
-{
-    /// <summary>Post mutations act on a post of a workspace where the caller is at least <paramref name="role"/>.</summary>
-    public static FieldBuilder<object?, object> RequirePostRole(this FieldBuilder<object?, object> field, Role role) =>
+    /// <summary>
+    /// A generated post mutation's access: the caller needs at least <paramref name="role"/> in the workspace of the
+    /// post its input names (the input implements <see cref="IPostInput"/>), read with one query.
+    /// </summary>
+    public static Access Needs(Role role) => Access.Rule(field =>
         field.RequireWorkspaceRoleOf<Post, object?, object>(role, nameof(Post.WorkspaceId),
-            ctx => PostLookup.TryParseId((ctx.Arguments?["input"].Value as IPostInput)?.PostId, out var id) ? id : throw new BadRequestError("The post id is not valid."),
-            ctx => PostLookup.WorkspaceOfAsync(ctx, (ctx.Arguments?["input"].Value as IPostInput)?.PostId));
+            ctx => PostLookup.TryParseId(InputOf(ctx), out var id) ? id : throw new BadRequestError("The post id is not valid."),
+            ctx => PostLookup.WorkspaceOfAsync(ctx, InputOf(ctx))));
 
-    public static Guid InputPostId(this IResolveFieldContext context)
+    /// <summary>The post named by a generated mutation's input; <see cref="Guid.Empty"/> when it names none.</summary>
+    public static Guid PostId(this Caller caller) => InputPostId(caller.Context);
+
+    internal static Guid InputPostId(IResolveFieldContext context)
     {
-        _ = PostLookup.TryParseId((context.Arguments?["input"].Value as IPostInput)?.PostId, out var id);
+        _ = PostLookup.TryParseId(InputOf(context), out var id);
         return id;
     }
 
-    /// <summary>Sends the command and answers the post as it now is.</summary>
-    public static async Task<PostPayload> SendForPostAsync<TCommand>(this IResolveFieldContext context, TCommand command, Guid? postId = null)
-        where TCommand : notnull
+    private static string? InputOf(IResolveFieldContext context) => (context.Arguments?["input"].Value as IPostInput)?.PostId;
+}
+
+public static class PostPayloads
+{
+    /// <summary>
+    /// <c>post: Post</c>, the post as it now is, after a failure too (e.g. after VERSION_CONFLICT, so the caller sees
+    /// what changed): the handler's answer, or the post the input names; null when there is none (a discarded post).
+    /// </summary>
+    public static Payload<Guid> Post { get; } = Payload<Guid>.Always<PostType>("post", null, async (context, id) =>
     {
-        var outcome = await context.SendAsync<TCommand, Guid>(command);
-        var id = outcome.Value != Guid.Empty ? outcome.Value : postId ?? context.InputPostId();
-        var post = id == Guid.Empty ? null : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Post>(id, context.CancellationToken);
-        return new PostPayload(post, outcome.Errors);
-    }
+        var postId = id != Guid.Empty ? id : PostAccess.InputPostId(context);
+        return postId == Guid.Empty ? null : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Post>(postId, context.CancellationToken);
+    });
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Marten;
 using Nexus.Api.Features.Connections;
-using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL;
 using Nexus.Api.Platforms;
 
 namespace Nexus.Api.Features.Posts;
@@ -14,7 +14,7 @@ namespace Nexus.Api.Features.Posts;
 /// </summary>
 public sealed record PreflightIssue(Guid TargetId, string Code, string Message, IReadOnlyList<string> Path)
 {
-    public MutationError ToError() => Code switch
+    public OneOf<PlatformRuleError, NotConnectedError, EmptyPostError> ToError() => Code switch
     {
         NotConnectedError.ErrorCode => new NotConnectedError(Message, Path),
         EmptyPostError.ErrorCode => new EmptyPostError(Message, Path),

@@ -1,6 +1,4 @@
 using FluentValidation;
-using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
@@ -23,41 +21,8 @@ public static class WorkspacePayloads
         });
 }
 
-/// <summary>
-/// What a hand-written workspace mutation answers. Only <c>setPostingSchedule</c> (Posts) still uses it, with
-/// <see cref="WorkspacePayloadType{TErrors}"/> and <see cref="WorkspaceMutations.SendForWorkspaceAsync"/>: delete the
-/// three when it is declared as a <see cref="Mutation{TInput, TCommand, TResult}"/> with <see cref="WorkspacePayloads.Workspace"/>.
-/// </summary>
-public sealed record WorkspacePayload(Workspace? Workspace, IReadOnlyList<MutationError> Errors);
-
-/// <summary>The payload type of one workspace mutation, named <c>{Mutation}Payload</c>.</summary>
-public abstract class WorkspacePayloadType<TErrors> : ObjectGraphType<WorkspacePayload> where TErrors : ErrorUnionType
-{
-    protected WorkspacePayloadType(string name)
-    {
-        Name = name;
-        Field<WorkspaceType, Workspace>("workspace")
-            .Description("The workspace after the change; null when `errors` is not empty.")
-            .Resolve(ctx => ctx.Source.Workspace);
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<TErrors>>>, IReadOnlyList<MutationError>>("errors").Resolve(ctx => ctx.Source.Errors);
-    }
-}
-
 public static class WorkspaceMutations
 {
-    /// <summary>Sends a workspace command and reads the workspace back from its inline projection.</summary>
-    public static async Task<WorkspacePayload> SendForWorkspaceAsync<TCommand>(this IResolveFieldContext context, TCommand command)
-        where TCommand : notnull
-    {
-        var outcome = await context.SendAsync<TCommand, Guid>(command);
-        var workspace = outcome.Succeeded
-            ? await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(outcome.Value, context.CancellationToken)
-            : null;
-
-        // A caller who is no longer a member (an admin who removed themself) may not read the workspace any more.
-        return new WorkspacePayload(workspace?.RoleOf(context.UserId()) is null ? null : workspace, outcome.Errors);
-    }
-
     /// <summary>The validation rule every workspace name follows.</summary>
     public static IRuleBuilderOptions<T, string> ValidWorkspaceName<T>(this IRuleBuilder<T, string> rule) =>
         rule.Must(name => !string.IsNullOrWhiteSpace(name)).WithMessage("Enter a workspace name.")

@@ -39,20 +39,3 @@ public sealed class ErrorType<TError> : ObjectGraphType<TError> where TError : M
         Field(e => e.Path, type: typeof(ListGraphType<NonNullGraphType<StringGraphType>>));
     }
 }
-
-/// <summary>
-/// The union of errors a mutation can return (<c>{Mutation}Error</c>). <see cref="ValidationError"/> is always a
-/// member, because every command is validated.
-/// </summary>
-public abstract class ErrorUnionType : UnionGraphType
-{
-    protected ErrorUnionType(string name, params Type[] errors)
-    {
-        Name = name;
-        Type<ErrorType<ValidationError>>();
-        foreach (var error in errors)
-        {
-            Type(typeof(ErrorType<>).MakeGenericType(error));
-        }
-    }
-}

@@ -50,7 +50,7 @@ public sealed class PreflightTests
 
         Assert.Equal("EMPTY_POST", issue.Code);
         Assert.Equal(["input", "targets", "0", "text"], issue.Path);
-        Assert.IsType<EmptyPostError>(issue.ToError());
+        Assert.IsType<EmptyPostError>(issue.ToError().Value);
     }
 
     [Fact]

@@ -1,16 +1,15 @@
-using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.Posts.Scheduling;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Wolverine;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Queueing;
+
+using AddPostToQueueOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, NoPostingScheduleError, PlatformRuleError, NotConnectedError, EmptyPostError>;
 
 /// <summary>
 /// Schedules a post at the next slot of the workspace's posting schedule that no scheduled post holds. Two posts
@@ -41,41 +40,35 @@ public static class AddPostToQueueHandler
         return new(new(await workspace, (await connections).ToDictionary(c => c.Id)), (await taken).Select(p => p.ScheduledAt!.Value.UtcTicks).ToHashSet());
     }
 
-    public static (Outcome<Guid>, Events, OutgoingMessages) Handle(AddPostToQueue command, [WriteAggregate(Required = false)] Post? post, QueueState state,
+    public static (AddPostToQueueOutcome, Events, OutgoingMessages) Handle(AddPostToQueue command, [WriteAggregate(Required = false)] Post? post, QueueState state,
         Preflight preflight, DateTimeOffset now)
     {
         if (post is null)
         {
-            return PostScheduling.Refused(new PostNotFoundError());
+            return (new PostNotFoundError(), [], []);
         }
 
         if (post.Refuses(PostAction.Queue, command.ExpectedVersion) is { } refusal)
         {
-            return PostScheduling.Refused(refusal);
+            return (refusal.Match<AddPostToQueueOutcome>(e => e, e => e), [], []);
         }
 
+        // A free slot is always ahead of now: no IN_THE_PAST here.
         if (state.Around.Workspace?.PostingSchedule is not { Slots.Count: > 0 } schedule || PostingQueue.NextFreeSlot(schedule, state.TakenSlots, now) is not { } slot)
         {
-            return PostScheduling.Refused(new NoPostingScheduleError());
+            return (new NoPostingScheduleError(), [], []);
         }
 
-        return PostScheduling.ScheduleAt(post, slot, fromQueue: true, command.UserId, preflight.Check(post, state.Around.Connections), now);
+        if (preflight.Check(post, state.Around.Connections) is { Count: > 0 } issues)
+        {
+            return (AddPostToQueueOutcome.Fail(issues.Select(i => i.ToError().Match<AddPostToQueueOutcome.Error>(e => e, e => e, e => e))), [], []);
+        }
+
+        var (scheduled, due) = PostScheduling.ScheduleAt(post, slot, fromQueue: true, command.UserId, now);
+        return (post.Id, [scheduled], [due]);
     }
 }
 
-[MutationType]
-public sealed class AddPostToQueueMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<AddPostToQueueInputType, AddPostToQueuePayloadType>("addPostToQueue",
-                "Schedules a post at the next free slot of the workspace's posting schedule (checked like schedulePost).")
-            .RequirePostRole(Role.Editor)
-            .ResolveAsync(async ctx => await ctx.SendForPostAsync(new AddPostToQueue(ctx.InputPostId(), ctx.UserId()!.Value, ctx.GetArgument<PostActionInput>("input").ExpectedVersion)));
-}
-
-public sealed class AddPostToQueueInputType() : PostActionInputType("AddPostToQueueInput");
-
-public sealed class AddPostToQueuePayloadType() : PostPayloadType<AddPostToQueueErrorType>("AddPostToQueuePayload");
-
-public sealed class AddPostToQueueErrorType() : ErrorUnionType("AddPostToQueueError",
-    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(NoPostingScheduleError), typeof(PlatformRuleError), typeof(NotConnectedError), typeof(EmptyPostError));
+public sealed class AddPostToQueueMutation() : Mutation<PostActionInput, AddPostToQueue, Guid>("addPostToQueue",
+    "Schedules a post at the next free slot of the workspace's posting schedule (checked like schedulePost).",
+    PostAccess.Needs(Role.Editor), PostPayloads.Post, (input, caller) => new(caller.PostId(), caller.UserId, input.ExpectedVersion));

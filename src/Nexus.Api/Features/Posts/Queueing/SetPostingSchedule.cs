@@ -1,11 +1,10 @@
+using System.ComponentModel;
 using System.Globalization;
 using FluentValidation;
 using GraphQL;
 using GraphQL.Types;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Queueing;
@@ -28,15 +27,13 @@ public sealed record SetPostingSchedule(Guid WorkspaceId, Guid ByUserId, string 
     }
 }
 
-public sealed record SlotInput(DayOfWeek DayOfWeek, string Time);
-
 public static class SetPostingScheduleHandler
 {
-    public static (Outcome<Guid>, Events) Handle(SetPostingSchedule command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
+    public static (Outcome<Guid, RoleRequiredError>, Events) Handle(SetPostingSchedule command, [WriteAggregate] Workspace workspace, DateTimeOffset now)
     {
         if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
         {
-            return (Outcome<Guid>.Fail(refusal), []);
+            return (refusal, []);
         }
 
         var slots = command.Slots
@@ -45,62 +42,16 @@ public static class SetPostingScheduleHandler
             .OrderBy(s => ((int)s.DayOfWeek + 6) % 7).ThenBy(s => s.Time)
             .ToList();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(command.TimeZone).Id;
-        return (Outcome<Guid>.Ok(workspace.Id), [new PostingScheduleSet(workspace.Id, zone, slots, command.ByUserId, now)]);
+        return (workspace.Id, [new PostingScheduleSet(workspace.Id, zone, slots, command.ByUserId, now)]);
     }
 }
 
-public sealed record SetPostingScheduleInput(string WorkspaceId, string TimeZone, List<SlotInput> Slots) : IWorkspaceInput;
+public sealed record SetPostingScheduleInput(
+    [property: Id] string WorkspaceId,
+    [property: Description("An IANA time-zone id the slots are wall times in.")] string TimeZone,
+    [property: InputType(typeof(NonNullGraphType<ListGraphType<NonNullGraphType<SlotInputType>>>))] List<SlotInput> Slots) : IWorkspaceInput;
 
-[MutationType]
-public sealed class SetPostingScheduleMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<SetPostingScheduleInputType, SetPostingSchedulePayloadType>("setPostingSchedule",
-                "Sets the weekly posting schedule (slots as day and wall time in a zone) that addPostToQueue fills. An empty list clears it.")
-            .RequireWorkspaceRole(Role.Admin, ctx => ctx.InputWorkspaceId())
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<SetPostingScheduleInput>("input");
-                return await ctx.SendForWorkspaceAsync(new SetPostingSchedule(ctx.InputWorkspaceId(), ctx.UserId()!.Value, input.TimeZone, input.Slots ?? []));
-            });
-}
-
-public sealed class DayOfWeekType : EnumerationGraphType<DayOfWeek>
-{
-    public DayOfWeekType() => Name = "DayOfWeek";
-}
-
-public sealed class SlotInputType : InputObjectGraphType<SlotInput>
-{
-    public SlotInputType()
-    {
-        Name = "PostingSlotInput";
-        Field<NonNullGraphType<DayOfWeekType>>("dayOfWeek");
-        Field<NonNullGraphType<StringGraphType>>("time").Description("A wall time, `HH:mm`.");
-    }
-}
-
-public sealed class SetPostingScheduleInputType : InputObjectGraphType<SetPostingScheduleInput>
-{
-    public SetPostingScheduleInputType()
-    {
-        Name = "SetPostingScheduleInput";
-        Field<NonNullGraphType<IdGraphType>>("workspaceId");
-        Field<NonNullGraphType<StringGraphType>>("timeZone").Description("An IANA time-zone id the slots are wall times in.");
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<SlotInputType>>>>("slots");
-    }
-}
-
-public sealed class SetPostingSchedulePayloadType() : WorkspacePayloadType<SetPostingScheduleErrorType>("SetPostingSchedulePayload");
-
-public sealed class SetPostingScheduleErrorType() : ErrorUnionType("SetPostingScheduleError", typeof(RoleRequiredError));
-
-public sealed class PostingSlotType : ObjectGraphType<PostingSlot>
-{
-    public PostingSlotType()
-    {
-        Name = "PostingSlot";
-        Field<NonNullGraphType<DayOfWeekType>, DayOfWeek>("dayOfWeek").Resolve(ctx => ctx.Source.DayOfWeek);
-        Field<NonNullGraphType<StringGraphType>, string>("time").Description("`HH:mm`").Resolve(ctx => PostingQueue.Format(ctx.Source.Time));
-    }
-}
+public sealed class SetPostingScheduleMutation() : Mutation<SetPostingScheduleInput, SetPostingSchedule, Guid>("setPostingSchedule",
+    "Sets the weekly posting schedule (slots as day and wall time in a zone) that addPostToQueue fills. An empty list clears it.",
+    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace,
+    (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.TimeZone, input.Slots));

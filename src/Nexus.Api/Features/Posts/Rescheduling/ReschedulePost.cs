@@ -1,16 +1,14 @@
 using FluentValidation;
-using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Posts.Scheduling;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
 using Wolverine;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Rescheduling;
+
+using ReschedulePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, InThePastError, PlatformRuleError, NotConnectedError, EmptyPostError>;
 
 /// <summary>Moves a scheduled post to another time. The message for the old time still fires and does nothing.</summary>
 public sealed record ReschedulePost(Guid PostId, Guid UserId, DateTimeOffset? At, string? LocalTime, string? TimeZone, int? ExpectedVersion) : IScheduleTime
@@ -26,30 +24,36 @@ public static class ReschedulePostHandler
     public static Task<PostSurroundings> LoadAsync(Post? post, IQuerySession session, CancellationToken ct) =>
         PostSurroundings.OfAsync(post, session, withWorkspace: true, ct);
 
-    public static (Outcome<Guid>, Events, OutgoingMessages) Handle(ReschedulePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
-        Preflight preflight, DateTimeOffset now) =>
-        post is null ? PostScheduling.Refused(new PostNotFoundError())
-        : post.Refuses(PostAction.Reschedule, command.ExpectedVersion) is { } refusal ? PostScheduling.Refused(refusal)
-        : PostScheduling.ScheduleAt(post, ScheduleTime.Resolve(command, around.Workspace!), fromQueue: false, command.UserId, preflight.Check(post, around.Connections), now);
+    public static (ReschedulePostOutcome, Events, OutgoingMessages) Handle(ReschedulePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
+        Preflight preflight, DateTimeOffset now)
+    {
+        if (post is null)
+        {
+            return (new PostNotFoundError(), [], []);
+        }
+
+        if (post.Refuses(PostAction.Reschedule, command.ExpectedVersion) is { } refusal)
+        {
+            return (refusal.Match<ReschedulePostOutcome>(e => e, e => e), [], []);
+        }
+
+        var when = ScheduleTime.Resolve(command, around.Workspace!);
+        if (when.Instant <= now)
+        {
+            return (new InThePastError(when.Instant), [], []);
+        }
+
+        if (preflight.Check(post, around.Connections) is { Count: > 0 } issues)
+        {
+            return (ReschedulePostOutcome.Fail(issues.Select(i => i.ToError().Match<ReschedulePostOutcome.Error>(e => e, e => e, e => e))), [], []);
+        }
+
+        var (scheduled, due) = PostScheduling.ScheduleAt(post, when, fromQueue: false, command.UserId, now);
+        return (post.Id, [scheduled], [due]);
+    }
 }
 
-[MutationType]
-public sealed class ReschedulePostMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<ReschedulePostInputType, ReschedulePostPayloadType>("reschedulePost",
-                "Moves a scheduled post to another time (checked again like schedulePost).")
-            .RequirePostRole(Role.Editor)
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<SchedulePostInput>("input");
-                return await ctx.SendForPostAsync(new ReschedulePost(ctx.InputPostId(), ctx.UserId()!.Value, input.At, input.LocalTime, input.TimeZone?.Id, input.ExpectedVersion));
-            });
-}
-
-public sealed class ReschedulePostInputType() : ScheduleTimeInputType("ReschedulePostInput");
-
-public sealed class ReschedulePostPayloadType() : PostPayloadType<ReschedulePostErrorType>("ReschedulePostPayload");
-
-public sealed class ReschedulePostErrorType() : ErrorUnionType("ReschedulePostError",
-    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(InThePastError), typeof(PlatformRuleError), typeof(NotConnectedError), typeof(EmptyPostError));
+public sealed class ReschedulePostMutation() : Mutation<SchedulePostInput, ReschedulePost, Guid>("reschedulePost",
+    "Moves a scheduled post to another time (checked again like schedulePost).",
+    PostAccess.Needs(Role.Editor), PostPayloads.Post,
+    (input, caller) => new(caller.PostId(), caller.UserId, input.At, input.LocalTime, input.TimeZone?.Id, input.ExpectedVersion));

@@ -1,17 +1,17 @@
+using System.ComponentModel;
 using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.Posts.Publishing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Relay;
 using Wolverine;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Retrying;
+
+using RetryTargetOutcome = Outcome<Guid, PostNotFoundError, TargetNotFoundError, ForceRequiredError, PostStateError, NotConnectedError>;
 
 /// <summary>
 /// Publishes a failed target again, with a fresh retry budget. An unconfirmed target may already be on the
@@ -39,70 +39,45 @@ public static class RetryTargetHandler
         return new(await connection, published);
     }
 
-    public static (Outcome<Guid>, Events, OutgoingMessages) Handle(RetryTarget command, [WriteAggregate(Required = false)] Post? post, RetryState state, DateTimeOffset now)
+    public static (RetryTargetOutcome, Events, OutgoingMessages) Handle(RetryTarget command, [WriteAggregate(Required = false)] Post? post, RetryState state, DateTimeOffset now)
     {
         if (post is null)
         {
-            return Fail(new PostNotFoundError());
+            return (new PostNotFoundError(), [], []);
         }
 
         if (post.Target(command.TargetId) is not { } target)
         {
-            return Fail(new TargetNotFoundError());
+            return (new TargetNotFoundError(), [], []);
         }
 
         if (target.RefusesRetry(command.Force) is { } refusal)
         {
-            return Fail(refusal);
+            return (refusal.Match<RetryTargetOutcome>(e => e, e => e), [], []);
         }
 
         if (state.Connection is not { Status: ConnectionStatus.Active })
         {
-            return Fail(new NotConnectedError(Preflight.NotConnected(state.Connection), ["input", "targetId"]));
+            return (new NotConnectedError(Preflight.NotConnected(state.Connection), ["input", "targetId"]), [], []);
         }
 
         // An attempt whose answer was saved as "published" settles it: never publish a second time on a retry.
         if (state.Published is { Outcome: { ExternalId: { } externalId } outcome } answered)
         {
-            return (Outcome<Guid>.Ok(post.Id), [new TargetPublished(post.Id, target.Id, answered.Attempt, externalId, outcome.ExternalUrl, Reconciled: true, now)], []);
+            return (post.Id, [new TargetPublished(post.Id, target.Id, answered.Attempt, externalId, outcome.ExternalUrl, Reconciled: true, now)], []);
         }
 
-        return (Outcome<Guid>.Ok(post.Id), [new TargetRetryRequested(post.Id, target.Id, command.Force, command.UserId, now)],
+        return (post.Id, [new TargetRetryRequested(post.Id, target.Id, command.Force, command.UserId, now)],
             [new PublishTarget(post.Id, target.Id, target.NextAttempt, target.ConnectionId)]);
     }
-
-    private static (Outcome<Guid>, Events, OutgoingMessages) Fail(MutationError error) => (Outcome<Guid>.Fail(error), [], []);
 }
 
-public sealed record RetryTargetInput(string PostId, string TargetId, bool? Force) : IPostInput;
+public sealed record RetryTargetInput(
+    [property: Id] string PostId,
+    [property: Id] string TargetId,
+    [property: Description("Retry an UNCONFIRMED target even though it may already be published.")] bool? Force) : IPostInput;
 
-[MutationType]
-public sealed class RetryTargetMutation : IRootFields
-{
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<RetryTargetInputType, RetryTargetPayloadType>("retryTarget",
-                "Publishes a FAILED target again (after reconnecting an account, or once a platform is back). An UNCONFIRMED target needs `force: true`: it may already be published.")
-            .RequirePostRole(Role.Editor)
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<RetryTargetInput>("input");
-                _ = GlobalId.TryParse(input.TargetId, PostTargetType.TypeName, out var targetId);
-                return await ctx.SendForPostAsync(new RetryTarget(ctx.InputPostId(), targetId, input.Force ?? false, ctx.UserId()!.Value));
-            });
-}
-
-public sealed class RetryTargetInputType : InputObjectGraphType<RetryTargetInput>
-{
-    public RetryTargetInputType()
-    {
-        Name = "RetryTargetInput";
-        Field<NonNullGraphType<IdGraphType>>("postId");
-        Field<NonNullGraphType<IdGraphType>>("targetId");
-        Field<BooleanGraphType>("force").Description("Retry an UNCONFIRMED target even though it may already be published.");
-    }
-}
-
-public sealed class RetryTargetPayloadType() : PostPayloadType<RetryTargetErrorType>("RetryTargetPayload");
-
-public sealed class RetryTargetErrorType() : ErrorUnionType("RetryTargetError",
-    typeof(PostNotFoundError), typeof(TargetNotFoundError), typeof(ForceRequiredError), typeof(PostStateError), typeof(NotConnectedError));
+public sealed class RetryTargetMutation() : Mutation<RetryTargetInput, RetryTarget, Guid>("retryTarget",
+    "Publishes a FAILED target again (after reconnecting an account, or once a platform is back). An UNCONFIRMED target needs `force: true`: it may already be published.",
+    PostAccess.Needs(Role.Editor), PostPayloads.Post,
+    (input, caller) => new(caller.PostId(), GlobalId.TryParse(input.TargetId, PostTargetType.TypeName, out var targetId) ? targetId : Guid.Empty, input.Force ?? false, caller.UserId));

@@ -1,16 +1,18 @@
+using System.ComponentModel;
 using FluentValidation;
 using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Posts.Publishing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
-using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure;
 using Wolverine;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Scheduling;
+
+using SchedulePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, InThePastError, PlatformRuleError, NotConnectedError, EmptyPostError>;
 
 /// <summary>
 /// Schedules a draft (or a cancelled post) at a time in a zone. The post must pass preflight now: a post that
@@ -29,54 +31,51 @@ public static class SchedulePostHandler
     public static Task<PostSurroundings> LoadAsync(Post? post, IQuerySession session, CancellationToken ct) =>
         PostSurroundings.OfAsync(post, session, withWorkspace: true, ct);
 
-    public static (Outcome<Guid>, Events, OutgoingMessages) Handle(SchedulePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
-        Preflight preflight, DateTimeOffset now) =>
-        post is null ? PostScheduling.Refused(new PostNotFoundError())
-        : post.Refuses(PostAction.Schedule, command.ExpectedVersion) is { } refusal ? PostScheduling.Refused(refusal)
-        : PostScheduling.ScheduleAt(post, ScheduleTime.Resolve(command, around.Workspace!), fromQueue: false, command.UserId, preflight.Check(post, around.Connections), now);
-}
-
-/// <summary>Scheduling shared by schedulePost, reschedulePost and addPostToQueue: a time in the future, and a post that passes preflight.</summary>
-public static class PostScheduling
-{
-    public static (Outcome<Guid>, Events, OutgoingMessages) Refused(params MutationError[] errors) => (Outcome<Guid>.Fail(errors), [], []);
-
-    public static (Outcome<Guid>, Events, OutgoingMessages) ScheduleAt(Post post, ZonedTime when, bool fromQueue, Guid userId, IReadOnlyList<PreflightIssue> issues, DateTimeOffset now)
+    public static (SchedulePostOutcome, Events, OutgoingMessages) Handle(SchedulePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
+        Preflight preflight, DateTimeOffset now)
     {
+        if (post is null)
+        {
+            return (new PostNotFoundError(), [], []);
+        }
+
+        if (post.Refuses(PostAction.Schedule, command.ExpectedVersion) is { } refusal)
+        {
+            return (refusal.Match<SchedulePostOutcome>(e => e, e => e), [], []);
+        }
+
+        var when = ScheduleTime.Resolve(command, around.Workspace!);
         if (when.Instant <= now)
         {
-            return Refused(new InThePastError(when.Instant));
+            return (new InThePastError(when.Instant), [], []);
         }
 
-        if (issues.Count > 0)
+        if (preflight.Check(post, around.Connections) is { Count: > 0 } issues)
         {
-            return Refused([.. issues.Select(i => i.ToError())]);
+            return (SchedulePostOutcome.Fail(issues.Select(i => i.ToError().Match<SchedulePostOutcome.Error>(e => e, e => e, e => e))), [], []);
         }
 
-        // Never cancelled: a later schedule bumps the version, and this message then finds nothing to do.
-        return (Outcome<Guid>.Ok(post.Id), [post.ScheduleAt(when, fromQueue, userId, now)], [new PublishDuePost(post.Id, post.ScheduleVersion + 1).ScheduledAt(when.Instant)]);
+        var (scheduled, due) = PostScheduling.ScheduleAt(post, when, fromQueue: false, command.UserId, now);
+        return (post.Id, [scheduled], [due]);
     }
 }
 
-public sealed record SchedulePostInput(string PostId, DateTimeOffset? At, string? LocalTime, TimeZoneInfo? TimeZone, int? ExpectedVersion) : IPostInput;
-
-[MutationType]
-public sealed class SchedulePostMutation : IRootFields
+/// <summary>Scheduling shared by schedulePost, reschedulePost and addPostToQueue, once the time and the post passed their checks.</summary>
+public static class PostScheduling
 {
-    public void AddTo(ObjectGraphType root) =>
-        root.MutationField<SchedulePostInputType, SchedulePostPayloadType>("schedulePost",
-                "Schedules a post. Every target is checked now (PLATFORM_RULE, NOT_CONNECTED, EMPTY_POST with the target's path); a past time is IN_THE_PAST.")
-            .RequirePostRole(Role.Editor)
-            .ResolveAsync(async ctx =>
-            {
-                var input = ctx.GetArgument<SchedulePostInput>("input");
-                return await ctx.SendForPostAsync(new SchedulePost(ctx.InputPostId(), ctx.UserId()!.Value, input.At, input.LocalTime, input.TimeZone?.Id, input.ExpectedVersion));
-            });
+    public static (IDomainEvent Scheduled, ScheduledMessage<PublishDuePost> Due) ScheduleAt(Post post, ZonedTime when, bool fromQueue, Guid userId, DateTimeOffset now) =>
+        // Never cancelled: a later schedule bumps the version, and this message then finds nothing to do.
+        (post.ScheduleAt(when, fromQueue, userId, now), new PublishDuePost(post.Id, post.ScheduleVersion + 1).ScheduledAt(when.Instant));
 }
 
-public sealed class SchedulePostInputType() : ScheduleTimeInputType("SchedulePostInput");
+public sealed record SchedulePostInput(
+    [property: Id] string PostId,
+    [property: InputType(typeof(DateTimeScalar)), Description("The instant to publish at, with its offset. Or give `localTime`.")] DateTimeOffset? At,
+    [property: Description("A wall time `yyyy-MM-ddTHH:mm` in `timeZone`; a time the clocks skip moves forward by the gap, one they show twice takes its first occurrence.")] string? LocalTime,
+    [property: InputType(typeof(TimeZoneScalar)), Description("The IANA zone the time is chosen in; the workspace's when omitted.")] TimeZoneInfo? TimeZone,
+    [property: Description("The post's `version` you saw; VERSION_CONFLICT if it changed since.")] int? ExpectedVersion) : IPostInput;
 
-public sealed class SchedulePostPayloadType() : PostPayloadType<SchedulePostErrorType>("SchedulePostPayload");
-
-public sealed class SchedulePostErrorType() : ErrorUnionType("SchedulePostError",
-    typeof(PostNotFoundError), typeof(VersionConflictError), typeof(PostStateError), typeof(InThePastError), typeof(PlatformRuleError), typeof(NotConnectedError), typeof(EmptyPostError));
+public sealed class SchedulePostMutation() : Mutation<SchedulePostInput, SchedulePost, Guid>("schedulePost",
+    "Schedules a post. Every target is checked now (PLATFORM_RULE, NOT_CONNECTED, EMPTY_POST with the target's path); a past time is IN_THE_PAST.",
+    PostAccess.Needs(Role.Editor), PostPayloads.Post,
+    (input, caller) => new(caller.PostId(), caller.UserId, input.At, input.LocalTime, input.TimeZone?.Id, input.ExpectedVersion));

@@ -1,7 +1,5 @@
 using FluentValidation;
-using GraphQL.Types;
 using Nexus.Api.Features.Workspaces;
-using Nexus.Api.GraphQL.Scalars;
 
 namespace Nexus.Api.Features.Posts.Scheduling;
 
@@ -37,19 +35,5 @@ public static class ScheduleTime
             .WithMessage($"`localTime` is a wall time like 2026-03-29T02:30 (no offset: the zone gives it), in the years {WallClock.FirstYear} to {WallClock.LastYear}.");
         validator.RuleFor(t => t.At).Must(at => at!.Value.Year is >= WallClock.FirstYear and <= WallClock.LastYear).When(t => t.At is not null)
             .WithMessage($"`at` must be in the years {WallClock.FirstYear} to {WallClock.LastYear}.");
-    }
-}
-
-/// <summary>The input of schedulePost and reschedulePost: <c>{ postId, at | localTime, timeZone, expectedVersion }</c>.</summary>
-public abstract class ScheduleTimeInputType : InputObjectGraphType<SchedulePostInput>
-{
-    protected ScheduleTimeInputType(string name)
-    {
-        Name = name;
-        Field<NonNullGraphType<IdGraphType>>("postId");
-        Field<DateTimeScalar>("at").Description("The instant to publish at, with its offset. Or give `localTime`.");
-        Field<StringGraphType>("localTime").Description("A wall time `yyyy-MM-ddTHH:mm` in `timeZone`; a time the clocks skip moves forward by the gap, one they show twice takes its first occurrence.");
-        Field<TimeZoneScalar>("timeZone").Description("The IANA zone the time is chosen in; the workspace's when omitted.");
-        Field<IntGraphType>("expectedVersion").Description("The post's `version` you saw; VERSION_CONFLICT if it changed since.");
     }
 }

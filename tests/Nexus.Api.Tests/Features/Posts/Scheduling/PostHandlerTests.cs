@@ -40,7 +40,7 @@ public sealed class PostHandlerTests
 
     private static Post Publishing() => Scheduled().Apply(new PostPublicationStarted(Guid.Empty, false, null, Now));
 
-    private static string[] Codes(Outcome<Guid> outcome) => [.. outcome.Errors.Select(e => e.Code)];
+    private static string[] Codes(IOutcome outcome) => [.. outcome.Errors.Select(e => e.Code)];
 
     [Fact]
     public void scheduling_a_draft_appends_the_schedule_and_sends_the_due_message_for_its_new_version()
