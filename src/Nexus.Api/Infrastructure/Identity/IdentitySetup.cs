@@ -31,6 +31,7 @@ public static class IdentitySetup
             db.AddInterceptors(services.GetRequiredService<RevokedTokens.Interceptor>());
         });
         builder.Services.AddHostedService<IdentityBootstrap>();
+        builder.Services.AddSharedKeys();
         // After IdentityBootstrap, which migrates the table it reads.
         builder.Services.AddSingleton<RevokedTokens>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RevokedTokens>());
