@@ -41,8 +41,8 @@ public readonly record struct RateLimitDecision(bool Acquired, TimeSpan RetryAft
 /// </summary>
 /// <remarks>
 /// <para>One round trip per check: an upsert that counts the attempt and answers the window's total and remaining
-/// time, both from the database's clock (nodes' clocks may differ; windows start on multiples of their length since
-/// the epoch). About once a minute a node adds, to the same batch, the removal of ended windows it can lock at once.</para>
+/// time, both from the database's clock (nodes' clocks may differ). About once a minute a node adds, to the same
+/// batch, the removal of ended windows it can lock at once.</para>
 /// <para>Fails closed: when the count cannot be made (the database is unreachable or too slow), the attempt is refused
 /// with a short <c>Retry-After</c>. These doors check passwords and accounts kept in the same database, so they could
 /// not have answered anyway, and letting guesses through uncounted would be the one outcome worse than a refusal.</para>
@@ -60,11 +60,16 @@ public sealed class NexusRateLimiter(IOptions<RateLimitOptions> options, NpgsqlD
     private static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
+    // One row per door and client: a window opens at the client's first attempt (as the in-process fixed window did)
+    // and the first attempt after it ended opens the next one. Concurrent attempts queue on the row's lock, and each
+    // sees the count the one before it left.
     private const string Count = """
         insert into identity.rate_limit_windows as w (policy, client, window_start, expires_at, count)
-        select $1, $2, s.start, s.start + make_interval(secs => $3), 1
-        from (select to_timestamp(floor(extract(epoch from now()) / $3) * $3) as start) s
-        on conflict (policy, client, window_start) do update set count = w.count + 1
+        values ($1, $2, now(), now() + make_interval(secs => $3), 1)
+        on conflict (policy, client) do update set
+            window_start = case when w.expires_at <= now() then excluded.window_start else w.window_start end,
+            expires_at = case when w.expires_at <= now() then excluded.expires_at else w.expires_at end,
+            count = case when w.expires_at <= now() then 1 else w.count + 1 end
         returning w.count, extract(epoch from w.expires_at - now())::float8
         """;
 

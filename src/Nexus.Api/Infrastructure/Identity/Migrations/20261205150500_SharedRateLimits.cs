@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Nexus.Api.Infrastructure.Identity.Migrations
 {
     /// <summary>
-    /// <c>identity.rate_limit_windows</c>: the attempts on each sign-in door per client address and fixed window,
+    /// <c>identity.rate_limit_windows</c>: the attempts on each sign-in door per client address in its current fixed window,
     /// counted by every node (see <see cref="NexusRateLimiter"/>). The model is unchanged: the table is used with plain SQL.
     /// </summary>
     [DbContext(typeof(IdentityStore))]
@@ -26,7 +26,7 @@ namespace Nexus.Api.Infrastructure.Identity.Migrations
                     window_start timestamptz not null,
                     expires_at timestamptz not null,
                     count integer not null,
-                    primary key (policy, client, window_start));
+                    primary key (policy, client));
                 create index rate_limit_windows_expires_at on identity.rate_limit_windows (expires_at);
                 """);
         }
