@@ -1,5 +1,6 @@
 using System.Globalization;
 using Alba;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Infrastructure;
@@ -128,4 +129,43 @@ public sealed class SharedRateLimitTests(TwoNodesTightLimitsFixture api) : IClas
             database, NullLogger<NexusRateLimiter>.Instance);
 
     private static string NewSignUp() => SignUp.Replace("{0}", Guid.NewGuid().ToString("N"), StringComparison.Ordinal);
+}
+
+/// <summary>The API whose rate limiter cannot reach its database (nothing listens on port 1); all else works.</summary>
+public sealed class UncountableFixture : ApiFixture
+{
+    protected override string Purpose => "uncountable";
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.AddSingleton(sp => new NexusRateLimiter(sp.GetRequiredService<IOptions<RateLimitOptions>>(),
+            NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=nexus;Password=nexus;Timeout=2"), NullLogger<NexusRateLimiter>.Instance));
+}
+
+/// <summary>Fail closed: a door whose attempts cannot be counted refuses them, saying so, rather than letting them through.</summary>
+public sealed class FailClosedRateLimitTests(UncountableFixture api) : IClassFixture<UncountableFixture>
+{
+    [Fact]
+    public async Task the_token_endpoint_answers_503_with_retry_after()
+    {
+        var refused = await api.Host.PasswordGrantAsync("someone@example.com", "wrong password here");
+
+        Assert.Equal((503, "temporarily_unavailable"), (refused.Status, refused.Error));
+    }
+
+    [Fact]
+    public async Task a_graphql_door_answers_503_with_retry_after_and_rate_limited()
+    {
+        var refused = await api.Host.PostGraphQLAsync(
+            $"mutation {{ requestPasswordReset(input: {{ email: \"r-{Guid.NewGuid():N}@example.com\" }}) {{ done }} }}");
+
+        Assert.Equal(503, refused.Status);
+        Assert.Equal(["RATE_LIMITED"], refused.ErrorCodes);
+        Assert.Equal("5", refused.Raw.Headers.RetryAfter!.ToString());
+    }
+
+    [Fact]
+    public async Task doors_without_a_limit_are_not_affected()
+    {
+        Assert.Equal(200, (await api.Host.PostGraphQLAsync("{ platforms { id } }")).Status);
+    }
 }
