@@ -83,9 +83,16 @@ public static class OAuthClient
 }
 
 /// <summary>A browser: keeps cookies and lets the test follow redirects one at a time.</summary>
-public sealed class Browser(IAlbaHost host) : IDisposable
+public sealed class Browser(IAlbaHost host, CookieContainer cookies) : IDisposable
 {
-    private readonly HttpClient _client = new(new CookieHandler(host.Server.CreateHandler(), new CookieContainer())) { BaseAddress = new Uri("http://localhost") };
+    private readonly HttpClient _client = new(new CookieHandler(host.Server.CreateHandler(), cookies)) { BaseAddress = new Uri("http://localhost") };
+
+    public Browser(IAlbaHost host) : this(host, new CookieContainer())
+    {
+    }
+
+    /// <summary>This browser, its cookies included, sent to another node of the same API (as a load balancer would).</summary>
+    public Browser On(IAlbaHost other) => new(other, cookies);
 
     public async Task<HttpResponseMessage> GetAsync(string url) => await _client.GetAsync(url);
 

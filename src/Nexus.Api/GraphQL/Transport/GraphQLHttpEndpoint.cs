@@ -116,7 +116,7 @@ public sealed class GraphQLHttpEndpoint(
             : StatusCodes.Status400BadRequest;
         if (result.Errors?.OfType<RateLimitedError>().FirstOrDefault() is { } limited)
         {
-            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            http.Response.StatusCode = limited.Unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests;
             http.Response.Headers.RetryAfter = NexusRateLimiter.RetryAfterSeconds(limited.RetryAfter);
         }
         http.Response.ContentType = media + "; charset=utf-8";

@@ -6,8 +6,9 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Nexus.Api.Infrastructure.Identity;
 
 /// <summary>
-/// At start-up, before requests: migrates the <c>identity</c> schema and makes the registered OAuth clients match
-/// configuration (created when missing, updated when their settings changed).
+/// At start-up, before requests: migrates the <c>identity</c> schema, loads (or creates) the shared Data Protection key
+/// ring and makes the registered OAuth clients match configuration (created when missing, updated when their settings
+/// changed).
 /// </summary>
 public sealed class IdentityBootstrap(IServiceProvider services, IOptions<AuthOptions> options, ILogger<IdentityBootstrap> logger) : IHostedService
 {
@@ -16,6 +17,7 @@ public sealed class IdentityBootstrap(IServiceProvider services, IOptions<AuthOp
         await using var scope = services.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<IdentityStore>();
         await store.Database.MigrateAsync(cancellationToken);
+        await SharedKeys.EnsureKeyRingAsync(scope.ServiceProvider, cancellationToken);
 
         var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
         var clients = Clients(options.Value);

@@ -58,6 +58,8 @@ public static class IdentitySetup
         // Secure comes from the cookie policy (HttpHardening): set here, antiforgery would refuse to work behind
         // a TLS-terminating proxy whose requests arrive as plain HTTP.
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "nexus.af");
+        // The cookie above, antiforgery and connections' OAuth state are protected with keys every node shares.
+        builder.Services.AddSharedKeys();
         SecretFreeLogging.AddTo(builder.Services);
 
         builder.Services.AddOpenIddict()

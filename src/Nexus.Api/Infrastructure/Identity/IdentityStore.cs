@@ -1,13 +1,19 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Npgsql;
 
 namespace Nexus.Api.Infrastructure.Identity;
 
-/// <summary>OpenIddict's applications, authorizations, scopes and tokens, in schema <c>identity</c>.</summary>
-public sealed class IdentityStore(DbContextOptions<IdentityStore> options) : DbContext(options)
+/// <summary>
+/// OpenIddict's applications, authorizations, scopes and tokens, and the ASP.NET Core Data Protection key ring
+/// (<see cref="DataProtectionKeys"/>, shared by every node: see <see cref="SharedKeys"/>), in schema <c>identity</c>.
+/// </summary>
+public sealed class IdentityStore(DbContextOptions<IdentityStore> options) : DbContext(options), IDataProtectionKeyContext
 {
     public const string Schema = "identity";
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
