@@ -20,7 +20,8 @@ public sealed class NexusMetrics
     private readonly Counter<long> _failed;
     private readonly Histogram<double> _lateness;
 
-    public NexusMetrics(IMeterFactory meters, IEnumerable<IOperatorBacklog> backlogs, IServiceProvider services, TimeProvider clock, ILogger<NexusMetrics> logger)
+    public NexusMetrics(IMeterFactory meters, IEnumerable<IOperatorBacklog> backlogs, IServiceProvider services, IHostApplicationLifetime lifetime, TimeProvider clock,
+        ILogger<NexusMetrics> logger)
     {
         var meter = meters.Create(MeterName);
         _published = meter.CreateCounter<long>("nexus.publishing.targets.published", "{target}",
@@ -32,7 +33,7 @@ public sealed class NexusMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatenessBuckets });
         foreach (var backlog in backlogs)
         {
-            var cached = new CachedBacklog(backlog, services, clock, logger);
+            var cached = new CachedBacklog(backlog, services, lifetime, clock, logger);
             meter.CreateObservableGauge(backlog.Name, cached.Observe, backlog.Unit, backlog.Description);
         }
     }
@@ -59,7 +60,7 @@ public sealed class NexusMetrics
     /// A backlog read when a metrics exporter collects, at most every <see cref="Freshness"/>: the exporter's period
     /// decides how often the database is asked, and nothing asks when telemetry is off.
     /// </summary>
-    private sealed class CachedBacklog(IOperatorBacklog backlog, IServiceProvider services, TimeProvider clock, ILogger logger)
+    private sealed class CachedBacklog(IOperatorBacklog backlog, IServiceProvider services, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger logger)
     {
         private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(5);
         private readonly Lock _gate = new();
@@ -71,7 +72,8 @@ public sealed class NexusMetrics
             lock (_gate)
             {
                 var now = clock.GetUtcNow();
-                if (now - _readAt < Freshness)
+                // The exporter's last collection runs while the host shuts down: the figure it has is the last one.
+                if (now - _readAt < Freshness || lifetime.ApplicationStopping.IsCancellationRequested)
                 {
                     return _last;
                 }
@@ -83,6 +85,10 @@ public sealed class NexusMetrics
                     // The exporter's own thread calls this, synchronously; a bounded wait keeps a slow database from holding it.
                     using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
                     _last = backlog.CountAsync(session, now, timeout.Token).GetAwaiter().GetResult();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The host is gone: nothing to count with, and nothing wrong.
                 }
                 catch (Exception ex)
                 {
