@@ -234,18 +234,31 @@ public sealed class TelemetryTests(TelemetryFixture api) : IClassFixture<Telemet
     [Fact]
     public async Task the_backlogs_are_gauges_read_from_the_database()
     {
-        var (owner, _, post) = await PostAsync($"overdue {Guid.NewGuid():N}");
-        Assert.NotNull(owner);
-        Assert.NotNull(post);
+        var (owner, _, post) = await PostAsync($"later {Guid.NewGuid():N}");
+        var due = DateTimeOffset.UtcNow.AddHours(1);
+        Assert.Equal("SCHEDULED", (await api.Host.ScheduleAsync(owner, post, due)).GetProperty("post").GetProperty("status").GetString());
 
-        var due = api.Latest("nexus.publishing.due_unpublished");
-        Assert.NotNull(due);
-        Assert.Equal(["publishing", "scheduled"], due.MetricPoints.Select(p => (string)Tags(p)["status"]!).Order());
-        Assert.All(due.MetricPoints, p => Assert.True(p.GetGaugeLastValueLong() >= 0));
+        // Counted as of a later moment, the post is due and unpublished, and the connection's one-hour token is past refreshing.
+        var store = api.Host.Services.GetRequiredService<Marten.IDocumentStore>();
+        await using (var session = store.QuerySession())
+        {
+            var now = await new DueUnpublishedPosts().CountAsync(session, DateTimeOffset.UtcNow, default);
+            var later = await new DueUnpublishedPosts().CountAsync(session, due.AddMinutes(1), default);
+            Assert.True(Scheduled(later) - Scheduled(now) >= 1, $"scheduled now {Scheduled(now)}, later {Scheduled(later)}");
+            Assert.True((await new TokenRefreshBacklog().CountAsync(session, due, default))[0].Value >= 1);
+            Assert.Equal(0, (await new TokenRefreshBacklog().CountAsync(session, DateTimeOffset.UtcNow, default))[0].Value);
+        }
+
+        var gauge = api.Latest("nexus.publishing.due_unpublished");
+        Assert.NotNull(gauge);
+        Assert.Equal(["publishing", "scheduled"], gauge.MetricPoints.Select(p => (string)Tags(p)["status"]!).Order());
         var tokens = api.Latest("nexus.connections.token_refresh_backlog");
         Assert.NotNull(tokens);
         Assert.Equal(0, Assert.Single(tokens.MetricPoints).GetGaugeLastValueLong());
     }
+
+    private static long Scheduled(IReadOnlyList<System.Diagnostics.Metrics.Measurement<long>> counts) =>
+        counts.Single(c => c.Tags.ToArray().Any(t => t.Key == "status" && (string?)t.Value == "scheduled")).Value;
 
     [Fact]
     public async Task a_log_line_written_during_a_request_carries_its_trace_id()
