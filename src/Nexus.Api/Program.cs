@@ -10,6 +10,7 @@ using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Email;
 using Nexus.Api.Infrastructure.Identity;
 using Nexus.Api.Infrastructure.Realtime;
+using Nexus.Api.Infrastructure.Telemetry;
 using Nexus.Api.Infrastructure.TokenVault;
 using Nexus.Api.Platforms;
 using Nexus.Api.Platforms.Sandbox;
@@ -64,6 +65,7 @@ namespace Nexus.Api
             builder.Services.AddNexusGraphQL(builder.Configuration);
             builder.Services.AddNexusRealtime();
             builder.AddNexusPersistence();
+            builder.AddNexusTelemetry();
             builder.AddNexusHttpHardening();
             builder.AddNexusIdentity();
             builder.Services.AddNexusFeatures(builder.Configuration);
