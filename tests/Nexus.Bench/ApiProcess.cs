@@ -14,6 +14,7 @@ namespace Nexus.Bench;
 public sealed class ApiConfiguration
 {
     private readonly Dictionary<string, string> _common;
+    private readonly List<Uri> _nodeUrls = [];
 
     public ApiConfiguration(BenchOptions options, string database, string workDirectory)
     {
@@ -75,6 +76,40 @@ public sealed class ApiConfiguration
             all[key] = value;
         }
 
+        return all;
+    }
+
+    /// <summary>
+    /// The base URL of node <paramref name="node"/> of a several-node stage (node 0 is <see cref="BaseUrl"/>); each
+    /// node gets a loopback port of its own, kept for the whole run so that a restarted node comes back on it.
+    /// </summary>
+    public Uri NodeUrl(int node)
+    {
+        lock (_nodeUrls)
+        {
+            while (_nodeUrls.Count <= node)
+            {
+                _nodeUrls.Add(_nodeUrls.Count == 0 ? BaseUrl : new Uri($"http://127.0.0.1:{FreePort()}"));
+            }
+
+            return _nodeUrls[node];
+        }
+    }
+
+    /// <summary>
+    /// The settings of node <paramref name="node"/>: its own listen address, and the public URL and sandbox base URL
+    /// that go with it, so that every node serves (and publishes to) its own sandbox over the shared database, as
+    /// <c>./build.sh run --nodes N</c> does.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ForNode(int node, IReadOnlyDictionary<string, string> stage)
+    {
+        var url = NodeUrl(node).ToString().TrimEnd('/');
+        var all = new Dictionary<string, string>(With(stage), StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_URLS"] = url,
+            ["Nexus__PublicUrl"] = url,
+            ["Nexus__Platforms__Sandbox__BaseUrl"] = url,
+        };
         return all;
     }
 
@@ -167,7 +202,8 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<ApiProcess> StartAsync(ApiConfiguration configuration, string name, IReadOnlyDictionary<string, string> environment, TimeSpan readyTimeout)
+    public static async Task<ApiProcess> StartAsync(ApiConfiguration configuration, string name, IReadOnlyDictionary<string, string> environment, TimeSpan readyTimeout,
+        Uri? baseUrl = null)
     {
         var dll = configuration.Options.ApiDll;
         if (!File.Exists(dll))
@@ -200,7 +236,7 @@ public sealed class ApiProcess : IAsyncDisposable
         var api = new ApiProcess(process, name, Path.Combine(configuration.WorkDirectory, $"api-{name}.log"));
         try
         {
-            await api.WaitReadyAsync(configuration.BaseUrl, readyTimeout);
+            await api.WaitReadyAsync(baseUrl ?? configuration.BaseUrl, readyTimeout);
         }
         catch
         {
