@@ -177,13 +177,15 @@ cmd_run() {
     run_nodes "$port" "$nodes"
 }
 
-# N API processes over one database, each on its own port with its own log prefix. Each node's Nexus:PublicUrl and
-# sandbox base URL default to its own address, so a flow started on a node (OAuth redirect, sandbox consent) comes back
-# to that node; a Nexus__PublicUrl set in the environment (a proxy in front) is shared by all. One build first: N
-# concurrent `dotnet run`s would build over each other. Ctrl-C (or SIGTERM) stops every node, each gracefully.
+# N API processes over one database, each on its own port with its own log prefix. They share one Nexus:PublicUrl
+# (the token issuer and the base of OAuth redirect URIs): the first node's address, unless Nexus__PublicUrl is set
+# (a proxy in front). Each node's sandbox base URL stays its own address, so each serves and publishes to its own
+# sandbox over the shared database. One build first: N concurrent `dotnet run`s would build over each other.
+# Ctrl-C (or SIGTERM) stops every node, each gracefully.
 run_nodes() {
     local first="$1" count="$2" i port dll
     local -a pids=()
+    export Nexus__PublicUrl="${Nexus__PublicUrl:-http://localhost:$first}"
     dotnet build src/Nexus.Api -c Debug -nologo -v q -tl:off -clp:NoSummary || fail "building src/Nexus.Api failed"
     dll="$(dotnet msbuild src/Nexus.Api -getProperty:TargetPath -p:Configuration=Debug)"
     [ -f "$dll" ] || fail "run: the build left no $dll"
@@ -204,7 +206,7 @@ run_nodes() {
         pids+=("$!")
         echo "Nexus API node $i: http://localhost:$port/graphql (pid $!)"
     done
-    echo "build.sh: $count nodes over one database; Ctrl-C stops them all"
+    echo "build.sh: $count nodes over one database, public URL $Nexus__PublicUrl; Ctrl-C stops them all"
     # A node that exits on its own (kill <pid>: try it) leaves the others running.
     local status=0
     for i in "${!pids[@]}"; do

@@ -97,9 +97,10 @@ public sealed class ApiConfiguration
     }
 
     /// <summary>
-    /// The settings of node <paramref name="node"/>: its own listen address, and the public URL and sandbox base URL
-    /// that go with it, so that every node serves (and publishes to) its own sandbox over the shared database, as
-    /// <c>./build.sh run --nodes N</c> does.
+    /// The settings of node <paramref name="node"/>, as <c>./build.sh run --nodes N</c> gives them: its own listen
+    /// address and sandbox base URL (every node serves, and publishes to, its own sandbox over the shared database),
+    /// and one public URL for all — node 0's, as if it were the load balancer's — which is the token issuer and the
+    /// OAuth redirect URIs' base, so that a token issued by one node is accepted by every other.
     /// </summary>
     public IReadOnlyDictionary<string, string> ForNode(int node, IReadOnlyDictionary<string, string> stage)
     {
@@ -107,7 +108,7 @@ public sealed class ApiConfiguration
         var all = new Dictionary<string, string>(With(stage), StringComparer.Ordinal)
         {
             ["ASPNETCORE_URLS"] = url,
-            ["Nexus__PublicUrl"] = url,
+            ["Nexus__PublicUrl"] = BaseUrl.ToString().TrimEnd('/'),
             ["Nexus__Platforms__Sandbox__BaseUrl"] = url,
         };
         return all;

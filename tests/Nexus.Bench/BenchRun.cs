@@ -67,7 +67,7 @@ public sealed class BenchRun : IAsyncDisposable
     {
         await StopAllAsync();
         NodeCount = count;
-        _stageSettings.Add(new JsonObject { ["run"] = $"{name} ({count} nodes, each with its own ASPNETCORE_URLS, PublicUrl and sandbox BaseUrl)", ["settings"] = ApiConfiguration.Describe(stageSettings) });
+        _stageSettings.Add(new JsonObject { ["run"] = $"{name} ({count} nodes, each with its own ASPNETCORE_URLS and sandbox BaseUrl, node 1's address as the shared PublicUrl)", ["settings"] = ApiConfiguration.Describe(stageSettings) });
         if (_stageSettings.Count == 1)
         {
             _stageSettings.Insert(0, new JsonObject { ["run"] = "(all)", ["settings"] = ApiConfiguration.Describe(Api.With(new Dictionary<string, string>())) });
@@ -83,11 +83,16 @@ public sealed class BenchRun : IAsyncDisposable
         Current = _nodes[0];
     }
 
-    /// <summary>SIGKILLs node <paramref name="node"/> and starts it again on its port with the same settings.</summary>
-    public async Task<ApiProcess> KillAndRestartNodeAsync(int node, string name, IReadOnlyDictionary<string, string> stageSettings)
+    /// <summary>SIGKILLs node <paramref name="node"/>.</summary>
+    public async Task KillNodeAsync(int node)
     {
         await Node(node).KillAsync();
         _nodes[node] = null;
+    }
+
+    /// <summary>Starts killed node <paramref name="node"/> again on its port with the same settings; ends when it is ready.</summary>
+    public async Task<ApiProcess> RestartNodeAsync(int node, string name, IReadOnlyDictionary<string, string> stageSettings)
+    {
         var process = await ApiProcess.StartAsync(Api, name, Api.ForNode(node, stageSettings), ReadyTimeout, Api.NodeUrl(node));
         _runs.Add(process);
         _nodes[node] = process;

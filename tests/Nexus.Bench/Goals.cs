@@ -90,7 +90,7 @@ public static class Goals
         {
             ["value"] = pass,
             ["target"] = "true",
-            ["unit"] = "every target published exactly once, counted at the sandbox (per idempotency key and per target exactly 1, total = targets), two nodes each SIGKILLed once and PostgreSQL restarted",
+            ["unit"] = "every target published exactly once, counted at the sandbox (per idempotency key and per target exactly 1, total = targets), two nodes each SIGKILLed once, PostgreSQL restarted between (postgresRestarted says whether it was)",
             ["met"] = pass,
             ["drainAfterLastDueS"] = Number(stage?["drain_after_last_due_s"]),
             ["postgresRestarted"] = stage?["postgres_restart"] is JsonObject restart ? restart["skipped"] is null : null,
