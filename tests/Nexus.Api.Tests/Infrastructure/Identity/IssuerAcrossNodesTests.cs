@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Infrastructure.Identity;
 
 namespace Nexus.Api.Tests.Infrastructure.Identity;
 
@@ -22,5 +26,18 @@ public sealed class IssuerAcrossNodesTests(TwoNodesFixture api) : IClassFixture<
         using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
+
+/// <summary>Nodes starting together (a deploy, a restart after a crash) all register the same OAuth clients.</summary>
+public sealed class BootstrapAcrossNodesTests(TwoNodesFixture api) : IClassFixture<TwoNodesFixture>
+{
+    [Fact]
+    public async Task nodes_starting_together_all_complete_the_identity_bootstrap()
+    {
+        var bootstraps = new[] { api.Host, api.Other, api.Host, api.Other }.Select(host => new IdentityBootstrap(host.Services,
+            host.Services.GetRequiredService<IOptions<AuthOptions>>(), NullLogger<IdentityBootstrap>.Instance));
+
+        await Task.WhenAll(bootstraps.Select(b => b.StartAsync(CancellationToken.None)));
     }
 }
