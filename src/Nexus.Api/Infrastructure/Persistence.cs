@@ -1,6 +1,5 @@
 using JasperFx.CodeGeneration;
 using JasperFx.Events;
-using JasperFx.Events.Daemon;
 using Marten;
 using Npgsql;
 using Wolverine;
@@ -53,8 +52,12 @@ public static class Persistence
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
-            .AddAsyncDaemon(DaemonMode.Solo)
-            .IntegrateWithWolverine()
+            // Async projections and subscriptions run as Wolverine agents, each on exactly one live node, spread across
+            // the nodes and moved off a dead one by the same heartbeats and leader that move its scheduled messages. Not
+            // Marten's HotCold: that is a second leader election (its own advisory lock and polling) with timings of its
+            // own, and it runs every shard on the one node holding the lock. Wolverine refuses the two together, so there
+            // is no AddAsyncDaemon here.
+            .IntegrateWithWolverine(wolverine => wolverine.UseWolverineManagedEventSubscriptionDistribution = true)
             .ApplyAllDatabaseChangesOnStartup();
 
         builder.Host.UseWolverine(options =>
@@ -65,7 +68,22 @@ public static class Persistence
             options.Policies.UseDurableInboxOnAllListeners();
             options.Policies.UseDurableOutboxOnAllSendingEndpoints();
 
-            options.Durability.Mode = DurabilityMode.Solo;
+            // Every node is equal: the leader (a PostgreSQL advisory lock) hands the durability agent (scheduled messages,
+            // recovery) and the projection agents to live nodes, and takes them back from a node that stops heartbeating.
+            options.Durability.Mode = DurabilityMode.Balanced;
+            // A dead node's work must move in seconds, not Wolverine's default minute and more (60 s stale + 2 × 10 s checks).
+            // Heartbeat every second; a node 5 s silent (five missed heartbeats: more than a GC pause or a busy moment of a
+            // live node) is dropped from assignments and, one more check later, ejected, which releases the messages it
+            // owned. Its agents restart elsewhere within about 7 s; its inbox is swept on the next 1 s pass. Each node pays
+            // two small statements a second for it.
+            options.Durability.HealthCheckPollingTime = TimeSpan.FromSeconds(1);
+            options.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(5);
+            options.Durability.NodeReassignmentPollingTime = TimeSpan.FromSeconds(1);
+            options.Durability.OrphanedMessageSweepPollingTime = TimeSpan.FromSeconds(1);
+            // A new node elects a leader (itself, when alone) and gets its agents at its first check: soon after start,
+            // so a restarted node polls scheduled messages at once, as Solo did.
+            options.Durability.FirstHealthCheckExecution = TimeSpan.FromMilliseconds(100);
+            options.Durability.FirstNodeReassignmentExecution = TimeSpan.FromMilliseconds(100);
             // Scheduled publication is the product: poll persisted scheduled messages several times a second.
             options.Durability.ScheduledJobPollingTime = TimeSpan.FromMilliseconds(250);
             options.Durability.ScheduledJobFirstExecution = TimeSpan.FromMilliseconds(250);

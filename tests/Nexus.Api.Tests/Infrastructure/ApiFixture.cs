@@ -45,6 +45,13 @@ public class ApiFixture : IAsyncLifetime
     /// <summary>A second node on the same database, with the same settings (the caller disposes it).</summary>
     public Task<IAlbaHost> StartAnotherHostAsync() => StartHostAsync();
 
+    /// <summary>Stops this fixture's node for good and makes <paramref name="successor"/> (another node) the fixture's host.</summary>
+    public async Task HandOverAsync(IAlbaHost successor)
+    {
+        await Host.DisposeAsync();
+        Host = successor;
+    }
+
     private Task<IAlbaHost> StartHostAsync() =>
         AlbaHost.For<Program>(web =>
         {

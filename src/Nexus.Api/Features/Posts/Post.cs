@@ -308,7 +308,7 @@ public sealed record Post(
 /// the call and completed with its outcome right after. A delivery that finds it started but not completed knows a
 /// previous delivery may have reached the platform: it never calls blindly again.
 /// </summary>
-/// <remarks><c>Owner</c> is the process that made the call (see <c>InFlightAttempts</c>).</remarks>
+/// <remarks><c>Owner</c> is the node that claimed the attempt; who is calling it now is its lease (see <c>AttemptLeases</c>).</remarks>
 public sealed record PublishAttempt(string Id, Guid PostId, Guid TargetId, int Attempt, DateTimeOffset StartedAt, AttemptOutcome? Outcome, Guid Owner = default)
 {
     public static string IdOf(Guid targetId, int attempt) => $"{targetId:N}:{attempt}";

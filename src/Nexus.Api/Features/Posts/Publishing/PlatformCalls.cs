@@ -12,20 +12,20 @@ namespace Nexus.Api.Features.Posts.Publishing;
 /// called, the call (the only platform I/O) whose answer is saved at once, and the look-up that asks a platform
 /// about an attempt whose caller is gone. Everything it decides is decided by <see cref="Attempts"/>.
 /// </summary>
-public sealed class PlatformCalls(IDocumentStore store, TokenVault vault, PlatformClients platforms, InFlightAttempts inFlight,
+public sealed class PlatformCalls(IDocumentStore store, TokenVault vault, PlatformClients platforms, AttemptLeases leases,
     IOptions<PublishingOptions> options, ILogger<PlatformCalls> logger)
 {
     public PublishingOptions Options => options.Value;
 
-    public InFlightAttempts InFlight => inFlight;
+    public AttemptLeases Leases => leases;
 
     public bool HasPublisher(PlatformId platform) => platforms.Publisher(platform) is not null;
 
     public bool CanLookUp(PlatformId platform) => platforms.Publisher(platform) is IPlatformPublicationLookup;
 
     /// <summary>
-    /// Commits the claim (the attempt's record and its event) and answers the post as claimed; null when the attempt
-    /// was claimed before or is no longer expected. A write by another target of the post meanwhile: read it again.
+    /// Commits the claim (the attempt's record, its event and its lease) and answers the post as claimed; null when the
+    /// attempt was claimed before or is no longer expected. A write by another target of the post meanwhile: read it again.
     /// </summary>
     public async Task<(Post Post, PublishAttempt Attempt)?> ClaimAsync(Post post, PublishTarget message, DateTimeOffset now, CancellationToken ct)
     {
@@ -36,9 +36,10 @@ public sealed class PlatformCalls(IDocumentStore store, TokenVault vault, Platfo
                 return null;
             }
 
-            var (attempt, attempted) = Attempts.Claim(post, target, message.Attempt, inFlight.ProcessId, now);
+            var (attempt, attempted) = Attempts.Claim(post, target, message.Attempt, leases.NodeId, now);
             await using var claim = store.LightweightSession();
             claim.Insert(attempt);
+            leases.TakeWith(claim, attempt.Id);
             PostStream.Append(claim, post, attempted);
             try
             {

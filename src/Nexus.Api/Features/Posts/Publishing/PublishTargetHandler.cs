@@ -16,8 +16,9 @@ namespace Nexus.Api.Features.Posts.Publishing;
 /// <item><b>record</b>: <see cref="Attempts.Decide"/> and <see cref="Attempts.Record"/> turn the answer into events and messages, committed with this message.</item>
 /// </list>
 /// A delivery that finds the attempt recorded but unanswered (a crash or a duplicate delivery mid-call) never calls
-/// again blindly: it waits for a call still under way here, and otherwise asks the platform where the platform can
-/// tell (<see cref="IPlatformPublicationLookup"/>), or marks the target UNCONFIRMED for a person to decide.
+/// again blindly: it waits while the attempt's lease (<see cref="AttemptLeases"/>) says a call is under way on some
+/// node, and otherwise asks the platform where the platform can tell (<see cref="IPlatformPublicationLookup"/>), or
+/// marks the target UNCONFIRMED for a person to decide.
 /// </summary>
 // The platform call runs between the claim and the record: no transaction of the handler stays open across it.
 [OutsideTheTransaction]
@@ -73,20 +74,18 @@ public static class PublishTargetHandler
         }
 
         var credentials = calls.Credentials(state.Connection!, state.Secrets!);
-        var id = PublishAttempt.IdOf(message.TargetId, message.Attempt);
-        AttemptOutcome outcome;
-        // Listed as in flight from before the claim until the answer is saved, so a second delivery never takes a call
-        // still under way for one whose caller is gone.
-        using (var tracking = calls.InFlight.Track(id))
+        if (await calls.ClaimAsync(post, message, clock.GetUtcNow(), ct) is not { } claimed)
         {
-            if (await calls.ClaimAsync(post, message, clock.GetUtcNow(), ct) is not { } claimed)
-            {
-                tracking.Dispose();
-                return await UnansweredAsync(session, message, state, post, calls, clock, ct);
-            }
+            return await UnansweredAsync(session, message, state, post, calls, clock, ct);
+        }
 
+        AttemptOutcome outcome;
+        // The claim took the attempt's lease: renewed while the platform answers, released with the answer's record.
+        await using (var lease = calls.Leases.Hold(claimed.Attempt.Id))
+        {
             post = claimed.Post;
             outcome = await calls.CallAsync(post, post.Target(message.TargetId)!, claimed.Attempt, credentials, ct);
+            lease.Answered();
         }
 
         return await AnsweredAsync(session, message, state, post, outcome, calls, clock, ct);
@@ -105,20 +104,23 @@ public static class PublishTargetHandler
         var target = post.Target(message.TargetId)!;
         var decision = Attempts.Decide(outcome, target, state.Connection?.Name, message.Attempt, reconciled: false, calls.Options, Random.Shared.NextDouble(), now);
         var recorded = Attempts.Record(post, message, decision, now);
-        return Commit(session, post, state.Connection is { } connection ? Attempts.NeedsReauth(recorded, connection, outcome, now) : recorded, state.Connection);
+        return Commit(session, post, state.Connection is { } connection ? Attempts.NeedsReauth(recorded, connection, outcome, now) : recorded, state.Connection, message, calls);
     }
 
     /// <summary>
-    /// An attempt recorded but unanswered: still being called by this process (a duplicate or re-sent delivery) — come
-    /// back after the call; otherwise its caller is gone (a crash, a restart) — ask the platform.
+    /// An attempt recorded but unanswered: still being called, on this node or another (a duplicate or re-sent
+    /// delivery) — come back when its lease runs out; otherwise its caller is gone (a crash, a restart) — take the lease
+    /// and ask the platform.
     /// </summary>
     private static async Task<OutgoingMessages> UnansweredAsync(IDocumentSession session, PublishTarget message, TargetState state, Post post,
         PlatformCalls calls, TimeProvider clock, CancellationToken ct)
     {
         var id = PublishAttempt.IdOf(message.TargetId, message.Attempt);
-        if (calls.InFlight.IsCalling(id))
+        var (taken, remaining) = await calls.Leases.TryTakeAsync(id, ct);
+        if (!taken)
         {
-            return [message.ScheduledAt(clock.GetUtcNow() + calls.Options.InFlightRecheck)];
+            // A live caller renews its lease; one that died lets it run out. Either way the next look settles it.
+            return [message.ScheduledAt(clock.GetUtcNow() + remaining + TimeSpan.FromSeconds(1))];
         }
 
         // Read again: the call may have been answered, and the post moved on, since this delivery started.
@@ -145,33 +147,42 @@ public static class PublishTargetHandler
         var target = post.Target(message.TargetId)!;
         if (!calls.CanLookUp(target.Platform) || state.Connection is not { Status: ConnectionStatus.Active } connection || state.Secrets is null)
         {
-            return Commit(session, post, Attempts.Record(post, message, Decision.Unconfirmed(target), now), state.Connection);
+            return Commit(session, post, Attempts.Record(post, message, Decision.Unconfirmed(target), now), state.Connection, message, calls);
         }
 
-        var attempt = state.Attempt ?? Attempts.Claim(post, target, message.Attempt, calls.InFlight.ProcessId, now).Attempt;
+        var attempt = state.Attempt ?? Attempts.Claim(post, target, message.Attempt, calls.Leases.NodeId, now).Attempt;
         try
         {
             var outcome = await calls.LookUpAsync(target, attempt, calls.Credentials(connection, state.Secrets), ct);
             var decision = Attempts.Decide(outcome, target, connection.Name, message.Attempt, reconciled: outcome.Failure is null, calls.Options, Random.Shared.NextDouble(), now);
-            return Commit(session, post, Attempts.Record(post, message, decision, now), connection);
+            return Commit(session, post, Attempts.Record(post, message, decision, now), connection, message, calls);
         }
         catch (PlatformException ex)
         {
             if (ex.Kind is PlatformFailureKind.AuthExpired or PlatformFailureKind.Rejected || now - attempt.StartedAt > calls.Options.ReconcileFor)
             {
-                return Commit(session, post, Attempts.Record(post, message, Decision.Unconfirmed(target), now), connection);
+                return Commit(session, post, Attempts.Record(post, message, Decision.Unconfirmed(target), now), connection, message, calls);
             }
 
             calls.LogDeferred(target, ex.Kind);
             // Recorded, so that the target shows why it waits and the stall check does not send the message again.
             var next = ex.RetryAt ?? now + calls.Options.BackoffFor(1, Random.Shared.NextDouble());
-            return Commit(session, post, Attempts.Deferred(post, message, ex.Message, next, now), connection);
+            return Commit(session, post, Attempts.Deferred(post, message, ex.Message, next, now), connection, message, calls);
         }
     }
 
-    /// <summary>Appends what was recorded, at the version of the post it was decided on (a conflict runs the handler again, which finds the saved answer).</summary>
-    private static OutgoingMessages Commit(IDocumentSession session, Post post, Recorded recorded, Connection? connection)
+    /// <summary>
+    /// Appends what was recorded, at the version of the post it was decided on (a conflict runs the handler again, which
+    /// finds the saved answer). Given the message of an attempt this delivery called or asked about, the attempt's lease
+    /// goes in the same transaction.
+    /// </summary>
+    private static OutgoingMessages Commit(IDocumentSession session, Post post, Recorded recorded, Connection? connection, PublishTarget? attempt = null, PlatformCalls? calls = null)
     {
+        if (attempt is not null && calls is not null)
+        {
+            calls.Leases.ReleaseWith(session, PublishAttempt.IdOf(attempt.TargetId, attempt.Attempt));
+        }
+
         PostStream.Append(session, post, recorded.PostEvents);
         if (recorded.ConnectionEvents.Count > 0 && connection is not null)
         {

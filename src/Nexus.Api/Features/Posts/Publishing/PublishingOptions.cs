@@ -24,8 +24,11 @@ public sealed class PublishingOptions
     /// <summary>How long Nexus keeps asking a platform about an attempt whose outcome is unknown before calling it unconfirmed.</summary>
     public TimeSpan ReconcileFor { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>How long a second delivery of an attempt still being called waits before looking again.</summary>
-    public TimeSpan InFlightRecheck { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long an attempt's lease lasts without renewal (see <see cref="AttemptLeases"/>): the caller renews it every third
+    /// of this while the call runs, and a node that dies holding it delays the attempt's reconciliation by at most this.
+    /// </summary>
+    public TimeSpan AttemptLease { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How often the safety net looks for posts that should be moving and are not.</summary>
     public TimeSpan StallCheckInterval { get; set; } = TimeSpan.FromMinutes(1);

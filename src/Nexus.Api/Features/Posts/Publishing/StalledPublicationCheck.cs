@@ -10,7 +10,7 @@ namespace Nexus.Api.Features.Posts.Publishing;
 /// none scheduled) and sends their message again. The handlers ignore what is already done, so a message sent twice
 /// costs nothing; a message lost to a crash or parked after repeated errors no longer leaves a post stuck forever.
 /// </summary>
-public sealed class StalledPublicationCheck(IServiceProvider services, IOptions<PublishingOptions> options, InFlightAttempts inFlight, TimeProvider clock,
+public sealed class StalledPublicationCheck(IServiceProvider services, IOptions<PublishingOptions> options, AttemptLeases leases, TimeProvider clock,
     ILogger<StalledPublicationCheck> logger)
     : BackgroundService
 {
@@ -55,22 +55,23 @@ public sealed class StalledPublicationCheck(IServiceProvider services, IOptions<
             .OrderBy(p => p.UpdatedAt)
             .Take(500)
             .ToListAsync(ct);
-        foreach (var post in publishing)
+        var stalled = publishing
+            .SelectMany(post => post.Targets
+                .Where(t => t.Status == TargetStatus.Publishing && (t.NextAttemptAt is null || t.NextAttemptAt < stalledSince))
+                .Select(target => (Post: post, Target: target)))
+            .ToList();
+        // A long call (a video being processed), on any node, is not stalled: its answer is coming.
+        var calling = await leases.HeldAsync([.. stalled.Select(s => PublishAttempt.IdOf(s.Target.Id, s.Target.Attempts))], ct);
+        foreach (var (post, target) in stalled.Where(s => !calling.Contains(PublishAttempt.IdOf(s.Target.Id, s.Target.Attempts))))
         {
-            foreach (var target in post.Targets.Where(t => t.Status == TargetStatus.Publishing && (t.NextAttemptAt is null || t.NextAttemptAt < stalledSince)))
-            {
-                // A long call (a video being processed) is not stalled: its answer is coming.
-                if (inFlight.IsCalling(PublishAttempt.IdOf(target.Id, target.Attempts)))
-                {
-                    continue;
-                }
-
-                // An attempt recorded but never settled is delivered again (and reconciled); otherwise the next one.
-                var attempt = target.Attempts > target.Settled ? target.Attempts : target.NextAttempt;
-                await bus.SendAsync(new PublishTarget(post.Id, target.Id, attempt));
-                sent++;
-            }
+            // An attempt recorded but never settled is delivered again (and reconciled); otherwise the next one.
+            var attempt = target.Attempts > target.Settled ? target.Attempts : target.NextAttempt;
+            await bus.SendAsync(new PublishTarget(post.Id, target.Id, attempt));
+            sent++;
         }
+
+        // The leases of callers that died with their attempts settled since: nothing reads them any more.
+        await leases.ForgetExpiredAsync(TimeSpan.FromHours(1), ct);
 
         if (sent > 0)
         {

@@ -1,0 +1,150 @@
+using Alba;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Events.Projections;
+using Microsoft.Extensions.DependencyInjection;
+using Nexus.Api.Features.Posts;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.Tests.Features.Connections;
+using Nexus.Api.Tests.Features.Workspaces;
+using Nexus.Api.Tests.Infrastructure;
+using Wolverine.Runtime;
+
+namespace Nexus.Api.Tests.Features.Posts.Publishing;
+
+/// <summary>A read model of published targets kept by an async projection: Nexus's own read models are all inline.</summary>
+public sealed record PublishedTarget(Guid Id, Guid PostId, long Sequence);
+
+public sealed partial class PublishedTargets : EventProjection
+{
+    public static PublishedTarget Create(JasperFx.Events.IEvent<TargetPublished> e) => new(e.Data.TargetId, e.Data.PostId, e.Sequence);
+}
+
+/// <summary>Nodes on one database, the test's projection running async beside the product's.</summary>
+public sealed class NodesFixture : ApiFixture
+{
+    protected override string Purpose => "nodes";
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.ConfigureMarten(options => options.Projections.Add<PublishedTargets>(ProjectionLifecycle.Async));
+}
+
+/// <summary>
+/// Every node is equal: the work a node was given (running scheduled messages, a projection) moves to another when it
+/// stops. Each test starts a second node and stops the one doing the work, whichever it is.
+/// </summary>
+public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, IAsyncLifetime
+{
+    private IAlbaHost? _other;
+
+    private const string DurabilityAgent = "wolverinedb://";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task a_post_scheduled_through_a_node_that_stops_before_it_is_due_is_published_once_by_another()
+    {
+        var (runner, survivor) = await NodesAsync(await api.StartAnotherHostAsync(), DurabilityAgent);
+        var owner = await runner.PersonAsync();
+        var workspace = await runner.CreateWorkspaceAsync(owner);
+        var connection = await runner.ConnectSandboxAsync(owner, workspace);
+        var text = $"outlives its node {Guid.NewGuid():N}";
+        var post = await runner.DraftAsync(owner, workspace, text, connection);
+        Assert.Equal(0, (await runner.ScheduleAsync(owner, post, DateTimeOffset.UtcNow.AddSeconds(4))).GetProperty("errors").GetArrayLength());
+
+        await StopAsync(runner, survivor);
+
+        await Eventually.TrueAsync(() => Runs(survivor, DurabilityAgent), "the surviving node never took over the scheduled messages", Patience);
+        // Read from the database: each in-process node signs its own tokens, so the owner's token is the stopped node's.
+        GlobalId.TryParse(post, PostType.TypeName, out var id);
+        var deadline = DateTime.UtcNow + Patience;
+        Post? published;
+        while (true)
+        {
+            await using var session = survivor.Services.GetRequiredService<IDocumentStore>().QuerySession();
+            published = await session.LoadAsync<Post>(id);
+            if (published?.Status is PostStatus.Published or PostStatus.Failed)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"post still {published?.Status} after {Patience}");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal((PostStatus.Published, 1), (published.Status, published.Targets[0].Attempts));
+        Assert.Single(await survivor.SandboxPostsAsync(text));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Single(await survivor.SandboxPostsAsync(text));
+    }
+
+    [Fact]
+    public async Task an_async_projection_keeps_advancing_after_the_node_running_it_stops()
+    {
+        var (runner, survivor) = await NodesAsync(await api.StartAnotherHostAsync(), "publishedtarget");
+        var owner = await survivor.PersonAsync();
+        var workspace = await survivor.CreateWorkspaceAsync(owner);
+        var connection = await survivor.ConnectSandboxAsync(owner, workspace);
+        await PublishedAndProjectedAsync(survivor, owner, workspace, connection, "before");
+
+        await StopAsync(runner, survivor);
+
+        await Eventually.TrueAsync(() => Runs(survivor, "publishedtarget"), "the surviving node never took over the projection", Patience);
+        await PublishedAndProjectedAsync(survivor, owner, workspace, connection, "after");
+    }
+
+    private async Task PublishedAndProjectedAsync(IAlbaHost host, Person owner, string workspace, string connection, string label)
+    {
+        var post = await host.DraftAsync(owner, workspace, $"projected {label} {Guid.NewGuid():N}", connection);
+        await host.PostMutationAsync(owner, "publishPostNow", new { postId = post });
+        await host.WaitForStatusAsync(owner, post, Patience, "PUBLISHED");
+        GlobalId.TryParse(post, PostType.TypeName, out var id);
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+            if (await session.Query<PublishedTarget>().AnyAsync(t => t.PostId == id))
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the projection never saw the post published {label} the node stopped");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The node running the agent (once exactly one does), and the other. The node the fixture does not own is
+    /// stopped by the test, or by <see cref="DisposeAsync"/> when the test fails before.</summary>
+    private async Task<(IAlbaHost Runner, IAlbaHost Survivor)> NodesAsync(IAlbaHost other, string agent)
+    {
+        _other = other;
+        await Eventually.TrueAsync(() => Runs(api.Host, agent) ^ Runs(other, agent), $"no single node runs {agent}", Patience);
+        return Runs(api.Host, agent) ? (api.Host, other) : (other, api.Host);
+    }
+
+    /// <summary>Stops the runner; the survivor stays as the fixture's host for the tests after.</summary>
+    private async Task StopAsync(IAlbaHost runner, IAlbaHost survivor)
+    {
+        _other = null;
+        if (runner == api.Host)
+        {
+            await api.HandOverAsync(survivor);
+        }
+        else
+        {
+            await runner.DisposeAsync();
+        }
+    }
+
+    public async Task InitializeAsync() => await Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_other is { } other)
+        {
+            await other.DisposeAsync();
+        }
+    }
+
+    private static bool Runs(IAlbaHost host, string agent) =>
+        host.Services.GetRequiredService<IWolverineRuntime>().Agents.AllRunningAgentUris().Any(uri => uri.ToString().Contains(agent, StringComparison.OrdinalIgnoreCase));
+}
