@@ -91,6 +91,8 @@ public static class FaultRun
             if (fault.Kind == "postgres")
             {
                 await Task.WhenAll(restarting.Select(r => r.Ready));
+                at = DateTimeOffset.UtcNow;
+                received = await run.Database.CountSandboxPostsPatientlyAsync(prefix, TimeSpan.FromMinutes(2));
                 Console.Error.WriteLine($"bench: {name}: pg_ctl restart -m fast with {received}/{posts.Length} received by the sandbox");
                 var restarted = await postgres!.RestartAsync();
                 restarted["after_first_due_s"] = Math.Round((at - first).TotalSeconds, 2);
