@@ -10,6 +10,9 @@ public sealed class BenchRun : IAsyncDisposable
     private readonly List<ApiProcess> _runs = [];
     private readonly List<ApiProcess?> _nodes = [];
     private readonly List<NexusClient> _nodeClients = [];
+
+    // Restarts still under way when a stage fails are waited for at the end, so that none is left running.
+    private readonly List<Task<ApiProcess>> _starting = [];
     private readonly JsonArray _stageSettings = [];
 
     public BenchRun(BenchOptions options, BenchDatabase database, string workDirectory)
@@ -93,7 +96,9 @@ public sealed class BenchRun : IAsyncDisposable
     /// <summary>Starts killed node <paramref name="node"/> again on its port with the same settings; ends when it is ready.</summary>
     public async Task<ApiProcess> RestartNodeAsync(int node, string name, IReadOnlyDictionary<string, string> stageSettings)
     {
-        var process = await ApiProcess.StartAsync(Api, name, Api.ForNode(node, stageSettings), ReadyTimeout, Api.NodeUrl(node));
+        var starting = ApiProcess.StartAsync(Api, name, Api.ForNode(node, stageSettings), ReadyTimeout, Api.NodeUrl(node));
+        _starting.Add(starting);
+        var process = await starting;
         _runs.Add(process);
         _nodes[node] = process;
         if (node == 0)
@@ -187,6 +192,22 @@ public sealed class BenchRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var starting in _starting)
+        {
+            try
+            {
+                var process = await starting;
+                if (!_runs.Contains(process))
+                {
+                    _runs.Add(process);
+                }
+            }
+            catch (BenchException)
+            {
+                // It did not start: StartAsync has killed it already.
+            }
+        }
+
         foreach (var run in _runs)
         {
             await run.DisposeAsync();
