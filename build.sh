@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Nexus developer entry point. Usage: ./build.sh <command> [args]
 #
-#   run [port] PostgreSQL + the API on http://localhost:<port, 5080>/graphql (Ctrl-C stops the API only)
+#   run [port] [--nodes N]
+#              PostgreSQL + the API on http://localhost:<port, 5080>/graphql (Ctrl-C stops the API only);
+#              --nodes N starts N API processes on <port>, <port>+1, … over the one database
 #   test       PostgreSQL + `dotnet test Nexus.sln`; extra args go to dotnet test (e.g. --filter X)
 #   bench      PostgreSQL + tests/Nexus.Bench in Release; extra args go to the benchmark
 #   schema     PostgreSQL + export schema/nexus.graphql and schema/events.md
@@ -58,7 +60,9 @@ load_env_file() {
 usage() {
     cat >&2 <<'EOF'
 usage: ./build.sh <command> [args]
-  run [port] start PostgreSQL and the API on http://localhost:<port>/graphql (default 5080)
+  run [port] [--nodes N]
+             start PostgreSQL and the API on http://localhost:<port>/graphql (default 5080);
+             --nodes N: N API processes on <port>, <port>+1, … over one database (default 1)
   test       start PostgreSQL and run dotnet test (extra args go to dotnet test)
   bench      start PostgreSQL and run tests/Nexus.Bench (extra args go to the benchmark)
   schema     start PostgreSQL and export schema/nexus.graphql and schema/events.md
@@ -150,14 +154,74 @@ cmd_test() {
 }
 
 cmd_run() {
-    local port="${1:-${NEXUS_PORT:-5080}}"
+    local port="${NEXUS_PORT:-5080}" nodes=1
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --nodes) [ $# -ge 2 ] || fail "run: --nodes needs a number"; nodes="$2"; shift 2 ;;
+            --nodes=*) nodes="${1#--nodes=}"; shift ;;
+            -*) fail "run: unknown option '$1' (usage: ./build.sh run [port] [--nodes N])" ;;
+            *) port="$1"; shift ;;
+        esac
+    done
     [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || fail "run: '$port' is not a port (1-65535)"
+    [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 1 ] && [ "$nodes" -le 32 ] || fail "run: --nodes takes a number from 1 to 32"
+    [ $((port + nodes - 1)) -le 65535 ] || fail "run: ports $port to $((port + nodes - 1)) do not all exist"
     require_dotnet
     provision_app_db nexus
     export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
-    # Nexus:PublicUrl and the sandbox's base URL default to this address (see ListenAddress.cs).
-    echo "Nexus API: http://localhost:$port/graphql"
-    exec dotnet run --project src/Nexus.Api -c Debug --no-launch-profile -- --urls "http://localhost:$port"
+    if [ "$nodes" -eq 1 ]; then
+        # Nexus:PublicUrl and the sandbox's base URL default to this address (see ListenAddress.cs).
+        echo "Nexus API: http://localhost:$port/graphql"
+        exec dotnet run --project src/Nexus.Api -c Debug --no-launch-profile -- --urls "http://localhost:$port"
+    fi
+    run_nodes "$port" "$nodes"
+}
+
+# N API processes over one database, each on its own port with its own log prefix. They share one Nexus:PublicUrl
+# (the token issuer and the base of OAuth redirect URIs): the first node's address, unless Nexus__PublicUrl is set
+# (a proxy in front). Each node's sandbox base URL stays its own address, so each serves and publishes to its own
+# sandbox over the shared database. One build first: N concurrent `dotnet run`s would build over each other.
+# Ctrl-C (or SIGTERM) stops every node, each gracefully.
+run_nodes() {
+    local first="$1" count="$2" i port dll
+    local -a pids=()
+    export Nexus__PublicUrl="${Nexus__PublicUrl:-http://localhost:$first}"
+    dotnet build src/Nexus.Api -c Debug -nologo -v q -tl:off -clp:NoSummary || fail "building src/Nexus.Api failed"
+    dll="$(dotnet msbuild src/Nexus.Api -getProperty:TargetPath -p:Configuration=Debug)"
+    [ -f "$dll" ] || fail "run: the build left no $dll"
+    stop_nodes() {
+        trap - INT TERM
+        echo "build.sh: stopping ${#pids[@]} nodes" >&2
+        kill -TERM "${pids[@]}" 2>/dev/null || true
+        wait "${pids[@]}" 2>/dev/null || true
+        exit 130
+    }
+    trap stop_nodes INT TERM
+    for ((i = 1; i <= count; i++)); do
+        port=$((first + i - 1))
+        # The content root is the project directory, as under `dotnet run`. The prefixer ignores Ctrl-C so that it
+        # still passes on what a node logs while it shuts down; it ends when the node closes its output.
+        (cd src/Nexus.Api && exec dotnet "$dll" --urls "http://localhost:$port") \
+            > >(trap '' INT TERM; prefix_lines "[node$i] ") 2>&1 &
+        pids+=("$!")
+        echo "Nexus API node $i: http://localhost:$port/graphql (pid $!)"
+    done
+    echo "build.sh: $count nodes over one database, public URL $Nexus__PublicUrl; Ctrl-C stops them all"
+    # A node that exits on its own (kill <pid>: try it) leaves the others running.
+    local status=0
+    for i in "${!pids[@]}"; do
+        wait "${pids[$i]}" || status=$?
+    done
+    return "$status"
+}
+
+# Prints each line with the prefix, and a last line when the node has closed its output (it exited).
+prefix_lines() {
+    local line
+    while IFS= read -r line || [ -n "$line" ]; do
+        printf '%s%s\n' "$1" "$line"
+    done
+    printf '%s(exited)\n' "$1"
 }
 
 cmd_bench() {

@@ -14,6 +14,7 @@ namespace Nexus.Bench;
 public sealed class ApiConfiguration
 {
     private readonly Dictionary<string, string> _common;
+    private readonly List<Uri> _nodeUrls = [];
 
     public ApiConfiguration(BenchOptions options, string database, string workDirectory)
     {
@@ -75,6 +76,41 @@ public sealed class ApiConfiguration
             all[key] = value;
         }
 
+        return all;
+    }
+
+    /// <summary>
+    /// The base URL of node <paramref name="node"/> of a several-node stage (node 0 is <see cref="BaseUrl"/>); each
+    /// node gets a loopback port of its own, kept for the whole run so that a restarted node comes back on it.
+    /// </summary>
+    public Uri NodeUrl(int node)
+    {
+        lock (_nodeUrls)
+        {
+            while (_nodeUrls.Count <= node)
+            {
+                _nodeUrls.Add(_nodeUrls.Count == 0 ? BaseUrl : new Uri($"http://127.0.0.1:{FreePort()}"));
+            }
+
+            return _nodeUrls[node];
+        }
+    }
+
+    /// <summary>
+    /// The settings of node <paramref name="node"/>, as <c>./build.sh run --nodes N</c> gives them: its own listen
+    /// address and sandbox base URL (every node serves, and publishes to, its own sandbox over the shared database),
+    /// and one public URL for all — node 0's, as if it were the load balancer's — which is the token issuer and the
+    /// OAuth redirect URIs' base, so that a token issued by one node is accepted by every other.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ForNode(int node, IReadOnlyDictionary<string, string> stage)
+    {
+        var url = NodeUrl(node).ToString().TrimEnd('/');
+        var all = new Dictionary<string, string>(With(stage), StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_URLS"] = url,
+            ["Nexus__PublicUrl"] = BaseUrl.ToString().TrimEnd('/'),
+            ["Nexus__Platforms__Sandbox__BaseUrl"] = url,
+        };
         return all;
     }
 
@@ -167,7 +203,8 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<ApiProcess> StartAsync(ApiConfiguration configuration, string name, IReadOnlyDictionary<string, string> environment, TimeSpan readyTimeout)
+    public static async Task<ApiProcess> StartAsync(ApiConfiguration configuration, string name, IReadOnlyDictionary<string, string> environment, TimeSpan readyTimeout,
+        Uri? baseUrl = null)
     {
         var dll = configuration.Options.ApiDll;
         if (!File.Exists(dll))
@@ -200,7 +237,7 @@ public sealed class ApiProcess : IAsyncDisposable
         var api = new ApiProcess(process, name, Path.Combine(configuration.WorkDirectory, $"api-{name}.log"));
         try
         {
-            await api.WaitReadyAsync(configuration.BaseUrl, readyTimeout);
+            await api.WaitReadyAsync(baseUrl ?? configuration.BaseUrl, readyTimeout);
         }
         catch
         {

@@ -79,6 +79,37 @@ public sealed class BenchDatabase(string connectionString)
         return Machine.PostmasterOf((int)(await Scalar(connection, "SELECT pg_backend_pid()"))!);
     }
 
+    /// <summary>A server setting (<c>current_setting</c>).</summary>
+    public async Task<string?> SettingAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT current_setting($1)", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        return (string?)await command.ExecuteScalarAsync();
+    }
+
+    /// <summary>
+    /// <see cref="CountSandboxPostsAsync"/> that rides out a server restart: a failed read is tried again (a fresh
+    /// connection each time) for up to <paramref name="patience"/>.
+    /// </summary>
+    public async Task<int> CountSandboxPostsPatientlyAsync(string prefix, TimeSpan patience)
+    {
+        var deadline = DateTimeOffset.UtcNow + patience;
+        while (true)
+        {
+            try
+            {
+                return await CountSandboxPostsAsync(prefix);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && DateTimeOffset.UtcNow < deadline)
+            {
+                NpgsqlConnection.ClearAllPools();
+                await Task.Delay(500);
+            }
+        }
+    }
+
     /// <summary>Sandbox posts whose text starts with <paramref name="prefix"/>.</summary>
     public async Task<int> CountSandboxPostsAsync(string prefix)
     {

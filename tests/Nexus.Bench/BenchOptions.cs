@@ -7,7 +7,7 @@ namespace Nexus.Bench;
 /// <summary>Command-line settings: <c>--name value</c> or <c>--name=value</c>; see README.md.</summary>
 public sealed class BenchOptions
 {
-    public static readonly string[] AllStages = ["reference", "schedule", "punctuality", "faults"];
+    public static readonly string[] AllStages = ["reference", "schedule", "punctuality", "faults", "punctuality2", "faults2"];
 
     public string[] Stages { get; private set; } = AllStages;
 
@@ -52,6 +52,9 @@ public sealed class BenchOptions
     public TimeSpan RateLimitReset { get; private set; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan RetryBaseDelay { get; private set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether the two-node fault run restarts PostgreSQL (only ever a build.sh private cluster; see PostgresRestart).</summary>
+    public bool PgRestart { get; private set; } = true;
 
     /// <summary>Longest wait for posts to become final after their due time.</summary>
     public TimeSpan SettleTimeout { get; private set; } = TimeSpan.FromMinutes(10);
@@ -183,6 +186,14 @@ public sealed class BenchOptions
             case "retry-base-delay":
                 RetryBaseDelay = Seconds(name, value);
                 break;
+            case "pg-restart":
+                PgRestart = value switch
+                {
+                    "auto" => true,
+                    "off" => false,
+                    _ => throw new UsageException("--pg-restart is auto or off"),
+                };
+                break;
             case "settle-timeout":
                 SettleTimeout = Seconds(name, value);
                 break;
@@ -225,6 +236,7 @@ public sealed class BenchOptions
         ["rate_limit_rate"] = RateLimitRate,
         ["rate_limit_reset_s"] = RateLimitReset.TotalSeconds,
         ["retry_base_delay_s"] = RetryBaseDelay.TotalSeconds,
+        ["pg_restart"] = PgRestart ? "auto" : "off",
         ["settle_timeout_s"] = SettleTimeout.TotalSeconds,
         ["environment"] = Environment,
         ["api_dll"] = ApiDll,
@@ -233,7 +245,8 @@ public sealed class BenchOptions
 
     public const string Usage = """
         usage: ./build.sh bench [--name value ...]   (or: dotnet run -c Release --project tests/Nexus.Bench -- ...)
-          --stages reference,schedule,punctuality,faults   which measurements to run (default: all)
+          --stages reference,schedule,punctuality,faults,punctuality2,faults2
+                                    which measurements to run (default: all; …2 = on two API nodes)
           --concurrency 32          concurrent clients = signed-in users, one workspace + sandbox connection each
           --duration 10             seconds of the PostgreSQL reference; longest schedulePost run
           --schedule-posts 10000    drafts made before the schedulePost run (the most mutations it sends)
@@ -242,6 +255,8 @@ public sealed class BenchOptions
           --punctuality-warmup 10   posts published before the measured instant (0: none)
           --fault-posts 2000  --fault-window 20 (s)  --fault-lead 30 (s)  --fault-kills 2  --fault-latency-ms 50
           --transient-rate 0.05  --rate-limit-rate 0.02  --rate-limit-reset 2 (s)  --retry-base-delay 1 (s)
+          --pg-restart auto         faults2 restarts PostgreSQL mid-run when the server is a local build.sh cluster
+                                    (…/.data/pg); off: never
           --settle-timeout 600      seconds to wait for posts to become final
           --environment Production  or Development
           --api-dll PATH            the built Nexus.Api.dll (default: src/Nexus.Api/bin/<configuration>/net10.0)

@@ -8,6 +8,11 @@ namespace Nexus.Bench;
 public sealed class BenchRun : IAsyncDisposable
 {
     private readonly List<ApiProcess> _runs = [];
+    private readonly List<ApiProcess?> _nodes = [];
+    private readonly List<NexusClient> _nodeClients = [];
+
+    // Restarts still under way when a stage fails are waited for at the end, so that none is left running.
+    private readonly List<Task<ApiProcess>> _starting = [];
     private readonly JsonArray _stageSettings = [];
 
     public BenchRun(BenchOptions options, BenchDatabase database, string workDirectory)
@@ -40,13 +45,86 @@ public sealed class BenchRun : IAsyncDisposable
 
     public TimeSpan ReadyTimeout { get; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>How many API nodes the current stage runs (1 but in the two-node stages).</summary>
+    public int NodeCount { get; private set; } = 1;
+
+    /// <summary>The client of node <paramref name="node"/> (node 0's is <see cref="Client"/>).</summary>
+    public NexusClient NodeClient(int node)
+    {
+        while (_nodeClients.Count <= node)
+        {
+            _nodeClients.Add(_nodeClients.Count == 0 ? Client : new NexusClient(Api, Api.NodeUrl(_nodeClients.Count)));
+        }
+
+        return _nodeClients[node];
+    }
+
+    /// <summary>The node a bench user talks to: the load is split over the stage's nodes by user.</summary>
+    public NexusClient ClientFor(BenchUser user) => NodeClient(user.Index % NodeCount);
+
+    /// <summary>The API process of node <paramref name="node"/> of the current stage.</summary>
+    public ApiProcess Node(int node) => _nodes[node] ?? throw new InvalidOperationException($"node {node} is not running");
+
+    /// <summary>Stops every running API and starts <paramref name="count"/> nodes over the one database, one after the other.</summary>
+    public async Task StartNodesAsync(string name, IReadOnlyDictionary<string, string> stageSettings, int count)
+    {
+        await StopAllAsync();
+        NodeCount = count;
+        _stageSettings.Add(new JsonObject { ["run"] = $"{name} ({count} nodes, each with its own ASPNETCORE_URLS and sandbox BaseUrl, node 1's address as the shared PublicUrl)", ["settings"] = ApiConfiguration.Describe(stageSettings) });
+        if (_stageSettings.Count == 1)
+        {
+            _stageSettings.Insert(0, new JsonObject { ["run"] = "(all)", ["settings"] = ApiConfiguration.Describe(Api.With(new Dictionary<string, string>())) });
+        }
+
+        for (var node = 0; node < count; node++)
+        {
+            var process = await ApiProcess.StartAsync(Api, $"{name}-node{node + 1}", Api.ForNode(node, stageSettings), ReadyTimeout, Api.NodeUrl(node));
+            _runs.Add(process);
+            _nodes.Add(process);
+        }
+
+        Current = _nodes[0];
+    }
+
+    /// <summary>SIGKILLs node <paramref name="node"/>.</summary>
+    public async Task KillNodeAsync(int node)
+    {
+        await Node(node).KillAsync();
+        _nodes[node] = null;
+    }
+
+    /// <summary>Starts killed node <paramref name="node"/> again on its port with the same settings; ends when it is ready.</summary>
+    public async Task<ApiProcess> RestartNodeAsync(int node, string name, IReadOnlyDictionary<string, string> stageSettings)
+    {
+        var starting = ApiProcess.StartAsync(Api, name, Api.ForNode(node, stageSettings), ReadyTimeout, Api.NodeUrl(node));
+        _starting.Add(starting);
+        var process = await starting;
+        _runs.Add(process);
+        _nodes[node] = process;
+        if (node == 0)
+        {
+            Current = process;
+        }
+
+        return process;
+    }
+
+    private async Task StopAllAsync()
+    {
+        foreach (var process in _nodes.Append(Current).OfType<ApiProcess>().Distinct())
+        {
+            await process.KillAsync("stopped (SIGKILL) at the end of its stage");
+        }
+
+        _nodes.Clear();
+        Current = null;
+        NodeCount = 1;
+    }
+
     /// <summary>Stops the running API (if any) and starts one with the stage's settings.</summary>
     public async Task<ApiProcess> StartApiAsync(string name, IReadOnlyDictionary<string, string> stageSettings)
     {
-        if (Current is not null)
-        {
-            await Current.KillAsync("stopped (SIGKILL) at the end of its stage");
-        }
+        await StopAllAsync();
 
         var environment = Api.With(stageSettings);
         _stageSettings.Add(new JsonObject { ["run"] = name, ["settings"] = ApiConfiguration.Describe(stageSettings) });
@@ -104,13 +182,40 @@ public sealed class BenchRun : IAsyncDisposable
     }
 
     /// <summary>Kills the running API at once (on Ctrl-C or SIGTERM of the bench).</summary>
-    public void KillNow() => Current?.KillNow();
+    public void KillNow()
+    {
+        foreach (var process in _runs)
+        {
+            process.KillNow();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var starting in _starting)
+        {
+            try
+            {
+                var process = await starting;
+                if (!_runs.Contains(process))
+                {
+                    _runs.Add(process);
+                }
+            }
+            catch (BenchException)
+            {
+                // It did not start: StartAsync has killed it already.
+            }
+        }
+
         foreach (var run in _runs)
         {
             await run.DisposeAsync();
+        }
+
+        foreach (var client in _nodeClients.Skip(1))
+        {
+            client.Dispose();
         }
 
         Client.Dispose();

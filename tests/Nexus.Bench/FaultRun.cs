@@ -9,9 +9,20 @@ namespace Nexus.Bench;
 /// </summary>
 public static class FaultRun
 {
-    public static async Task<JsonObject> RunAsync(BenchRun run)
+    public static Task<JsonObject> RunAsync(BenchRun run) => RunAsync(run, nodes: 1);
+
+    /// <summary>
+    /// The same on two API nodes over the one database, the load split over both: node 1 SIGKILLed (and restarted),
+    /// then PostgreSQL restarted (<c>pg_ctl restart -m fast</c>, when the bench owns a local cluster), then node 2.
+    /// </summary>
+    public static Task<JsonObject> RunTwoNodesAsync(BenchRun run) => RunAsync(run, nodes: 2);
+
+    private sealed record FaultEvent(string Kind, int Node);
+
+    private static async Task<JsonObject> RunAsync(BenchRun run, int nodes)
     {
         var options = run.Options;
+        var name = nodes == 1 ? "faults" : $"faults{nodes}";
         var settings = new Dictionary<string, string>
         {
             ["Nexus__Platforms__Sandbox__Latency"] = options.FaultLatency.ToString("c", CultureInfo.InvariantCulture),
@@ -20,11 +31,20 @@ public static class FaultRun
             ["Nexus__Platforms__Sandbox__RateLimitReset"] = options.RateLimitReset.ToString("c", CultureInfo.InvariantCulture),
             ["Nexus__Publishing__RetryBaseDelay"] = options.RetryBaseDelay.ToString("c", CultureInfo.InvariantCulture),
         };
-        await run.StartApiAsync("faults", settings);
+        if (nodes == 1)
+        {
+            await run.StartApiAsync(name, settings);
+        }
+        else
+        {
+            await run.StartNodesAsync(name, settings, nodes);
+        }
+
         await run.EnsureUsersAsync();
 
-        Console.Error.WriteLine($"bench: faults: drafting {options.FaultPosts} posts");
-        var (posts, drafting) = await Posts.DraftAsync(run, "f", options.FaultPosts);
+        var stage = nodes == 1 ? "f" : $"f{nodes}";
+        Console.Error.WriteLine($"bench: {name}: drafting {options.FaultPosts} posts");
+        var (posts, drafting) = await Posts.DraftAsync(run, stage, options.FaultPosts);
         var now = DateTimeOffset.UtcNow;
         var first = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero) + options.FaultLead + TimeSpan.FromSeconds(1);
         foreach (var post in posts)
@@ -33,43 +53,85 @@ public static class FaultRun
         }
 
         var last = posts.Max(p => p.Due);
-        Console.Error.WriteLine($"bench: faults: scheduling them from {first:O} to {last:O}");
+        Console.Error.WriteLine($"bench: {name}: scheduling them from {first:O} to {last:O}");
         var scheduling = await Posts.ScheduleAsync(run, posts);
         var scheduledBy = DateTimeOffset.UtcNow;
-        var profile = await PhaseProfile.StartBeforeAsync(run.Database, run, first);
 
-        // Kill when the sandbox has received a share of the posts (1/3 and 2/3 for two kills), or, should publishing
+        // One node: --fault-kills kills of it. Several: each node killed once, PostgreSQL restarted between the first two.
+        var postgres = nodes == 1 ? null : await PostgresRestart.FindAsync(run.Database, options.PgRestart);
+        List<FaultEvent> events = nodes == 1
+            ? [.. Enumerable.Repeat(new FaultEvent("kill", 0), options.FaultKills)]
+            : [.. Enumerable.Range(0, nodes).SelectMany(n => n == 1 && postgres!.SkipReason is null
+                ? new[] { new FaultEvent("postgres", -1), new FaultEvent("kill", n) }
+                : [new FaultEvent("kill", n)])];
+        // The profile needs one postmaster for the whole window: not across a restart of the server.
+        var profile = events.Any(e => e.Kind == "postgres") ? null : await PhaseProfile.StartBeforeAsync(run.Database, run, first);
+
+        // Each event when the sandbox has received its share of the posts (1/3 and 2/3 for two), or, should publishing
         // stall, when that share of the window is 10 s past.
-        var prefix = Posts.Prefix(run, "f");
+        var prefix = Posts.Prefix(run, stage);
         var kills = new JsonArray();
-        for (var k = 1; k <= options.FaultKills; k++)
+        JsonNode? postgresRestart = postgres?.SkipReason is { } skipped ? new JsonObject { ["skipped"] = skipped } : null;
+        // Several nodes: a killed node restarts in the background while the others go on, so that the next event
+        // still falls while publishing; PostgreSQL is restarted only once every node is up again.
+        var restarting = new List<(JsonObject Kill, Task<ApiProcess> Ready)>();
+        for (var k = 1; k <= events.Count; k++)
         {
-            var share = (double)k / (options.FaultKills + 1);
+            var share = (double)k / (events.Count + 1);
             var threshold = (int)(posts.Length * share);
             var latest = first + (options.FaultWindow * share) + TimeSpan.FromSeconds(10);
             int received;
-            while ((received = await run.Database.CountSandboxPostsAsync(prefix)) < threshold && DateTimeOffset.UtcNow < latest)
+            while ((received = await run.Database.CountSandboxPostsPatientlyAsync(prefix, TimeSpan.FromMinutes(2))) < threshold && DateTimeOffset.UtcNow < latest)
             {
                 await Task.Delay(100);
             }
 
-            var killedAt = DateTimeOffset.UtcNow;
-            var killed = run.Current!;
-            Console.Error.WriteLine($"bench: faults: SIGKILL {k} of the API (pid {killed.Pid}) with {received}/{posts.Length} received by the sandbox");
-            var restarted = await run.KillAndRestartAsync($"faults-restart-{k}", settings);
-            kills.Add(new JsonObject
+            var at = DateTimeOffset.UtcNow;
+            var fault = events[k - 1];
+            if (fault.Kind == "postgres")
             {
-                ["at"] = killedAt.ToString("O", CultureInfo.InvariantCulture),
-                ["after_first_due_s"] = Math.Round((killedAt - first).TotalSeconds, 2),
+                await Task.WhenAll(restarting.Select(r => r.Ready));
+                at = DateTimeOffset.UtcNow;
+                received = await run.Database.CountSandboxPostsPatientlyAsync(prefix, TimeSpan.FromMinutes(2));
+                Console.Error.WriteLine($"bench: {name}: pg_ctl restart -m fast with {received}/{posts.Length} received by the sandbox");
+                var restarted = await postgres!.RestartAsync();
+                restarted["after_first_due_s"] = Math.Round((at - first).TotalSeconds, 2);
+                restarted["sandbox_received_before_restart"] = received;
+                postgresRestart = restarted;
+                continue;
+            }
+
+            var killed = nodes == 1 ? run.Current! : run.Node(fault.Node);
+            Console.Error.WriteLine($"bench: {name}: SIGKILL {k} of the API (node {fault.Node + 1}, pid {killed.Pid}) with {received}/{posts.Length} received by the sandbox");
+            var kill = new JsonObject
+            {
+                ["at"] = at.ToString("O", CultureInfo.InvariantCulture),
+                ["node"] = fault.Node + 1,
+                ["after_first_due_s"] = Math.Round((at - first).TotalSeconds, 2),
                 ["pid"] = killed.Pid,
                 ["sandbox_received_before_kill"] = received,
-                ["restart_to_ready_s"] = Math.Round(restarted.StartToReady.TotalSeconds, 2),
-            });
+            };
+            kills.Add(kill);
+            if (nodes == 1)
+            {
+                var process = await run.KillAndRestartAsync($"{name}-restart-{k}", settings);
+                kill["restart_to_ready_s"] = Math.Round(process.StartToReady.TotalSeconds, 2);
+            }
+            else
+            {
+                await run.KillNodeAsync(fault.Node);
+                restarting.Add((kill, run.RestartNodeAsync(fault.Node, $"{name}-node{fault.Node + 1}-restart", settings)));
+            }
         }
 
-        Console.Error.WriteLine("bench: faults: waiting until every target is final");
+        foreach (var (kill, ready) in restarting)
+        {
+            kill["restart_to_ready_s"] = Math.Round((await ready).StartToReady.TotalSeconds, 2);
+        }
+
+        Console.Error.WriteLine($"bench: {name}: waiting until every target is final");
         var (allFinal, finalAt) = await Posts.WaitFinalAsync(run, posts, last + options.SettleTimeout, TimeSpan.FromSeconds(2));
-        var profiled = await profile.StopAsync(Posts.TargetsWith(posts, "PUBLISHED"), "post published");
+        var profiled = profile is null ? null : await profile.StopAsync(Posts.TargetsWith(posts, "PUBLISHED"), "post published");
         // Anything still in flight at the sandbox has landed by now.
         await Task.Delay(options.FaultLatency + TimeSpan.FromSeconds(1));
 
@@ -78,12 +140,16 @@ public static class FaultRun
         var summary = Posts.Summary(posts);
         var json = new JsonObject
         {
-            ["what"] = "posts due over a window, sandbox injecting 503 and 429, the API SIGKILLed and restarted while publishing; then counted at the sandbox",
+            ["what"] = nodes == 1
+                ? "posts due over a window, sandbox injecting 503 and 429, the API SIGKILLed and restarted while publishing; then counted at the sandbox"
+                : $"posts due over a window on {nodes} API nodes over one database (drafted and scheduled through both, each node serving its own sandbox), sandbox injecting 503 and 429, each node SIGKILLed and restarted once at a different time and PostgreSQL restarted between; then counted at the sandbox",
+            ["nodes"] = nodes,
             ["posts"] = posts.Length,
             ["first_due_at"] = first.ToString("O", CultureInfo.InvariantCulture),
             ["last_due_at"] = last.ToString("O", CultureInfo.InvariantCulture),
             ["scheduling_finished_before_first_due_s"] = Math.Round((first - scheduledBy).TotalSeconds, 1),
             ["kills"] = kills,
+            ["postgres_restart"] = postgresRestart,
             ["all_final_within_timeout"] = allFinal,
             ["drain_after_last_due_s"] = Math.Round((finalAt - last).TotalSeconds, 1),
             ["drain_after_first_due_s"] = Math.Round((finalAt - first).TotalSeconds, 1),
@@ -95,11 +161,11 @@ public static class FaultRun
             ["sandbox"] = exactlyOnce,
             ["draft_post"] = drafting.ToJson("mutations/s"),
             ["schedule_post"] = scheduling.ToJson("mutations/s"),
-            ["profile"] = profiled,
+            ["profile"] = profiled ?? (JsonNode)"not measured: PostgreSQL was restarted inside the window",
             ["targets"] = new JsonArray(
-                Report.Target("fault run: exactly once at the sandbox (per idempotency key and per target exactly 1, total = targets)", "pass",
+                Report.Target($"{(nodes == 1 ? "fault run" : $"fault run on {nodes} nodes")}: exactly once at the sandbox (per idempotency key and per target exactly 1, total = targets)", "pass",
                     exactlyOnce["pass"]!.GetValue<bool>() ? "pass" : "fail", "", exactlyOnce["pass"]!.GetValue<bool>()),
-                Report.Target("fault run: every target final", "all", Posts.FinalTargetStatuses.Sum(s => Posts.TargetsWith(posts, s)), "targets", allFinal)),
+                Report.Target($"{(nodes == 1 ? "fault run" : $"fault run on {nodes} nodes")}: every target final", "all", Posts.FinalTargetStatuses.Sum(s => Posts.TargetsWith(posts, s)), "targets", allFinal)),
         };
         if (exactlyOnce["violated"]!.GetValue<bool>())
         {
@@ -108,7 +174,7 @@ public static class FaultRun
 
         if (!allFinal)
         {
-            throw new StageIncompleteException(json, $"faults: not every target was final {options.SettleTimeout.TotalSeconds} s after the last due time");
+            throw new StageIncompleteException(json, $"{name}: not every target was final {options.SettleTimeout.TotalSeconds} s after the last due time");
         }
 
         return json;

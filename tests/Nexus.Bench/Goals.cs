@@ -41,6 +41,12 @@ public static class Goals
                 ["cpuMsPerOp"] = Cpu(punctuality, PublishCpuMs),
                 ["latenessP99Ms"] = Below(Number(punctuality?["lateness_ms"]?["p99"]), LatenessP99Ms, "ms, --punctuality-posts due at one instant", strict: false),
             },
+            ["twoNodes"] = new JsonObject
+            {
+                ["faultRunExactlyOnce"] = ExactlyOnce(report["fault_run_two_nodes"]),
+                ["latenessP99Ms"] = Below(Number(report["punctuality_two_nodes"]?["lateness_ms"]?["p99"]), LatenessP99Ms,
+                    "ms, --punctuality-posts due at one instant, two API nodes", strict: false),
+            },
             ["api"] = new JsonObject
             {
                 ["peakMemoryMiB"] = Below(Number(report["api_process"]?["peak_memory_mib"]), PeakMemoryMiB, "MiB, VmHWM, max over the run's API processes", strict: false),
@@ -74,6 +80,21 @@ public static class Goals
         goal["api"] = api;
         goal["postgres"] = postgres;
         return goal;
+    }
+
+    /// <summary>The two-node fault run: every target published exactly once, counted at the sandbox; its drain beside.</summary>
+    private static JsonObject ExactlyOnce(JsonNode? stage)
+    {
+        var pass = stage?["sandbox"]?["pass"] is JsonValue value && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? value.GetValue<bool>() : (bool?)null;
+        return new JsonObject
+        {
+            ["value"] = pass,
+            ["target"] = "true",
+            ["unit"] = "every target published exactly once, counted at the sandbox (per idempotency key and per target exactly 1, total = targets), two nodes each SIGKILLed once, PostgreSQL restarted between (postgresRestarted says whether it was)",
+            ["met"] = pass,
+            ["drainAfterLastDueS"] = Number(stage?["drain_after_last_due_s"]),
+            ["postgresRestarted"] = stage?["postgres_restart"] is JsonObject restart ? restart["skipped"] is null : null,
+        };
     }
 
     private static JsonObject Below(double? value, double target, string unit, bool strict) => new()

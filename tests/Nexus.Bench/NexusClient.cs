@@ -18,7 +18,7 @@ public sealed partial class NexusClient : IDisposable
 
     private readonly HttpClient _http;
 
-    public NexusClient(ApiConfiguration configuration)
+    public NexusClient(ApiConfiguration configuration, Uri? baseUrl = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -28,7 +28,7 @@ public sealed partial class NexusClient : IDisposable
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
-        _http = new HttpClient(handler) { BaseAddress = configuration.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        _http = new HttpClient(handler) { BaseAddress = baseUrl ?? configuration.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
         _http.DefaultRequestHeaders.Accept.ParseAdd("application/graphql-response+json");
         _http.DefaultRequestHeaders.Accept.ParseAdd("application/json");
         if (configuration.ForwardedHttps)

@@ -182,6 +182,8 @@ public sealed class PhaseProfile
         ("schedule_throughput", "schedulePost", true),
         ("punctuality", "punctuality", false),
         ("fault_run", "fault run", false),
+        ("punctuality_two_nodes", "punctuality on two nodes", false),
+        ("fault_run_two_nodes", "fault run on two nodes", false),
     ];
 
     /// <summary>

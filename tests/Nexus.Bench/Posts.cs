@@ -48,7 +48,7 @@ public static class Posts
                 return false;
             }
 
-            posts[index] = new TrackedPost(index, users[w], await run.Client.DraftPostAsync(users[w], Text(run, stage, index), ct));
+            posts[index] = new TrackedPost(index, users[w], await run.ClientFor(users[w]).DraftPostAsync(users[w], Text(run, stage, index), ct));
             return true;
         }, stopOnFailure: true);
         if (result.Failed > 0)
@@ -72,7 +72,7 @@ public static class Posts
                 return false;
             }
 
-            await run.Client.SchedulePostAsync(posts[index].User, posts[index].PostId, posts[index].Due, ct);
+            await run.ClientFor(posts[index].User).SchedulePostAsync(posts[index].User, posts[index].PostId, posts[index].Due, ct);
             return true;
         }, stopOnFailure: true);
         if (result.Failed > 0)
@@ -111,7 +111,7 @@ public static class Posts
             {
                 await Load.ForEachAsync(pending.GroupBy(p => p.User), 4, async (group, ct) =>
                 {
-                    var states = await run.Client.PostsAsync(group.Key, [.. group.Select(p => p.PostId)], ct);
+                    var states = await run.ClientFor(group.Key).PostsAsync(group.Key, [.. group.Select(p => p.PostId)], ct);
                     foreach (var post in group)
                     {
                         post.State = states.GetValueOrDefault(post.PostId) ?? post.State;

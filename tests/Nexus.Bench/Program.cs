@@ -62,6 +62,8 @@ try
         ("schedule", "schedule_throughput", ScheduleThroughput.RunAsync),
         ("punctuality", "punctuality", Punctuality.RunAsync),
         ("faults", "fault_run", FaultRun.RunAsync),
+        ("punctuality2", "punctuality_two_nodes", Punctuality.RunTwoNodesAsync),
+        ("faults2", "fault_run_two_nodes", FaultRun.RunTwoNodesAsync),
     }.Where(s => options.Runs(s.Name)).ToList();
 
     // The API is started only for the stages that need it.

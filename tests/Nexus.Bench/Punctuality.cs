@@ -12,21 +12,21 @@ public static class Punctuality
 {
 
     /// <summary>Drafts and schedules a few posts 3 s ahead; the task ends when the sandbox has them all.</summary>
-    private static async Task<Task?> WarmUpAsync(BenchRun run, int count)
+    private static async Task<Task?> WarmUpAsync(BenchRun run, string stage, int count)
     {
         if (count == 0)
         {
             return null;
         }
 
-        var (posts, _) = await Posts.DraftAsync(run, "pw", count);
+        var (posts, _) = await Posts.DraftAsync(run, stage, count);
         foreach (var post in posts)
         {
             post.Due = DateTimeOffset.UtcNow.AddSeconds(3);
         }
 
         await Posts.ScheduleAsync(run, posts);
-        var prefix = Posts.Prefix(run, "pw");
+        var prefix = Posts.Prefix(run, stage);
         return Task.Run(async () =>
         {
             var deadline = DateTimeOffset.UtcNow.AddMinutes(2);
@@ -42,19 +42,34 @@ public static class Punctuality
         });
     }
 
-    public static async Task<JsonObject> RunAsync(BenchRun run)
+    public static Task<JsonObject> RunAsync(BenchRun run) => RunAsync(run, nodes: 1);
+
+    /// <summary>The same on two API nodes over the one database, drafted and scheduled through both (split by user).</summary>
+    public static Task<JsonObject> RunTwoNodesAsync(BenchRun run) => RunAsync(run, nodes: 2);
+
+    private static async Task<JsonObject> RunAsync(BenchRun run, int nodes)
     {
         var options = run.Options;
+        var name = nodes == 1 ? "punctuality" : $"punctuality{nodes}";
         var settings = new Dictionary<string, string>
         {
             ["Nexus__Platforms__Sandbox__Latency"] = options.SandboxLatency.ToString("c", CultureInfo.InvariantCulture),
         };
-        await run.StartApiAsync("punctuality", settings);
+        if (nodes == 1)
+        {
+            await run.StartApiAsync(name, settings);
+        }
+        else
+        {
+            await run.StartNodesAsync(name, settings, nodes);
+        }
+
         await run.EnsureUsersAsync();
 
-        Console.Error.WriteLine($"bench: punctuality: drafting {options.PunctualityPosts} posts");
-        var (posts, drafting) = await Posts.DraftAsync(run, "p", options.PunctualityPosts);
-        var warmup = await WarmUpAsync(run, options.PunctualityWarmup);
+        var stage = nodes == 1 ? "p" : $"p{nodes}";
+        Console.Error.WriteLine($"bench: {name}: drafting {options.PunctualityPosts} posts");
+        var (posts, drafting) = await Posts.DraftAsync(run, stage, options.PunctualityPosts);
+        var warmup = await WarmUpAsync(run, stage + "w", options.PunctualityWarmup);
 
         // Whole seconds, at least the lead away, so that scheduling them all finishes well before.
         var now = DateTimeOffset.UtcNow;
@@ -64,7 +79,7 @@ public static class Punctuality
             post.Due = due;
         }
 
-        Console.Error.WriteLine($"bench: punctuality: scheduling them all at {due:O}");
+        Console.Error.WriteLine($"bench: {name}: scheduling them all at {due:O}");
         var scheduling = await Posts.ScheduleAsync(run, posts);
         var scheduledBy = DateTimeOffset.UtcNow;
         if (scheduledBy >= due)
@@ -80,7 +95,7 @@ public static class Punctuality
         var profile = await PhaseProfile.StartBeforeAsync(run.Database, run, due);
 
         // Wait at the sandbox (a cheap count in the database), then confirm every post through GraphQL.
-        var prefix = Posts.Prefix(run, "p");
+        var prefix = Posts.Prefix(run, stage);
         var deadline = due + options.SettleTimeout;
         var clock = Stopwatch.StartNew();
         int received;
@@ -89,7 +104,7 @@ public static class Punctuality
             if (clock.Elapsed > TimeSpan.FromSeconds(10))
             {
                 clock.Restart();
-                Console.Error.WriteLine($"bench: punctuality: {received}/{posts.Length} received by the sandbox ({(DateTimeOffset.UtcNow - due).TotalSeconds:F0} s after due)");
+                Console.Error.WriteLine($"bench: {name}: {received}/{posts.Length} received by the sandbox ({(DateTimeOffset.UtcNow - due).TotalSeconds:F0} s after due)");
             }
 
             await Task.Delay(500);
@@ -113,7 +128,9 @@ public static class Punctuality
 
         var json = new JsonObject
         {
-            ["what"] = "posts (one sandbox target each) all due at one instant; lateness = time the sandbox received the publish request − due time",
+            ["what"] = "posts (one sandbox target each) all due at one instant; lateness = time the sandbox received the publish request − due time"
+                + (nodes == 1 ? "" : $"; {nodes} API nodes over one database, drafted and scheduled through all of them (split by user), each node serving its own sandbox"),
+            ["nodes"] = nodes,
             ["posts"] = posts.Length,
             ["due_at"] = due.ToString("O", CultureInfo.InvariantCulture),
             ["scheduling_finished_before_due_s"] = Math.Round((due - scheduledBy).TotalSeconds, 1),
@@ -135,11 +152,11 @@ public static class Punctuality
             ["schedule_post"] = scheduling.ToJson("mutations/s"),
             ["profile"] = profiled,
             ["targets"] = new JsonArray(
-                Report.Target("punctuality p99 lateness", FormattableString.Invariant($"<= {Goals.LatenessP99Ms} ms"), Stats.Round(p99), "ms", complete && p99 <= Goals.LatenessP99Ms)),
+                Report.Target(nodes == 1 ? "punctuality p99 lateness" : $"punctuality on {nodes} nodes p99 lateness", FormattableString.Invariant($"<= {Goals.LatenessP99Ms} ms"), Stats.Round(p99), "ms", complete && p99 <= Goals.LatenessP99Ms)),
         };
         if (!complete)
         {
-            throw new StageIncompleteException(json, $"punctuality: {published}/{posts.Length} published, {firstByIndex.Count} received by the sandbox within {options.SettleTimeout.TotalSeconds} s of the due time");
+            throw new StageIncompleteException(json, $"{name}: {published}/{posts.Length} published, {firstByIndex.Count} received by the sandbox within {options.SettleTimeout.TotalSeconds} s of the due time");
         }
 
         return json;

@@ -3,7 +3,11 @@ using Wolverine.Runtime;
 
 namespace Nexus.Api.Infrastructure;
 
-/// <summary><c>/healthz</c> (the process lives) and <c>/readyz</c> (start-up work done, PostgreSQL answers, the scheduler runs).</summary>
+/// <summary>
+/// <c>/healthz</c> (the process lives) and <c>/readyz</c>: this node's own readiness — its start-up work is done,
+/// PostgreSQL answers this node, and this node takes its part in scheduling (<see cref="SchedulerStatus"/>). With
+/// several nodes behind a load balancer each answers for itself, so a node is taken out of rotation alone.
+/// </summary>
 public static class Health
 {
     public static IEndpointRouteBuilder MapNexusHealth(this IEndpointRouteBuilder app)

@@ -1,13 +1,24 @@
+using Wolverine;
 using Wolverine.Runtime;
+using Wolverine.Transports;
 
 namespace Nexus.Api.Infrastructure;
 
 /// <summary>
-/// Whether the durable scheduler is running on this node: the application has started, is not stopping,
-/// and Wolverine's durability agent (which plays persisted scheduled messages) is among its running agents.
+/// Whether this node takes its part in running persisted scheduled messages: the application has started, is not
+/// stopping, Wolverine's durability agent is enabled, and
+/// <list type="bullet">
+/// <item><c>Solo</c>: the durability agent (which plays scheduled messages) runs here;</item>
+/// <item><c>Balanced</c>: this node has joined the cluster's agent workflow (registered with a node number) and its
+/// control queue accepts, so the leader can hand it the durability agent. The agent itself runs on one node at a time
+/// (the leader picks it), so requiring it here would keep every other node unready for good.</item>
+/// </list>
 /// </summary>
 public sealed class SchedulerStatus(IHostApplicationLifetime lifetime)
 {
+    /// <summary>The scheme of the per-node control queue Wolverine's PostgreSQL storage gives each node in Balanced mode.</summary>
+    private const string ControlQueueScheme = "dbcontrol";
+
     public bool IsRunning(IWolverineRuntime runtime)
     {
         if (!lifetime.ApplicationStarted.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
@@ -15,6 +26,23 @@ public sealed class SchedulerStatus(IHostApplicationLifetime lifetime)
             return false;
         }
 
-        return runtime.Agents.AllRunningAgentUris().Any(uri => uri.Scheme == "wolverinedb");
+        var durability = runtime.Options.Durability;
+        if (!durability.DurabilityAgentEnabled)
+        {
+            return false;
+        }
+
+        if (durability.Mode != DurabilityMode.Balanced)
+        {
+            return runtime.Agents.AllRunningAgentUris().Any(uri => uri.Scheme == "wolverinedb");
+        }
+
+        // In-process test hosts run without external transports, the control queue included: only a queue that
+        // exists must accept.
+        return runtime is WolverineRuntime { NodeController.HasStartedLocalAgentWorkflowForBalancedMode: true }
+               && durability.AssignedNodeNumber > 0
+               && runtime.Endpoints.ActiveListeners()
+                   .Where(listener => listener.Uri.Scheme == ControlQueueScheme)
+                   .All(listener => listener.Status == ListeningStatus.Accepting);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Alba;
 using JasperFx.Resources;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,6 +100,42 @@ public sealed class ReadinessWithoutSchedulerTests(NoSchedulerFixture api) : ICl
         Assert.Equal(503, response.Status);
         Assert.Equal(["scheduler"], response.Body.GetProperty("down").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(JsonValueKind.String, response.Body.GetProperty("status").ValueKind);
+    }
+}
+
+/// <summary>Wolverine in Balanced mode, as when several nodes share the database.</summary>
+public sealed class BalancedFixture : ApiFixture
+{
+    protected override string Purpose => "balanced";
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.ConfigureWolverine(options => options.Durability.Mode = DurabilityMode.Balanced);
+}
+
+public sealed class ReadinessOnTwoNodesTests(BalancedFixture api) : IClassFixture<BalancedFixture>
+{
+    [Fact]
+    public async Task readyz_is_200_on_each_node_though_the_durability_agent_runs_on_one_at_most()
+    {
+        await using var second = await api.StartAnotherHostAsync();
+        IAlbaHost[] nodes = [api.Host, second];
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        int[] statuses;
+        while ((statuses = await Task.WhenAll(nodes.Select(ReadyzStatusAsync))).Any(s => s != 200) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal([200, 200], statuses);
+        Assert.True(nodes.Count(n => n.Services.GetRequiredService<IWolverineRuntime>().Agents.AllRunningAgentUris().Any(u => u.Scheme == "wolverinedb")) <= 1,
+            "the durability agent of the one database runs on one node at most");
+    }
+
+    private static async Task<int> ReadyzStatusAsync(IAlbaHost host)
+    {
+        using var response = await host.Server.CreateClient().GetAsync("/readyz");
+        return (int)response.StatusCode;
     }
 }
 

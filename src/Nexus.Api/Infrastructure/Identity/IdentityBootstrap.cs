@@ -23,14 +23,31 @@ public sealed class IdentityBootstrap(IServiceProvider services, IOptions<AuthOp
         var clients = Clients(options.Value);
         foreach (var client in clients)
         {
-            var existing = await applications.FindByClientIdAsync(client.ClientId!, cancellationToken);
-            if (existing is null)
+            // Nodes starting together race to create or update the same client: the loser reads the winner's row
+            // and applies the same settings again, rather than failing its start-up.
+            for (var attempt = 1; ; attempt++)
             {
-                await applications.CreateAsync(client, cancellationToken);
-            }
-            else
-            {
-                await applications.UpdateAsync(existing, client, cancellationToken);
+                // A fresh scope per attempt: its context and OpenIddict's entity cache hold nothing stale.
+                await using var attemptScope = attempt == 1 ? (AsyncServiceScope?)null : services.CreateAsyncScope();
+                var manager = attemptScope?.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>() ?? applications;
+                try
+                {
+                    var existing = await manager.FindByClientIdAsync(client.ClientId!, cancellationToken);
+                    if (existing is null)
+                    {
+                        await manager.CreateAsync(client, cancellationToken);
+                    }
+                    else
+                    {
+                        await manager.UpdateAsync(existing, client, cancellationToken);
+                    }
+
+                    break;
+                }
+                catch (Exception ex) when (attempt < 5 && (ex is OpenIddictExceptions.ConcurrencyException || Persistence.IsUniqueViolation(ex)))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken);
+                }
             }
         }
 

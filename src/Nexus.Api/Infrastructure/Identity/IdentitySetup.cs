@@ -66,6 +66,13 @@ public static class IdentitySetup
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityStore>())
             .AddServer(server =>
             {
+                // Unset, the issuer is each request's own base URL, which differs between nodes on several ports or
+                // hosts: a token issued by one would be refused by the others. Nexus:PublicUrl is the one address.
+                if (builder.Configuration["Nexus:PublicUrl"] is { Length: > 0 } publicUrl)
+                {
+                    server.SetIssuer(new Uri(publicUrl.TrimEnd('/') + "/"));
+                }
+
                 server.SetAuthorizationEndpointUris("connect/authorize")
                     .SetTokenEndpointUris("connect/token")
                     .SetRevocationEndpointUris("connect/revoke")
