@@ -13,7 +13,7 @@ namespace Nexus.Api.Infrastructure.Realtime;
 /// <para>
 /// Woken by <c>NOTIFY nexus_events</c> (<see cref="RealtimeMarten"/>) on the node's listening connection, it reads
 /// <c>mt_events</c> by sequence number from its own position, so a notification missed while the connection was
-/// down costs nothing: the position is caught up from when it is back (and polled every second meanwhile).
+/// down costs nothing: the position is caught up from when it is back (and polled every second regardless).
 /// Without watchers on this node it reads the sequence numbers only, to move its position along.
 /// </para>
 /// <para>
@@ -40,7 +40,6 @@ public sealed class CommittedEvents(IDocumentStore store, NpgsqlDataSource dataS
     private readonly Channel<bool> _wake = System.Threading.Channels.Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock _gate = new();
     private List<TaskCompletionSource> _waiting = [];
-    private volatile bool _listening;
 
     // The position; touched by the pump only.
     private long _watermark = -1;
@@ -52,14 +51,16 @@ public sealed class CommittedEvents(IDocumentStore store, NpgsqlDataSource dataS
 
     Task IDatabaseChannel.ListeningAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        _listening = true;
         Wake();
         return Task.CompletedTask;
     }
 
     void IDatabaseChannel.Notified(string payload) => Wake();
 
-    void IDatabaseChannel.Deaf() => _listening = false;
+    // Nothing to do: the position is polled while no notification comes.
+    void IDatabaseChannel.Deaf()
+    {
+    }
 
     /// <summary>
     /// Returns once every event committed before the call has been handed to the sources: a watcher added then
@@ -131,12 +132,11 @@ public sealed class CommittedEvents(IDocumentStore store, NpgsqlDataSource dataS
                 continue;
             }
 
-            // Polled while notifications may be missed or a hole is waited for.
+            // Also polled (one index lookup a second) while listening: a notification missed however it was
+            // (the trigger recreated by a node's start-up, a connection lost and not yet noticed) costs a second,
+            // not a silence until the next commit.
             using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            if (!_listening || _seen.Count > 0)
-            {
-                poll.CancelAfter(Poll);
-            }
+            poll.CancelAfter(Poll);
 
             try
             {
