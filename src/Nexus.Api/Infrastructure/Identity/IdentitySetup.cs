@@ -31,9 +31,8 @@ public static class IdentitySetup
             db.AddInterceptors(services.GetRequiredService<RevokedTokens.Interceptor>());
         });
         builder.Services.AddHostedService<IdentityBootstrap>();
-        // After IdentityBootstrap, which migrates the table it reads.
-        builder.Services.AddSingleton<RevokedTokens>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<RevokedTokens>());
+        // Loaded once the application has started, after IdentityBootstrap migrated the table it reads.
+        builder.Services.AddDatabaseChannel<RevokedTokens>();
         // OpenIddict registers its managers through factories, which Wolverine's generated handlers may only
         // resolve by service location; allow exactly these.
         builder.Services.ConfigureWolverine(wolverine =>

@@ -19,22 +19,22 @@ namespace Nexus.Api.Infrastructure.Identity;
 /// <remarks>
 /// A trigger on the store (migration <c>RevocationFeed</c>) records each access token or authorization that stops
 /// being valid, or is deleted, in <c>identity.revocations</c> and announces its id with <c>NOTIFY nexus_revocations</c>
-/// in the same transaction. Each node loads the table at start and listens on a connection of its own; the node that
+/// in the same transaction. Each node loads the table whenever its listening connection (<see cref="DatabaseListener"/>,
+/// shared with realtime) opens, and follows the channel on it; the node that
 /// revoked also adds the ids itself as its store commits (<see cref="Interceptor"/>), so its own next request is
 /// refused without waiting for the notification. While the listening connection is down, notifications may be
-/// missed: each token is then checked against the table (one query) until the listener is back and has reloaded it.
+/// missed: each token is then checked against the table (one query) until the listener is back and has reloaded it,
+/// which is also how tokens are checked in the moment between start-up and the first load.
 /// </remarks>
-public sealed class RevokedTokens(IConfiguration configuration, IOptions<AuthOptions> options, NpgsqlDataSource dataSource,
-    ILogger<RevokedTokens> logger) : BackgroundService
+public sealed class RevokedTokens(IOptions<AuthOptions> options, NpgsqlDataSource dataSource) : IDatabaseChannel
 {
     public const string Channel = "nexus_revocations";
 
-    private static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan TrimEvery = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _revoked = new(StringComparer.Ordinal);
-    private readonly TaskCompletionSource _firstLoad = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _current;
+    private DateTimeOffset _trimmed = DateTimeOffset.UtcNow;
 
     /// <summary>How long an entry matters: a token issued before the revocation has expired by then (plus skew).</summary>
     private TimeSpan Retention => options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(5);
@@ -63,60 +63,25 @@ public sealed class RevokedTokens(IConfiguration configuration, IOptions<AuthOpt
         }
     }
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    string IDatabaseChannel.Name => Channel;
+
+    async Task IDatabaseChannel.ListeningAsync(NpgsqlConnection connection, CancellationToken ct)
     {
-        await base.StartAsync(cancellationToken);
-        // Requests are served once start-up ends: have the set by then (a failure leaves the per-request query).
-        await Task.WhenAny(_firstLoad.Task, Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
+        await LoadAsync(connection, ct);
+        _current = true;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    void IDatabaseChannel.Notified(string payload)
     {
-        // Its own unpooled connection: a LISTEN must not travel back into the pool with a returned connection.
-        var listening = new NpgsqlConnectionStringBuilder(Database.ConnectionString(configuration))
+        _revoked[payload] = DateTimeOffset.UtcNow;
+        if (DateTimeOffset.UtcNow - _trimmed >= TrimEvery)
         {
-            Pooling = false,
-            KeepAlive = 15,
-        }.ConnectionString;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(listening);
-                await connection.OpenAsync(stoppingToken);
-                connection.Notification += (_, e) => _revoked[e.Payload] = DateTimeOffset.UtcNow;
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-
-                // Listening first, then loading: a revocation committed in between is in one or the other.
-                await LoadAsync(connection, stoppingToken);
-                _current = true;
-                _firstLoad.TrySetResult();
-                var trimmed = DateTimeOffset.UtcNow;
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(TrimEvery, stoppingToken);
-                    if (DateTimeOffset.UtcNow - trimmed >= TrimEvery)
-                    {
-                        Trim();
-                        trimmed = DateTimeOffset.UtcNow;
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
-            {
-                _current = false;
-                logger.LogWarning(ex, "The revocation listener lost its connection; tokens are checked against the store until it is back");
-                await Task.Delay(Retry, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+            _trimmed = DateTimeOffset.UtcNow;
+            Trim();
         }
     }
+
+    void IDatabaseChannel.Deaf() => _current = false;
 
     private async Task LoadAsync(NpgsqlConnection connection, CancellationToken ct)
     {

@@ -6,8 +6,7 @@ namespace Nexus.Api.Infrastructure.Realtime;
 /// publisher's thread, so observers must only hand the message on (the WebSocket transport queues it).
 /// </summary>
 /// <remarks>
-/// One process only: an API running on several nodes would need the commits fanned out between them (PostgreSQL
-/// <c>LISTEN/NOTIFY</c> on commit, each node publishing to its own feed).
+/// Each node has its own feed; <see cref="CommittedEvents"/> fills it with what every node commits.
 /// </remarks>
 public sealed class WorkspaceFeed(ILogger<WorkspaceFeed> logger)
 {
@@ -111,5 +110,19 @@ public sealed class WorkspaceFeed(ILogger<WorkspaceFeed> logger)
         private Action? _remove = remove;
 
         public void Dispose() => Interlocked.Exchange(ref _remove, null)?.Invoke();
+    }
+}
+
+public static class WatchingCommitted
+{
+    /// <summary>
+    /// A subscription's source stream: the <typeparamref name="T"/> messages of a workspace committed from now on,
+    /// on any node (this node first catches up with what committed before, so none of it is delivered).
+    /// </summary>
+    public static async Task<IObservable<T?>> WatchCommittedAsync<T>(this global::GraphQL.IResolveFieldContext context, Guid workspaceId)
+    {
+        var services = context.RequestServices!;
+        await services.GetRequiredService<CommittedEvents>().CaughtUpAsync(context.CancellationToken);
+        return services.GetRequiredService<WorkspaceFeed>().Watch<T?>(workspaceId);
     }
 }

@@ -19,26 +19,28 @@ public sealed class ConnectionStatusChangedSubscription : IRootFields
             .Description("A connection of the workspace whenever its status changes: connected, reconnected, needs re-authorization, disconnected.")
             .Argument<NonNullGraphType<IdGraphType>>("workspaceId")
             .RequireWorkspaceRole(Role.Viewer, ctx => ctx.WorkspaceIdArgument("workspaceId"))
-            .ResolveStream(ctx => ctx.RequestServices!.GetRequiredService<WorkspaceFeed>().Watch<Connection>(ctx.WorkspaceIdArgument("workspaceId")));
+            .ResolveStreamAsync(ctx => ctx.WatchCommittedAsync<Connection>(ctx.WorkspaceIdArgument("workspaceId")));
 }
 
-/// <summary>Publishes a connection's read model after a commit changed its status (token refreshes do not).</summary>
+/// <summary>Publishes a connection as it was right after a transaction that changed its status (token refreshes do not).</summary>
 public sealed class ConnectionStatusSource : IRealtimeSource
 {
     private static readonly HashSet<Type> StatusChanges = [typeof(AccountConnected), typeof(AccountReconnected), typeof(ConnectionNeedsReauth), typeof(AccountDisconnected)];
 
     public async Task PublishAsync(IReadOnlyList<StreamAction> committed, IQuerySession session, WorkspaceFeed feed, CancellationToken ct)
     {
-        var changed = committed.Where(s => s.Events.Any(e => StatusChanges.Contains(e.EventType))).Select(s => s.Id).Distinct().ToList();
+        var changed = committed.Where(s => s.Events.Any(e => StatusChanges.Contains(e.EventType))).ToList();
         if (changed.Count == 0)
         {
             return;
         }
 
-        var connections = await session.LoadManyAsync<Connection>(ct, changed);
-        foreach (var connection in connections.OrderBy(c => changed.IndexOf(c.Id)))
+        foreach (var connection in await session.AsCommittedAsync<Connection>(changed, c => (c.Id, c.Version), ct))
         {
-            feed.Publish(connection.WorkspaceId, connection);
+            if (connection is not null)
+            {
+                feed.Publish(connection.WorkspaceId, connection);
+            }
         }
     }
 }

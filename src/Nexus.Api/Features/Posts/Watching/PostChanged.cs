@@ -47,13 +47,13 @@ public sealed class PostChangedSubscription : IRootFields
             .Description("Every change of the workspace's posts and their targets, with the post as it now is (null once discarded).")
             .Argument<NonNullGraphType<IdGraphType>>("workspaceId")
             .RequireWorkspaceRole(Role.Viewer, ctx => ctx.WorkspaceIdArgument("workspaceId"))
-            .ResolveStream(ctx => ctx.RequestServices!.GetRequiredService<WorkspaceFeed>().Watch<PostChange>(ctx.WorkspaceIdArgument("workspaceId")));
+            .ResolveStreamAsync(ctx => ctx.WatchCommittedAsync<PostChange>(ctx.WorkspaceIdArgument("workspaceId")));
         root.Field<NonNullGraphType<PostStatusChangeType>, PostStatusChange>("postStatusChanged")
             .Description("Status changes only (scheduled, cancelled, publishing, each target's attempts and outcomes).")
             .DeprecationReason("Use `postChanged`, which also tells drafts, edits, moves and discards.")
             .Argument<NonNullGraphType<IdGraphType>>("workspaceId")
             .RequireWorkspaceRole(Role.Viewer, ctx => ctx.WorkspaceIdArgument("workspaceId"))
-            .ResolveStream(ctx => ctx.RequestServices!.GetRequiredService<WorkspaceFeed>().Watch<PostStatusChange>(ctx.WorkspaceIdArgument("workspaceId")));
+            .ResolveStreamAsync(ctx => ctx.WatchCommittedAsync<PostStatusChange>(ctx.WorkspaceIdArgument("workspaceId")));
     }
 }
 
@@ -99,13 +99,13 @@ public sealed class PostStatusChangeType : ObjectGraphType<PostStatusChange>
     }
 }
 
-/// <summary>Publishes one change per committed event of a post stream, with the post's read model after the commit.</summary>
+/// <summary>Publishes one change per committed event of a post stream, with the post as it was right after its transaction.</summary>
 public sealed class PostChangeSource : IRealtimeSource
 {
     public async Task PublishAsync(IReadOnlyList<StreamAction> committed, IQuerySession session, WorkspaceFeed feed, CancellationToken ct)
     {
         var changed = committed
-            .Select(s => (s.Id, Changes: s.Events.Select(Describe).Where(c => c is not null).Select(c => c!.Value).ToList()))
+            .Select(s => (Stream: s, Changes: s.Events.Select(Describe).Where(c => c is not null).Select(c => c!.Value).ToList()))
             .Where(s => s.Changes.Count > 0)
             .ToList();
         if (changed.Count == 0)
@@ -113,11 +113,12 @@ public sealed class PostChangeSource : IRealtimeSource
             return;
         }
 
-        var posts = (await session.LoadManyAsync<Post>(ct, changed.Select(s => s.Id).Distinct())).ToDictionary(p => p.Id);
-        foreach (var (id, changes) in changed)
+        var posts = await session.AsCommittedAsync<Post>([.. changed.Select(c => c.Stream)], p => (p.Id, p.Version), ct);
+        for (var i = 0; i < changed.Count; i++)
         {
-            var post = posts.GetValueOrDefault(id);
-            var workspaceId = post?.WorkspaceId ?? await DiscardedPostsWorkspaceAsync(id, session, ct);
+            var (stream, changes) = changed[i];
+            var post = posts[i];
+            var workspaceId = post?.WorkspaceId ?? await DiscardedPostsWorkspaceAsync(stream.Id, session, ct);
             if (workspaceId == Guid.Empty)
             {
                 continue;
@@ -125,7 +126,7 @@ public sealed class PostChangeSource : IRealtimeSource
 
             foreach (var (kind, name, target, at) in changes)
             {
-                feed.Publish(workspaceId, new PostChange(id, post, kind, name, target, at));
+                feed.Publish(workspaceId, new PostChange(stream.Id, post, kind, name, target, at));
                 if (post is not null && kind is not (PostChangeKind.Drafted or PostChangeKind.Updated or PostChangeKind.Rescheduled or PostChangeKind.TargetReconcileDeferred))
                 {
                     feed.Publish(workspaceId, new PostStatusChange(post, name, target, at));
