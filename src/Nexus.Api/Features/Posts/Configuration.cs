@@ -13,6 +13,7 @@ public static class Configuration
     {
         services.AddOptions<PublishingOptions>().Bind(configuration.GetSection(PublishingOptions.Section));
         services.AddSingleton<Preflight>();
+        services.AddSingleton<GraphQL.Errors.IMutationConflictAnswer, PostConflicts>();
         services.AddSingleton<AttemptLeases>();
         // Scoped as the platform clients it calls through are (typed HttpClients made per use).
         services.AddScoped<PlatformCalls>();
