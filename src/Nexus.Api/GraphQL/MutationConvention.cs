@@ -94,7 +94,23 @@ public abstract class Mutation<TInput, TCommand, TResult> : IRootFields, IMutati
         var errors = await Mutations.ValidateAsync(context, command);
         if (errors.Count == 0)
         {
-            var outcome = await handler.InvokeAsync(context.RequestServices!.GetRequiredService<IMessageBus>(), command, context.CancellationToken);
+            IOutcome outcome;
+            try
+            {
+                outcome = await handler.InvokeAsync(context.RequestServices!.GetRequiredService<IMessageBus>(), command, context.CancellationToken);
+            }
+            catch (Exception ex) when (Infrastructure.Persistence.IsConcurrencyConflict(ex))
+            {
+                // Every retry lost the race (writers kept committing to the same stream): the caller reloads and tries again.
+                var conflict = await MutationConflicts.AnswerAsync(context.RequestServices!, command, handler.Errors, ex, context.CancellationToken);
+                if (conflict is null)
+                {
+                    throw;
+                }
+
+                return new MutationPayload(await _payload.ValueAsync(context, default, succeeded: false), [conflict]);
+            }
+
             errors = outcome.Errors;
             if (errors.Count == 0)
             {

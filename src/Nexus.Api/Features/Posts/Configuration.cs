@@ -1,7 +1,5 @@
-using JasperFx;
 using Nexus.Api.Features.Posts.Publishing;
 using Wolverine;
-using Wolverine.ErrorHandling;
 
 namespace Nexus.Api.Features.Posts;
 
@@ -13,6 +11,7 @@ public static class Configuration
     {
         services.AddOptions<PublishingOptions>().Bind(configuration.GetSection(PublishingOptions.Section));
         services.AddSingleton<Preflight>();
+        services.AddSingleton<GraphQL.Errors.IMutationConflictAnswer, PostConflicts>();
         services.AddSingleton<AttemptLeases>();
         // Scoped as the platform clients it calls through are (typed HttpClients made per use).
         services.AddScoped<PlatformCalls>();
@@ -26,10 +25,6 @@ public static class Configuration
             wolverine.LocalQueue(PublishingQueue).MaximumParallelMessages(parallelism);
             wolverine.PublishMessage<PublishDuePost>().ToLocalQueue(PublishingQueue);
             wolverine.PublishMessage<PublishTarget>().ToLocalQueue(PublishingQueue);
-            // Two writers appended to one post (its targets, an editor): run again on the fresh state. Commands that
-            // carry an expected version then answer VERSION_CONFLICT; publishers find their saved answer.
-            wolverine.OnException<ConcurrencyException>().RetryWithCooldown(
-                TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500));
         });
         return services;
     }
