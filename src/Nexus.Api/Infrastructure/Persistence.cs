@@ -80,14 +80,12 @@ public static class Persistence
             options.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(5);
             options.Durability.NodeReassignmentPollingTime = TimeSpan.FromSeconds(1);
             options.Durability.OrphanedMessageSweepPollingTime = TimeSpan.FromSeconds(1);
-            // A SIGKILLed node's advisory lock goes with its socket, so the survivor leads within a second or two, before
-            // the dead node is 5 s stale: its first pass still sees the durability agent (scheduled messages, recovery)
-            // and the projections running there and sends them a move, which the dead node never answers. Once the node
-            // is ejected that move is dropped, and the leader places those agents again only when its pending move is
-            // 2 × CheckAssignmentPeriod old: 60 s by default, during which nothing polled scheduled messages (the
-            // two-node fault run published 2 posts in the 95 s before the killed node came back). A retry after 6 s
-            // follows the ejection closely; a move or start still being worked on is never retried meanwhile (Wolverine
-            // holds it while the command is in flight).
+            // An agent command the leader sent that was never answered (a move from or a start on a node that was then
+            // SIGKILLed, or a control message lost when PostgreSQL restarted) stays pending, and Wolverine places that
+            // agent again only once the pending command is 2 × CheckAssignmentPeriod old: 60 s by default, during which
+            // the agent (scheduled messages and recovery, a projection) runs nowhere. 3 s retries it 6 s on, which
+            // follows a dead node's ejection closely; a command still in flight is never retried meanwhile (Wolverine
+            // holds it while the dispatcher works on it).
             options.Durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(3);
             // A new node elects a leader (itself, when alone) and gets its agents at its first check: soon after start,
             // so a restarted node polls scheduled messages at once, as Solo did.
