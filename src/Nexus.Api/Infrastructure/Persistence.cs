@@ -80,6 +80,13 @@ public static class Persistence
             options.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(5);
             options.Durability.NodeReassignmentPollingTime = TimeSpan.FromSeconds(1);
             options.Durability.OrphanedMessageSweepPollingTime = TimeSpan.FromSeconds(1);
+            // An agent command the leader sent that was never answered (a move from or a start on a node that was then
+            // SIGKILLed, or a control message lost when PostgreSQL restarted) stays pending, and Wolverine places that
+            // agent again only once the pending command is 2 × CheckAssignmentPeriod old: 60 s by default, during which
+            // the agent (scheduled messages and recovery, a projection) runs nowhere. 3 s retries it 6 s on, which
+            // follows a dead node's ejection closely; a command still in flight is never retried meanwhile (Wolverine
+            // holds it while the dispatcher works on it).
+            options.Durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(3);
             // A new node elects a leader (itself, when alone) and gets its agents at its first check: soon after start,
             // so a restarted node polls scheduled messages at once, as Solo did.
             options.Durability.FirstHealthCheckExecution = TimeSpan.FromMilliseconds(100);

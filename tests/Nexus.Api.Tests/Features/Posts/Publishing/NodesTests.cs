@@ -1,3 +1,4 @@
+using System.Reflection;
 using Alba;
 using JasperFx.Events.Projections;
 using Marten;
@@ -77,6 +78,31 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
         Assert.Single(await survivor.SandboxPostsAsync(text));
     }
 
+    /// <summary>
+    /// A node that dies without a word (SIGKILL: no goodbye, its row and assignments left behind, its leadership lock
+    /// gone with its connection) while its heartbeat is still fresh: the survivor leads, ejects it once it is stale and
+    /// runs the scheduled messages itself within seconds. (The graceful stop above deletes the node's row at once.)
+    /// </summary>
+    [Fact]
+    public async Task a_post_due_after_its_node_dies_abruptly_is_published_by_another_within_seconds()
+    {
+        var (runner, survivor) = await NodesAsync(await api.StartAnotherHostAsync(), DurabilityAgent);
+        var owner = await survivor.PersonAsync();
+        var workspace = await survivor.CreateWorkspaceAsync(owner);
+        var connection = await survivor.ConnectSandboxAsync(owner, workspace);
+        var text = $"outlives a killed node {Guid.NewGuid():N}";
+        var post = await survivor.DraftAsync(owner, workspace, text, connection);
+        Assert.Equal(0, (await survivor.ScheduleAsync(owner, post, DateTimeOffset.UtcNow.AddSeconds(3))).GetProperty("errors").GetArrayLength());
+
+        await DieAbruptlyAsync(runner);
+
+        // Stale after 5 s and ejected a second or two later: well inside this bound.
+        await Eventually.TrueAsync(() => Runs(survivor, DurabilityAgent), "the surviving node never took over the scheduled messages of the dead one", TimeSpan.FromSeconds(25));
+        await survivor.WaitForStatusAsync(owner, post, Patience, "PUBLISHED");
+        Assert.Single(await survivor.SandboxPostsAsync(text));
+        await StopAsync(runner, survivor);
+    }
+
     [Fact]
     public async Task an_async_projection_keeps_advancing_after_the_node_running_it_stops()
     {
@@ -133,6 +159,19 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
         {
             await runner.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// What a SIGKILL leaves: Wolverine's own test hook stops the node's agents and heartbeat and releases its leadership
+    /// lock without deleting its row or assignments, and stamps its last heartbeat now. In-process hosts have no
+    /// control queue, so nothing answers the messages other nodes send it, as with a dead process.
+    /// </summary>
+    private static async Task DieAbruptlyAsync(IAlbaHost host)
+    {
+        var runtime = (WolverineRuntime)host.Services.GetRequiredService<IWolverineRuntime>();
+        var disable = typeof(WolverineRuntime).GetMethod("DisableAgentsAsync", BindingFlags.Instance | BindingFlags.NonPublic, [typeof(DateTimeOffset)])
+                      ?? throw new InvalidOperationException("Wolverine no longer has WolverineRuntime.DisableAgentsAsync(DateTimeOffset)");
+        await (Task)disable.Invoke(runtime, [DateTimeOffset.UtcNow])!;
     }
 
     public async Task InitializeAsync() => await Task.CompletedTask;
