@@ -103,7 +103,17 @@ public sealed class WebSocketIdleTests(WebSocketIdleFixture api) : IClassFixture
         await using var client = await GraphQLWebSocketClient.ConnectedAsync(api.Host);
         for (var i = 0; i < 3; i++)
         {
-            await client.PingAsync();
+            try
+            {
+                await client.PingAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed already, pings and all (a loaded machine can take the idle second between two pings): the
+                // close code below says why.
+                break;
+            }
+
             await Task.Delay(300);
         }
 

@@ -45,7 +45,7 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
     [Fact]
     public async Task a_post_scheduled_through_a_node_that_stops_before_it_is_due_is_published_once_by_another()
     {
-        var (runner, survivor) = await NodesAsync(await api.StartAnotherHostAsync(), DurabilityAgent);
+        var (runner, survivor) = await NodesAsync(DurabilityAgent);
         var owner = await runner.PersonAsync();
         var workspace = await runner.CreateWorkspaceAsync(owner);
         var connection = await runner.ConnectSandboxAsync(owner, workspace);
@@ -87,7 +87,7 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
     [Fact]
     public async Task a_post_due_after_its_node_dies_abruptly_is_published_by_another_within_seconds()
     {
-        var (runner, survivor) = await NodesAsync(await api.StartAnotherHostAsync(), DurabilityAgent);
+        var (runner, survivor) = await NodesAsync(DurabilityAgent);
         var owner = await survivor.PersonAsync();
         var workspace = await survivor.CreateWorkspaceAsync(owner);
         var connection = await survivor.ConnectSandboxAsync(owner, workspace);
@@ -107,7 +107,7 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
     [Fact]
     public async Task an_async_projection_keeps_advancing_after_the_node_running_it_stops()
     {
-        var (runner, survivor) = await NodesAsync(await api.StartAnotherHostAsync(), "publishedtarget");
+        var (runner, survivor) = await NodesAsync("publishedtarget");
         var owner = await survivor.PersonAsync();
         var workspace = await survivor.CreateWorkspaceAsync(owner);
         var connection = await survivor.ConnectSandboxAsync(owner, workspace);
@@ -141,8 +141,13 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
 
     /// <summary>The node running the agent (once exactly one does), and the other. The node the fixture does not own is
     /// stopped by the test, or by <see cref="DisposeAsync"/> when the test fails before.</summary>
-    private async Task<(IAlbaHost Runner, IAlbaHost Survivor)> NodesAsync(IAlbaHost other, string agent)
+    private async Task<(IAlbaHost Runner, IAlbaHost Survivor)> NodesAsync(string agent)
     {
+        // The second node joins one already running its agents, as a node added to a deployment does. Two hosts started
+        // together on a new database under the whole suite's load were seen with no agent on either for 90 s; why is
+        // not known yet (see the note).
+        await Eventually.TrueAsync(() => Runs(api.Host, agent), $"the first node never ran {agent} alone", AgentPatience);
+        var other = await api.StartAnotherHostAsync();
         _other = other;
         // A second node joining makes the leader spread the agents, which under the whole suite's load has taken longer
         // than the publishing patience (seen once in CI): a wider bound, and what each node ran when it ran out.
