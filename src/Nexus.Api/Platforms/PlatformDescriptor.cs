@@ -28,6 +28,9 @@ public interface IPlatformDescriptor
     /// <summary>The <see cref="IPlatformRules"/> implementation.</summary>
     Type Rules { get; }
 
+    /// <summary>The <see cref="IPlatformMetrics"/> implementation; null where Nexus reads no metrics from the platform.</summary>
+    Type? Metrics { get; }
+
     /// <summary>The error map: how an unsuccessful answer of the platform's API becomes a classified failure.</summary>
     Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken);
 
@@ -61,6 +64,8 @@ public abstract class PlatformDescriptor<TSettings, TOAuthClient, TPublisher, TR
 
     public Type Rules => typeof(TRules);
 
+    public virtual Type? Metrics => null;
+
     /// <summary>The configuration section of the platform's settings.</summary>
     public string Section => $"Nexus:Platforms:{Platform}";
 
@@ -78,9 +83,23 @@ public abstract class PlatformDescriptor<TSettings, TOAuthClient, TPublisher, TR
         services.AddSingleton<IPlatformRules>(sp => sp.GetRequiredService<TRules>());
         services.AddTransient<IPlatformOAuthClient>(sp => sp.GetRequiredService<TOAuthClient>());
         services.AddTransient<IPlatformPublisher>(sp => sp.GetRequiredService<TPublisher>());
+        if (Metrics is { } metrics)
+        {
+            // The metrics client is a typed HttpClient like the others; its type is declared, not a type parameter, so
+            // platforms without metrics need not name one.
+            AddMetricsClient.MakeGenericMethod(metrics).Invoke(null, [services, Platform, settings.AttemptTimeout]);
+        }
+
         services.AddSingleton<IPlatformDescriptor>(this);
         AddServices(services, configuration, settings);
     }
+
+    private static readonly System.Reflection.MethodInfo AddMetricsClient =
+        typeof(PlatformDescriptor<TSettings, TOAuthClient, TPublisher, TRules>).GetMethod(nameof(AddMetrics), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+
+    private static void AddMetrics<TMetrics>(IServiceCollection services, PlatformId platform, TimeSpan attemptTimeout)
+        where TMetrics : class, IPlatformMetrics =>
+        services.AddPlatformHttpClient<TMetrics, TMetrics>(platform, attemptTimeout).RemoveAllLoggers();
 
     /// <summary>Settings defaults that depend on what was bound (default scopes, for instance).</summary>
     protected virtual void ConfigureSettings(OptionsBuilder<TSettings> settings)
@@ -150,4 +169,7 @@ public sealed class PlatformClients(IServiceProvider services)
 
     public IPlatformPublisher? Publisher(PlatformId platform) =>
         PlatformDescriptors.Find(platform) is { } descriptor ? services.GetService(descriptor.Publisher) as IPlatformPublisher : null;
+
+    public IPlatformMetrics? Metrics(PlatformId platform) =>
+        PlatformDescriptors.Find(platform) is { Metrics: { } metrics } ? services.GetService(metrics) as IPlatformMetrics : null;
 }
