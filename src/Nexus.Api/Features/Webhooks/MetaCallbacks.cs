@@ -67,10 +67,27 @@ public static class MetaCallbacks
     /// <summary>The form's raw body and the verified payload's <c>user_id</c>; null when the signature does not hold.</summary>
     private static async Task<(string Raw, string? UserId)?> SignedPayloadAsync(HttpContext http, IServiceProvider services, ILogger logger)
     {
+        // A form body may already have been read by the pipeline: it is taken from the parsed form, capped all the same.
         var cap = services.GetRequiredService<IOptions<WebhookOptions>>().Value.MaxBodyBytes;
-        var body = await WebhookEndpoints.ReadCappedAsync(http, cap);
-        var raw = body is null ? "" : Encoding.UTF8.GetString(body);
-        var signed = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(raw).TryGetValue("signed_request", out var value) ? value.ToString() : null;
+        string? signed = null;
+        if (http.Request.ContentLength is null or <= 0 || http.Request.ContentLength <= cap)
+        {
+            try
+            {
+                signed = http.Request.HasFormContentType && (await http.Request.ReadFormAsync(http.RequestAborted)).TryGetValue("signed_request", out var value) ? value.ToString() : null;
+            }
+            catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
+            {
+                signed = null;
+            }
+        }
+
+        if (signed is { Length: > 0 } && signed.Length > cap)
+        {
+            signed = null;
+        }
+
+        var raw = "signed_request=" + Uri.EscapeDataString(signed ?? "");
         if (Verify(signed, services) is not { } payload)
         {
             logger.Refused("meta", "the signed_request is missing or its signature is wrong");
