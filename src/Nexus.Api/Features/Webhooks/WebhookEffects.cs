@@ -17,8 +17,8 @@ public sealed record PlatformInteraction(
     string Id, PlatformId Platform, InteractionKind Kind, string? AccountExternalId, string? PostExternalId,
     Guid? ConnectionId, Guid? PostId, Guid? TargetId, DateTimeOffset At, DateTimeOffset ReceivedAt);
 
-/// <summary>A platform says a target's post is live: the target becomes published (reconciled), once.</summary>
-public sealed record ConfirmPlatformPublication(Guid PostId, Guid TargetId, string ExternalId, string? ExternalUrl);
+/// <summary>A platform says a target's post is live: the target becomes published (reconciled), once. <c>Checks</c>: times it found the target still publishing.</summary>
+public sealed record ConfirmPlatformPublication(Guid PostId, Guid TargetId, string ExternalId, string? ExternalUrl, int Checks = 0);
 
 /// <summary>A platform gave up on a post whose outcome Nexus could not know: the unconfirmed target has failed.</summary>
 public sealed record RecordPlatformPublicationFailure(Guid PostId, Guid TargetId, string Message);
@@ -110,14 +110,26 @@ public static class WebhookEffects
 
 public static class ConfirmPlatformPublicationHandler
 {
+    /// <summary>How often, and how far apart, a confirmation for a target still being published is looked at again.</summary>
+    public const int MaxChecks = 10;
+
+    public static readonly TimeSpan CheckAgainAfter = TimeSpan.FromMinutes(1);
+
     /// <summary>
-    /// Publishing, unconfirmed or failed, the target is on the platform after all: published, reconciled. Already
-    /// published: nothing (a confirmation repeats, and never makes a second publication — nothing here calls the platform).
+    /// Unconfirmed or failed, the target is on the platform after all: published, reconciled. Still publishing, its
+    /// attempt is running or due and will hear the platform's answer itself (two writers would record the publication
+    /// twice): the confirmation is looked at again later, in case that attempt ends unconfirmed. Already published:
+    /// nothing (a confirmation repeats). Nothing here calls the platform, so there is never a second publication.
     /// </summary>
-    public static Events Handle(ConfirmPlatformPublication command, [WriteAggregate(Required = false)] Post? post, DateTimeOffset now) =>
-        post?.Target(command.TargetId) is { Status: TargetStatus.Publishing or TargetStatus.Unconfirmed or TargetStatus.Failed } target
-            ? [new TargetPublished(post.Id, target.Id, Math.Max(1, Math.Max(target.Attempts, target.Settled)), command.ExternalId, command.ExternalUrl, Reconciled: true, now)]
-            : [];
+    public static (Events, OutgoingMessages) Handle(ConfirmPlatformPublication command, [WriteAggregate(Required = false)] Post? post, DateTimeOffset now) =>
+        post?.Target(command.TargetId) switch
+        {
+            { Status: TargetStatus.Unconfirmed or TargetStatus.Failed } target =>
+                ([new TargetPublished(post.Id, target.Id, Math.Max(1, Math.Max(target.Attempts, target.Settled)), command.ExternalId, command.ExternalUrl, Reconciled: true, now)], []),
+            { Status: TargetStatus.Publishing } when command.Checks < MaxChecks =>
+                ([], [(command with { Checks = command.Checks + 1 }).DelayedFor(CheckAgainAfter)]),
+            _ => ([], []),
+        };
 }
 
 public static class RecordPlatformPublicationFailureHandler

@@ -32,7 +32,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "Nexus.Api.Features.Posts.Post");
             
             // The actual message execution
-            var outgoing1 = Nexus.Api.Features.Webhooks.ConfirmPlatformPublicationHandler.Handle(confirmPlatformPublication, stream_post.Aggregate, now);
+            (var outgoing1, var outgoing2) = Nexus.Api.Features.Webhooks.ConfirmPlatformPublicationHandler.Handle(confirmPlatformPublication, stream_post.Aggregate, now);
 
             if (outgoing1 != null)
             {
@@ -40,6 +40,10 @@ namespace Internal.Generated.WolverineHandlers
                 // Capturing any possible events returned from the command handlers
                 stream_post.AppendMany(outgoing1);
             }
+
+            
+            // Outgoing, cascaded message
+            await context.EnqueueCascadingAsync(outgoing2).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
