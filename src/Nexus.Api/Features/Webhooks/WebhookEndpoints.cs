@@ -132,8 +132,9 @@ public static partial class WebhookEndpoints
             return Results.BadRequest();
         }
 
-        var key = source == WebhookSource.Sandbox && headers[SandboxWebhooks.DeliveryHeader].ToString() is { Length: > 0 and <= 200 } delivery ? delivery
-            : WebhookPayloads.DeliveryKey(source, text) is { Length: <= 2000 } given ? given
+        // The key comes from the signed body only: a header outside the signature (the sandbox's Sandbox-Delivery) could be
+        // changed on a replayed delivery to slip past the de-duplication.
+        var key = WebhookPayloads.DeliveryKey(source, text) is { Length: <= 2000 } given ? given
             : "sha256-" + Convert.ToHexStringLower(SHA256.HashData(body));
         await services.GetRequiredService<IMessageBus>().InvokeAsync<bool>(new AcceptWebhookDelivery(source, key, text, subscription), http.RequestAborted);
         return Results.Ok();

@@ -69,6 +69,10 @@ public static class WebhookPayloads
                     ids.AddRange(property.Value.EnumerateArray().Select(e => $"{property.Name}/{Str(e, "id_str") ?? Str(e, "id")}"));
                 }
             }
+            else if (source == WebhookSource.Sandbox && Str(root, "id") is { } eventId)
+            {
+                ids.Add(eventId);
+            }
             else if (source == WebhookSource.LinkedIn)
             {
                 ids.AddRange(Array(root, "notifications").Select(n => Str(n, "notificationId")).OfType<string>());
