@@ -93,7 +93,7 @@ public sealed class XMetricsTests : IDisposable
 
         var readings = await Read([new PublishedPostRef("1", XHarness.Now.AddDays(-31)), Recent("2")]);
 
-        var calls = _x.Requests("/2/tweets");
+        var calls = _x.Requests("/2/tweets").DistinctBy(c => c.RequestMessage!.RawQuery).ToList();
         Assert.Equal(2, calls.Count);
         Assert.Contains(calls, c => Query(c, "ids") == "1" && Query(c, "tweet.fields") == "public_metrics");
         Assert.Contains(calls, c => Query(c, "ids") == "2" && Query(c, "tweet.fields") == "public_metrics,non_public_metrics");
@@ -111,7 +111,7 @@ public sealed class XMetricsTests : IDisposable
 
         Assert.Empty(readings);
         Assert.Equal(100, _x.Metrics.BatchSize);
-        Assert.Equal([100, 50], _x.Requests("/2/tweets").Select(c => Query(c, "ids")!.Split(',').Length).Order().Reverse());
+        Assert.Equal([100, 50], _x.Requests("/2/tweets").DistinctBy(c => c.RequestMessage!.RawQuery).Select(c => Query(c, "ids")!.Split(',').Length).Order().Reverse());
     }
 
     [Fact]
