@@ -40,7 +40,12 @@ public sealed class PinterestMetricsTests : IDisposable
     {
         _pinterest.PinAnalytics("813744226420795885", new JsonObject
         {
-            ["IMPRESSION"] = 5000, ["SAVE"] = 10, ["PIN_CLICK"] = 7, ["OUTBOUND_CLICK"] = 0, ["VIDEO_MRC_VIEW"] = 900, ["VIDEO_AVG_WATCH_TIME"] = 2507.75,
+            ["IMPRESSION"] = 5000,
+            ["SAVE"] = 10,
+            ["PIN_CLICK"] = 7,
+            ["OUTBOUND_CLICK"] = 0,
+            ["VIDEO_MRC_VIEW"] = 900,
+            ["VIDEO_AVG_WATCH_TIME"] = 2507.75,
         });
 
         var reading = (await Read(new PublishedPostRef("813744226420795885", PinterestFake.Now.AddHours(-30))))["813744226420795885"];
@@ -83,7 +88,13 @@ public sealed class PinterestMetricsTests : IDisposable
     {
         _pinterest.Json("/v5/user_account", 200, new JsonObject
         {
-            ["account_type"] = "BUSINESS", ["id"] = User.ExternalId, ["username"] = "nexus", ["follower_count"] = 7310, ["following_count"] = 120, ["pin_count"] = 890, ["monthly_views"] = 40000,
+            ["account_type"] = "BUSINESS",
+            ["id"] = User.ExternalId,
+            ["username"] = "nexus",
+            ["follower_count"] = 7310,
+            ["following_count"] = 120,
+            ["pin_count"] = 890,
+            ["monthly_views"] = 40000,
         }, "GET");
 
         Assert.Equal(new AudienceReading(7310, 120, 890), await _pinterest.Metrics.ReadAudienceAsync(User, PinterestFake.AccessToken, CancellationToken.None));
