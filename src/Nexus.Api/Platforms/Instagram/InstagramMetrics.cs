@@ -17,7 +17,7 @@ namespace Nexus.Api.Platforms.Instagram;
 /// </list>
 /// Mapping: <c>views</c> → Impressions (and Views for reels, which are plays), <c>reach</c> → Reach, <c>likes</c>
 /// (else <c>like_count</c>) → Likes, <c>comments</c> (else <c>comments_count</c>) → Comments, <c>shares</c> → Shares,
-/// <c>saved</c> → Saves, the reels times → WatchTimeSeconds and AverageViewSeconds. No clicks. Meta's error 10 on
+/// <c>saved</c> → Saves, the reels times → WatchTimeSeconds and AverageViewSeconds. No clicks. Meta's "not enough viewers" (error 10) on
 /// insights means too few viewers: the insight figures stay null. Audience: <c>GET /{ig-user-id}?fields=followers_count,follows_count,media_count</c>.
 /// </summary>
 public sealed class InstagramMetrics(HttpClient http, IOptions<InstagramOptions> options, TimeProvider clock) : IPlatformMetrics
@@ -81,10 +81,9 @@ public sealed class InstagramMetrics(HttpClient http, IOptions<InstagramOptions>
         {
             insights = MetaInsights.Values(await GetAsync($"{MetaGraph.Segment(mediaId)}/insights", token, cancellationToken, ("metric", metrics)));
         }
-        catch (PlatformException e) when (e.PlatformCode is "10" || e.PlatformCode?.StartsWith("10/", StringComparison.Ordinal) == true)
+        catch (PlatformException e) when (IsTooFewViewers(e))
         {
-            // Error 10 here is "not enough viewers" (the media itself was just read with the same token, so it is
-            // not a lost permission): Meta withholds the insights, the public counts remain.
+            // Meta withholds the insights of media seen by too few accounts; the public counts remain.
             insights = new Dictionary<string, double>();
         }
         catch (PlatformException e) when (MetaInsights.IsGone(e))
@@ -105,6 +104,12 @@ public sealed class InstagramMetrics(HttpClient http, IOptions<InstagramOptions>
             WatchTimeSeconds: insights.Seconds("ig_reels_video_view_total_time"),
             AverageViewSeconds: insights.Seconds("ig_reels_avg_watch_time"));
     }
+
+    // Error 10 is both "not enough viewers" and a missing permission; only the first is a reading without insights (a
+    // lost permission must reach the connection as AuthExpired), and only Meta's message tells them apart.
+    private static bool IsTooFewViewers(PlatformException e) =>
+        (e.PlatformCode is "10" || e.PlatformCode?.StartsWith("10/", StringComparison.Ordinal) == true) &&
+        e.Message.Contains("viewers", StringComparison.OrdinalIgnoreCase);
 
     private Task<System.Text.Json.JsonElement> GetAsync(string path, string token, CancellationToken cancellationToken, params (string Name, string? Value)[] query) =>
         MetaGraph.SendAsync(http, Instagram,

@@ -77,6 +77,19 @@ public sealed class InstagramMetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task a_missing_insights_permission_is_auth_expired_not_a_reading_without_insights()
+    {
+        _ig.Get($"/{InstagramFake.GraphVersion}/17900000000000012")
+            .RespondWith(InstagramFake.Json(new { media_product_type = "FEED", like_count = 4, comments_count = 1, id = "17900000000000012" }));
+        _ig.Get($"/{InstagramFake.GraphVersion}/17900000000000012/insights")
+            .RespondWith(InstagramFake.GraphError(403, 10, null, "(#10) Application does not have permission for this action"));
+
+        var failure = await Assert.ThrowsAsync<PlatformException>(() => Read("17900000000000012"));
+
+        Assert.Equal(PlatformFailureKind.AuthExpired, failure.Kind);
+    }
+
+    [Fact]
     public async Task a_deleted_media_is_absent_and_does_not_fail_the_others()
     {
         _ig.Get($"/{InstagramFake.GraphVersion}/17900000000000013").RespondWith(InstagramFake.GraphError(400, 100, 33,
