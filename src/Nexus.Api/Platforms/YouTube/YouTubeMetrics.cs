@@ -12,13 +12,14 @@ namespace Nexus.Api.Platforms.YouTube;
 /// off, so null); <c>favoriteCount</c> is always 0 and not mapped;</item>
 /// <item>the Analytics API, <c>GET /v2/reports?ids=channel==MINE&amp;dimensions=video&amp;filters=video==…&amp;metrics=estimatedMinutesWatched,averageViewDuration</c>
 /// from the oldest post's publication day to today: <c>estimatedMinutesWatched</c> × 60 → WatchTimeSeconds,
-/// <c>averageViewDuration</c> → AverageViewSeconds (its data lags a day or two, so a new video has none yet: null).</item>
+/// <c>averageViewDuration</c> → AverageViewSeconds (its data lags a day or two, so a new video has none yet: null;
+/// a refused report leaves them null too and is logged).</item>
 /// </list>
 /// No impressions, reach, shares, saves or clicks. A video <c>videos.list</c> does not return is deleted and left out.
 /// Audience: <c>GET /youtube/v3/channels?part=statistics&amp;mine=true</c> (<c>subscriberCount</c>, absent when hidden;
 /// <c>videoCount</c>).
 /// </summary>
-public sealed class YouTubeMetrics(HttpClient http, IOptions<YouTubeOptions> options, TimeProvider clock) : IPlatformMetrics
+public sealed class YouTubeMetrics(HttpClient http, IOptions<YouTubeOptions> options, TimeProvider clock, ILogger<YouTubeMetrics> logger) : IPlatformMetrics
 {
     public PlatformId Platform => PlatformId.YouTube;
 
@@ -96,8 +97,21 @@ public sealed class YouTubeMetrics(HttpClient http, IOptions<YouTubeOptions> opt
                     + "&metrics=estimatedMinutesWatched%2CaverageViewDuration&dimensions=video"
                     + $"&filters=video%3D%3D{string.Join("%2C", posts.Select(p => Uri.EscapeDataString(p.ExternalId)))}"
                     + $"&sort=-estimatedMinutesWatched&maxResults={posts.Count}";
-        var (report, _) = await YouTubeApi.SendAsync(http, YouTubeApi.Request(HttpMethod.Get, Options.Analytics(query), accessToken),
-            clock, "read watch time", tokenEndpoint: false, refreshing: false, cancellationToken);
+        JsonNode? report;
+        try
+        {
+            (report, _) = await YouTubeApi.SendAsync(http, YouTubeApi.Request(HttpMethod.Get, Options.Analytics(query), accessToken),
+                clock, "read watch time", tokenEndpoint: false, refreshing: false, cancellationToken);
+        }
+        catch (PlatformException e) when (e.Kind == PlatformFailureKind.Rejected)
+        {
+            // The Analytics API not enabled for the project, or a channel it does not cover: the Data API's figures
+            // still hold, so they are kept rather than failing the batch on the extra call. Rate limits and lost
+            // tokens still fail it, to be retried or reconnected.
+            logger.AnalyticsRefused(e.PlatformCode, e.Message);
+            return times;
+        }
+
 
         // A result table: columnHeaders name the columns of each row.
         var columns = report?["columnHeaders"] is JsonArray headers ? headers.Select(h => PlatformErrors.Text(h?["name"])).ToList() : [];

@@ -52,6 +52,17 @@ public sealed class YouTubeMetricsTests : IDisposable
     }
 
     [Fact]
+    public async Task a_refused_analytics_report_keeps_the_statistics_and_leaves_watch_time_null()
+    {
+        _yt.VideoStatistics(("dQw4w9WgXcQ", new JsonObject { ["viewCount"] = "15230", ["likeCount"] = "812", ["commentCount"] = "97" }));
+        _yt.Json("/v2/reports", 403, YouTubeFake.ApiError(403, "accessNotConfigured", "YouTube Analytics API has not been used in project 1 before or it is disabled."), "GET");
+
+        var readings = await Read(new PublishedPostRef("dQw4w9WgXcQ", YouTubeFake.Now.AddDays(-2)));
+
+        Assert.Equal(new PostMetricsReading(Views: 15230, Likes: 812, Comments: 97), readings["dQw4w9WgXcQ"]);
+    }
+
+    [Fact]
     public async Task sixty_videos_take_two_list_requests()
     {
         _yt.VideoStatistics();
