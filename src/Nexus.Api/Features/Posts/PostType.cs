@@ -66,7 +66,7 @@ public sealed class PostTargetType : ObjectGraphType<PostTarget>
 {
     public const string TypeName = "PostTarget";
 
-    public PostTargetType()
+    public PostTargetType(TypeExtensionRegistry extensions)
     {
         Name = TypeName;
         Description = "One account a post publishes to.";
@@ -85,6 +85,7 @@ public sealed class PostTargetType : ObjectGraphType<PostTarget>
         Field<ListGraphType<NonNullGraphType<MediaType>>, IReadOnlyList<MediaRef>?>("media").Description("This target's own media; null when it uses the post's.").Resolve(ctx => ctx.Source.Media);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PostOptionType>>>, IEnumerable<KeyValuePair<string, string>>>("options")
             .Description("The platform settings, as the publisher reads them.").Resolve(ctx => ctx.Source.Options.OrderBy(o => o.Key, StringComparer.Ordinal));
+        extensions.Extend(this);
     }
 }
 
