@@ -15,6 +15,8 @@ public sealed class FacebookDescriptor : PlatformDescriptor<FacebookOptions, Fac
 
     public override PlatformOptionSchema Options => FacebookPostOptions.Schema;
 
+    public override Type Metrics => typeof(FacebookMetrics);
+
     public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
         MetaErrors.FromResponse(Platform, response, await BodyOfAsync(response, cancellationToken), now, []);
 

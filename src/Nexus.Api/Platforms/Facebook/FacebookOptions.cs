@@ -13,6 +13,8 @@ public sealed class FacebookOptions : PlatformOptions
         "publish_video",
         // Subscribing the Page to webhooks (feed).
         "pages_manage_metadata",
+        // Post insights (views, reach, clicks): FacebookMetrics.
+        "read_insights",
     ];
 
     /// <summary>Graph API version in paths, e.g. <c>v24.0</c>.</summary>

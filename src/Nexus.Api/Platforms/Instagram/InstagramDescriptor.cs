@@ -14,6 +14,8 @@ public sealed class InstagramDescriptor : PlatformDescriptor<InstagramOptions, I
 
     public override PlatformOptionSchema Options => InstagramPostOptions.Schema;
 
+    public override Type Metrics => typeof(InstagramMetrics);
+
     public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
         MetaErrors.FromResponse(Platform, response, await BodyOfAsync(response, cancellationToken), now, []);
 

@@ -13,6 +13,8 @@ public sealed class LinkedInDescriptor : PlatformDescriptor<LinkedInOptions, Lin
 
     public override PlatformOptionSchema Options => LinkedInPostOptions.Schema;
 
+    public override Type Metrics => typeof(LinkedInMetrics);
+
     public override Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
         LinkedInHttp.FromResponseAsync(response, now, cancellationToken);
 

@@ -14,9 +14,13 @@ public sealed class LinkedInOptions : PlatformOptions
 
     /// <summary>
     /// Added with <see cref="Organizations"/>: posting as an organization (<c>w_organization_social</c>), reading its
-    /// posts (<c>r_organization_social</c>) and finding the organizations a member administers (<c>rw_organization_admin</c>).
+    /// posts and their statistics (<c>r_organization_social</c>), finding the organizations a member administers
+    /// (<c>rw_organization_admin</c>), and the member's own post analytics and follower count
+    /// (<c>r_member_postAnalytics</c>, <c>r_member_profileAnalytics</c>), which LinkedIn grants with the same
+    /// Community Management API product: without it a member's metrics are refused and recorded as such.
     /// </summary>
-    public static IReadOnlyList<string> OrganizationScopes { get; } = ["w_organization_social", "r_organization_social", "rw_organization_admin"];
+    public static IReadOnlyList<string> OrganizationScopes { get; } =
+        ["w_organization_social", "r_organization_social", "rw_organization_admin", "r_member_postAnalytics", "r_member_profileAnalytics"];
 
     /// <summary>The consent page.</summary>
     public string AuthorizeUrl { get; set; } = "https://www.linkedin.com/oauth/v2/authorization";

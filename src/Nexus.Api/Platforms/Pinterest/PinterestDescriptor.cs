@@ -15,6 +15,8 @@ public sealed class PinterestDescriptor : PlatformDescriptor<PinterestOptions, P
 
     public override PlatformOptionSchema Options => PinterestPostOptions.Schema;
 
+    public override Type Metrics => typeof(PinterestMetrics);
+
     public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
         PinterestErrors.FromResponse(response, PlatformErrors.Parse(await BodyOfAsync(response, cancellationToken)), now);
 

@@ -16,6 +16,8 @@ public sealed class TikTokDescriptor : PlatformDescriptor<TikTokOptions, TikTokO
 
     public override PlatformOptionSchema Options => TikTokPostOptions.Schema;
 
+    public override Type Metrics => typeof(TikTokMetrics);
+
     public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
         TikTokErrors.FromResponse(response, PlatformErrors.Parse(await BodyOfAsync(response, cancellationToken)), now);
 

@@ -13,6 +13,8 @@ public sealed class XDescriptor : PlatformDescriptor<XOptions, XOAuthClient, XPu
 
     public override PlatformOptionSchema Options => XPostOptions.Schema;
 
+    public override Type Metrics => typeof(XMetrics);
+
     public override Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
         XHttp.FromResponseAsync(response, now, cancellationToken);
 

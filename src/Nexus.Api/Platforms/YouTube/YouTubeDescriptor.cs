@@ -15,6 +15,8 @@ public sealed class YouTubeDescriptor : PlatformDescriptor<YouTubeOptions, YouTu
 
     public override PlatformOptionSchema Options => YouTubePostOptions.Schema;
 
+    public override Type Metrics => typeof(YouTubeMetrics);
+
     public override async Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
         YouTubeErrors.FromResponse(response, PlatformErrors.Parse(await BodyOfAsync(response, cancellationToken)), now);
 

@@ -15,4 +15,8 @@ internal static partial class YouTubeLog
     [LoggerMessage(EventId = 8604, Level = LogLevel.Warning,
         Message = "YouTube made video {VideoId} {Actual} instead of {Requested} (an unverified API project's uploads are forced private)")]
     public static partial void PrivacyChanged(this ILogger logger, string videoId, string? actual, string requested);
+
+    [LoggerMessage(EventId = 8605, Level = LogLevel.Warning,
+        Message = "YouTube Analytics refused the watch-time report ({Code}: {Reason}); views, likes and comments are kept, watch time stays empty")]
+    public static partial void AnalyticsRefused(this ILogger logger, string? code, string reason);
 }

@@ -31,6 +31,9 @@ public sealed class YouTubeOptions : PlatformOptions
     /// <summary>The API host: <c>/youtube/v3/…</c>, uploads under <c>/upload/youtube/v3/videos</c>.</summary>
     public string ApiBaseUrl { get; set; } = "https://www.googleapis.com";
 
+    /// <summary>The YouTube Analytics API host (<c>/v2/reports</c>): watch time and average view duration per video.</summary>
+    public string AnalyticsBaseUrl { get; set; } = "https://youtubeanalytics.googleapis.com";
+
     /// <summary>The WebSub hub Nexus subscribes channels' upload feeds at (push notifications of uploads).</summary>
     public string WebSubHubUrl { get; set; } = "https://pubsubhubbub.appspot.com/subscribe";
 
@@ -54,6 +57,8 @@ public sealed class YouTubeOptions : PlatformOptions
     internal int ChunkSize => Math.Max(1, UploadChunkSize / (256 * 1024)) * 256 * 1024;
 
     internal Uri Api(string pathAndQuery) => Combine(ApiBaseUrl, pathAndQuery);
+
+    internal Uri Analytics(string pathAndQuery) => Combine(AnalyticsBaseUrl, pathAndQuery);
 
     internal Uri Token(string pathAndQuery) => Combine(TokenBaseUrl, pathAndQuery);
 

@@ -64,6 +64,8 @@ public sealed class FacebookFake : IDisposable
 
     public IPlatformPublisher Publisher => _services.GetServices<IPlatformPublisher>().Single(c => c.Platform == PlatformId.Facebook);
 
+    public IPlatformMetrics Metrics => _services.GetRequiredService<FacebookMetrics>();
+
     public IPlatformRules Rules => _services.GetServices<IPlatformRules>().Single(c => c.Platform == PlatformId.Facebook);
 
     /// <summary>The Page as <c>GET /me/accounts</c> returns it, with its Page token.</summary>
@@ -94,6 +96,25 @@ public sealed class FacebookFake : IDisposable
 
     public static IResponseBuilder GraphError(int status, int code, int? subcode, string message, string type = "OAuthException") =>
         Json(new { error = new { message, type, code, error_subcode = subcode, fbtrace_id = "AbCdEf123" } }, status);
+
+    /// <summary>
+    /// A Page post as Meta documents it: <c>GET /{post-id}?fields=shares,comments.summary(true).limit(0),reactions.summary(true).limit(0)</c>
+    /// (no <c>shares</c> object when nobody shared it) and <c>GET /{post-id}/insights</c>, one lifetime value per metric.
+    /// </summary>
+    public void PostWithInsights(string postId, long? shares, long comments, long reactions, params (string Metric, double Value)[] insights)
+    {
+        object post = shares is { } count
+            ? new { shares = new { count }, comments = Summary(comments), reactions = Summary(reactions), id = postId }
+            : new { comments = Summary(comments), reactions = Summary(reactions), id = postId };
+        Get($"/{GraphVersion}/{postId}").RespondWith(Json(post));
+        Get($"/{GraphVersion}/{postId}/insights").RespondWith(Json(new
+        {
+            data = insights.Select(i => new { name = i.Metric, period = "lifetime", values = new[] { new { value = i.Value } }, title = i.Metric, description = i.Metric, id = $"{postId}/insights/{i.Metric}/lifetime" }).ToArray(),
+            paging = new { previous = "https://graph.facebook.com/prev", next = "https://graph.facebook.com/next" },
+        }));
+    }
+
+    private static object Summary(long total) => new { data = Array.Empty<object>(), summary = new { total_count = total } };
 
     public static PublishRequest Publication(string text, IReadOnlyList<MediaItem> media, params (string Key, string Value)[] options) =>
         new("target-1", text, media, options.ToDictionary(o => o.Key, o => o.Value));

@@ -43,7 +43,7 @@ public sealed class FacebookOAuthTests : IDisposable
         Assert.Equal(RedirectUri.ToString(), query["redirect_uri"]);
         Assert.Equal("state-xyz", query["state"]);
         Assert.Equal("code", query["response_type"]);
-        Assert.Equal("pages_show_list,pages_read_engagement,pages_manage_posts,publish_video,pages_manage_metadata", query["scope"]);
+        Assert.Equal("pages_show_list,pages_read_engagement,pages_manage_posts,publish_video,pages_manage_metadata,read_insights", query["scope"]);
         Assert.DoesNotContain(AppSecret, request.Url.ToString(), StringComparison.Ordinal);
     }
 

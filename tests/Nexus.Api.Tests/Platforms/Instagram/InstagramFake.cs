@@ -57,6 +57,8 @@ public sealed class InstagramFake : IDisposable
 
     public IPlatformPublisher Publisher => _services.GetServices<IPlatformPublisher>().Single(c => c.Platform == PlatformId.Instagram);
 
+    public IPlatformMetrics Metrics => _services.GetRequiredService<InstagramMetrics>();
+
     public IPlatformRules Rules => _services.GetServices<IPlatformRules>().Single(c => c.Platform == PlatformId.Instagram);
 
     public static PlatformAccount Account => new(IgUserId, "Nexus Demo", "nexus.demo", null, AccountKind.BusinessAccount);
@@ -101,6 +103,29 @@ public sealed class InstagramFake : IDisposable
         Get($"/{GraphVersion}/{mediaId}").AtPriority(Fallback).RespondWith(Json(new { permalink = "https://www.instagram.com/p/DAbc123/", id = mediaId }));
         Post($"/{GraphVersion}/{mediaId}/comments").AtPriority(Fallback).RespondWith(Json(new { id = "17800000000000077" }));
     }
+
+    /// <summary>
+    /// A media object and its insights as Meta documents them: <c>GET /{ig-media-id}?fields=media_product_type,like_count,comments_count</c>
+    /// and <c>GET /{ig-media-id}/insights</c>, one entry per metric with a lifetime value.
+    /// </summary>
+    public void MediaWithInsights(string mediaId, string productType, long likeCount, long commentsCount, params (string Metric, double Value)[] insights)
+    {
+        Get($"/{GraphVersion}/{mediaId}").RespondWith(Json(new { media_product_type = productType, like_count = likeCount, comments_count = commentsCount, id = mediaId }));
+        Get($"/{GraphVersion}/{mediaId}/insights").RespondWith(Json(InsightsBody(mediaId, insights)));
+    }
+
+    public static object InsightsBody(string objectId, params (string Metric, double Value)[] insights) => new
+    {
+        data = insights.Select(i => new
+        {
+            name = i.Metric,
+            period = "lifetime",
+            values = new[] { new { value = i.Value } },
+            title = i.Metric,
+            description = $"The {i.Metric} of the object.",
+            id = $"{objectId}/insights/{i.Metric}/lifetime",
+        }).ToArray(),
+    };
 
     public static PublishRequest Publication(string text, IReadOnlyList<MediaItem> media, params (string Key, string Value)[] options) =>
         new("target-1", text, media, options.ToDictionary(o => o.Key, o => o.Value));

@@ -55,6 +55,8 @@ internal sealed class LinkedInHarness : IDisposable
 
     public IPlatformPublisher Publisher => _services.GetServices<IPlatformPublisher>().Single(p => p.Platform == PlatformId.LinkedIn);
 
+    public IPlatformMetrics Metrics => _services.GetRequiredService<LinkedInMetrics>();
+
     public IPlatformRules Rules => _services.GetServices<IPlatformRules>().Single(r => r.Platform == PlatformId.LinkedIn);
 
     public Uri MediaUrl(string name) => new($"{Server.Url}/media/{name}");

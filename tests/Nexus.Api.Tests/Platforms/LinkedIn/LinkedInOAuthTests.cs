@@ -33,7 +33,7 @@ public sealed class LinkedInOAuthTests : IDisposable
         using var li = new LinkedInHarness(new Dictionary<string, string?> { ["Nexus:Platforms:LinkedIn:Organizations"] = "true" });
 
         Assert.Equal(
-            "openid profile email w_member_social w_organization_social r_organization_social rw_organization_admin",
+            "openid profile email w_member_social w_organization_social r_organization_social rw_organization_admin r_member_postAnalytics r_member_profileAnalytics",
             Query(li.OAuth.BuildAuthorizationRequest("s", Callback).Url)["scope"]);
     }
 

@@ -58,6 +58,8 @@ public sealed class PinterestFake : IDisposable
 
     public IPlatformPublisher Publisher => Services.GetServices<IPlatformPublisher>().Single(p => p.Platform == PlatformId.Pinterest);
 
+    public IPlatformMetrics Metrics => Services.GetRequiredService<PinterestMetrics>();
+
     public IReadOnlyList<IRequestMessage> Requests(string path, string? method = null) =>
         [.. Server.LogEntries.Select(e => e.RequestMessage!).Where(r => r.Path == path && (method is null || r.Method == method))];
 
@@ -79,6 +81,20 @@ public sealed class PinterestFake : IDisposable
                 .WithBody(new JsonObject { ["media_id"] = mediaId, ["media_type"] = "video", ["status"] = statuses[i] }.ToJsonString()));
         }
     }
+
+    /// <summary>
+    /// <c>GET /v5/pins/{id}/analytics</c> as Pinterest documents it: per app type (<c>all</c>) the daily metrics, and the
+    /// summary over the range that Nexus reads.
+    /// </summary>
+    public void PinAnalytics(string pinId, JsonObject summary) =>
+        Json($"/v5/pins/{pinId}/analytics", 200, new JsonObject
+        {
+            ["all"] = new JsonObject
+            {
+                ["daily_metrics"] = new JsonArray(new JsonObject { ["data_status"] = "READY", ["date"] = "2026-03-09", ["metrics"] = summary.DeepClone() }),
+                ["summary_metrics"] = summary,
+            },
+        }, "GET");
 
     public static JsonObject Error(int code, string message) => new() { ["code"] = code, ["message"] = message };
 

@@ -59,6 +59,8 @@ public sealed class TikTokFake : IDisposable
 
     public IPlatformPublisher Publisher => Services.GetServices<IPlatformPublisher>().Single(p => p.Platform == PlatformId.TikTok);
 
+    public IPlatformMetrics Metrics => Services.GetRequiredService<TikTokMetrics>();
+
     public IPlatformRules Rules => Services.GetServices<IPlatformRules>().Single(r => r.Platform == PlatformId.TikTok);
 
     public IReadOnlyList<IRequestMessage> Requests(string path) =>
@@ -98,6 +100,29 @@ public sealed class TikTokFake : IDisposable
             (i < statuses.Length - 1 ? given.WillSetStateTo($"s{i + 1}") : given).RespondWith(response);
         }
     }
+
+    /// <summary>
+    /// <c>POST /v2/video/query/</c> as TikTok documents it: the requested videos it knows under <c>data.videos</c> with the
+    /// fields asked for, a cursor, and <c>error.code</c> "ok".
+    /// </summary>
+    public void Videos(params (string Id, long Views, long Likes, long Comments, long Shares)[] videos) =>
+        Json("/v2/video/query/", 200, new JsonObject
+        {
+            ["data"] = new JsonObject
+            {
+                ["videos"] = new JsonArray([.. videos.Select(v => (JsonNode)new JsonObject
+                {
+                    ["id"] = v.Id,
+                    ["view_count"] = v.Views,
+                    ["like_count"] = v.Likes,
+                    ["comment_count"] = v.Comments,
+                    ["share_count"] = v.Shares,
+                })]),
+                ["cursor"] = 0,
+                ["has_more"] = false,
+            },
+            ["error"] = Ok(),
+        });
 
     public static JsonObject Ok() => new() { ["code"] = "ok", ["message"] = "", ["log_id"] = "log-1" };
 

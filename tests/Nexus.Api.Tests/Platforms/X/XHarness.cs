@@ -59,6 +59,8 @@ internal sealed class XHarness : IDisposable
 
     public IPlatformPublisher Publisher => _services.GetServices<IPlatformPublisher>().Single(p => p.Platform == PlatformId.X);
 
+    public IPlatformMetrics Metrics => _services.GetRequiredService<XMetrics>();
+
     public IPlatformRules Rules => _services.GetServices<IPlatformRules>().Single(r => r.Platform == PlatformId.X);
 
     public Uri MediaUrl(string name) => new($"{Server.Url}/media/{name}");

@@ -36,6 +36,7 @@ public sealed class YouTubeFake : IDisposable
             ["Nexus:Platforms:YouTube:TokenBaseUrl"] = Server.Url,
             ["Nexus:Platforms:YouTube:RevokeUrl"] = Server.Url + "/revoke",
             ["Nexus:Platforms:YouTube:ApiBaseUrl"] = Server.Url,
+            ["Nexus:Platforms:YouTube:AnalyticsBaseUrl"] = Server.Url,
             ["Nexus:Platforms:YouTube:UploadChunkSize"] = "262144",
             ["Nexus:Platforms:YouTube:ResumeDelay"] = "00:00:00.010",
             ["Nexus:Platforms:YouTube:MaxResumeAttempts"] = "2",
@@ -66,6 +67,8 @@ public sealed class YouTubeFake : IDisposable
 
     public IPlatformPublisher Publisher => Services.GetServices<IPlatformPublisher>().Single(p => p.Platform == PlatformId.YouTube);
 
+    public IPlatformMetrics Metrics => Services.GetRequiredService<YouTubeMetrics>();
+
     public IReadOnlyList<IRequestMessage> Requests(string path, string? method = null) =>
         [.. Server.LogEntries.Select(e => e.RequestMessage!).Where(r => r.Path == path && (method is null || r.Method == method))];
 
@@ -90,6 +93,28 @@ public sealed class YouTubeFake : IDisposable
 
     /// <summary>A 308 "Resume Incomplete" saying bytes 0 to <paramref name="lastByte"/> arrived.</summary>
     public static IResponseBuilder Incomplete(long lastByte) => Response.Create().WithStatusCode(308).WithHeader("X-Range", $"bytes=0-{lastByte}");
+
+    /// <summary><c>videos.list?part=statistics</c> as Google documents it: counts as strings, absent when hidden or off.</summary>
+    public void VideoStatistics(params (string Id, JsonObject Statistics)[] videos) =>
+        Json("/youtube/v3/videos", 200, new JsonObject
+        {
+            ["kind"] = "youtube#videoListResponse",
+            ["etag"] = "etag-list",
+            ["items"] = new JsonArray([.. videos.Select(v => (JsonNode)new JsonObject { ["kind"] = "youtube#video", ["etag"] = $"etag-{v.Id}", ["id"] = v.Id, ["statistics"] = v.Statistics })]),
+            ["pageInfo"] = new JsonObject { ["totalResults"] = videos.Length, ["resultsPerPage"] = videos.Length },
+        }, "GET");
+
+    /// <summary>The Analytics API's result table for <c>dimensions=video</c>: column headers, then one row per video.</summary>
+    public void WatchTime(params (string Id, long Minutes, long AverageSeconds)[] rows) =>
+        Json("/v2/reports", 200, new JsonObject
+        {
+            ["kind"] = "youtubeAnalytics#resultTable",
+            ["columnHeaders"] = new JsonArray(
+                new JsonObject { ["name"] = "video", ["columnType"] = "DIMENSION", ["dataType"] = "STRING" },
+                new JsonObject { ["name"] = "estimatedMinutesWatched", ["columnType"] = "METRIC", ["dataType"] = "INTEGER" },
+                new JsonObject { ["name"] = "averageViewDuration", ["columnType"] = "METRIC", ["dataType"] = "INTEGER" }),
+            ["rows"] = new JsonArray([.. rows.Select(r => (JsonNode)new JsonArray(r.Id, r.Minutes, r.AverageSeconds))]),
+        }, "GET");
 
     public static JsonObject VideoResource(string id, string privacy = "public") =>
         new() { ["kind"] = "youtube#video", ["id"] = id, ["status"] = new JsonObject { ["uploadStatus"] = "uploaded", ["privacyStatus"] = privacy } };
