@@ -48,6 +48,7 @@ public static class SandboxServer
         sandbox.MapPost("/api/posts", (Delegate)PublishAsync);
         sandbox.MapGet("/api/posts/{id}", (Delegate)GetPostAsync);
         sandbox.MapGet("/api/posts", (Delegate)FindPostAsync);
+        SandboxMetricsApi.Map(sandbox);
         return app;
     }
 
@@ -278,7 +279,7 @@ public static class SandboxServer
             : null;
     }
 
-    private static async Task<SandboxGrant?> AuthenticateAsync(HttpContext http, IQuerySession session, TimeProvider clock)
+    internal static async Task<SandboxGrant?> AuthenticateAsync(HttpContext http, IQuerySession session, TimeProvider clock)
     {
         var header = http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
@@ -298,7 +299,7 @@ public static class SandboxServer
     private static IResult OAuthError(string error, string description) =>
         Results.Json(new { error, error_description = description }, statusCode: StatusCodes.Status400BadRequest);
 
-    private static IResult Unauthorized() =>
+    internal static IResult Unauthorized() =>
         Results.Json(new { error = "invalid_token", message = "The access token is invalid, expired or revoked." }, statusCode: StatusCodes.Status401Unauthorized);
 }
 
