@@ -19,7 +19,7 @@ public sealed class PostType : ObjectGraphType<Post>
 {
     public const string TypeName = "Post";
 
-    public PostType()
+    public PostType(TypeExtensionRegistry extensions)
     {
         Name = TypeName;
         Description = "A post for one or more connected accounts: content, schedule, and each target's publication.";
@@ -48,6 +48,7 @@ public sealed class PostType : ObjectGraphType<Post>
             .Description("Everything that happened to the post, oldest first, from its events.")
             .Paged()
             .Resolve(ctx => PostHistory.Page(ctx.Source, ctx.GetPageRequest(), ctx));
+        extensions.Extend(this);
     }
 
     private static IDataLoaderResult<IReadOnlyList<PreflightIssue>> Warnings(Post post, IResolveFieldContext context)
@@ -66,7 +67,7 @@ public sealed class PostTargetType : ObjectGraphType<PostTarget>
 {
     public const string TypeName = "PostTarget";
 
-    public PostTargetType()
+    public PostTargetType(TypeExtensionRegistry extensions)
     {
         Name = TypeName;
         Description = "One account a post publishes to.";
@@ -85,6 +86,7 @@ public sealed class PostTargetType : ObjectGraphType<PostTarget>
         Field<ListGraphType<NonNullGraphType<MediaType>>, IReadOnlyList<MediaRef>?>("media").Description("This target's own media; null when it uses the post's.").Resolve(ctx => ctx.Source.Media);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PostOptionType>>>, IEnumerable<KeyValuePair<string, string>>>("options")
             .Description("The platform settings, as the publisher reads them.").Resolve(ctx => ctx.Source.Options.OrderBy(o => o.Key, StringComparer.Ordinal));
+        extensions.Extend(this);
     }
 }
 

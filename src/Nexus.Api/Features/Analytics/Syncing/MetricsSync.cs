@@ -108,6 +108,27 @@ public sealed class MetricsSync(NpgsqlDataSource db, IServiceScopeFactory scopes
         return new(read, failures);
     }
 
+    /// <summary>
+    /// Takes the post's on-demand read for the cooldown, atomically across nodes (one upsert that only replaces a
+    /// stamp older than the cooldown); answers null when taken, else when the next read is allowed.
+    /// </summary>
+    public async Task<DateTimeOffset?> TryStartRefreshAsync(Guid postId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var command = db.CreateCommand(
+            $"insert into {RefreshStamps.Table} as r (post_id, refreshed_at) values ($1, $2) " +
+            "on conflict (post_id) do update set refreshed_at = excluded.refreshed_at where r.refreshed_at <= $3 returning r.refreshed_at");
+        Add(command.Parameters, postId, now, now - Options.RefreshCooldown);
+        if (await command.ExecuteScalarAsync(ct) is not null)
+        {
+            return null;
+        }
+
+        await using var last = db.CreateCommand($"select refreshed_at from {RefreshStamps.Table} where post_id = $1");
+        Add(last.Parameters, postId);
+        return await last.ExecuteScalarAsync(ct) is DateTime at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) + Options.RefreshCooldown : now + Options.RefreshCooldown;
+    }
+
     private async Task<List<DueTarget>> ClaimTargetsAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var command = db.CreateCommand(
@@ -440,6 +461,20 @@ public sealed class MetricsSync(NpgsqlDataSource db, IServiceScopeFactory scopes
                 _ => new NpgsqlParameter { Value = value },
             });
         }
+    }
+}
+
+/// <summary>When each post's metrics were last read on demand (<c>refreshMetrics</c>'s cooldown).</summary>
+public sealed class RefreshStamps : IConfigureMarten
+{
+    public const string Table = Infrastructure.Persistence.SchemaName + ".metric_refreshes";
+
+    public void Configure(IServiceProvider services, StoreOptions options)
+    {
+        var table = new Weasel.Postgresql.Tables.Table(Table);
+        table.AddColumn<Guid>("post_id").AsPrimaryKey();
+        table.AddColumn("refreshed_at", "timestamp with time zone").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(table);
     }
 }
 
