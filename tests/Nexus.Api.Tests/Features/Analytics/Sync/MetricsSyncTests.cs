@@ -224,4 +224,44 @@ public sealed class MetricsSyncTests(SyncFixture fixture) : IClassFixture<SyncFi
         fixture.Clock.SetTo(row.PublishedAt + TimeSpan.FromHours(1) + Second);
         Assert.DoesNotContain(row.TargetId, await host.SweepAllAsync());
     }
+
+    [Fact]
+    public async Task a_connections_audience_is_read_at_once_then_every_six_hours_and_stops_when_it_is_disconnected()
+    {
+        var host = fixture.Host;
+        var (owner, _, connection) = await host.ConnectedWorkspaceAsync();
+        Assert.True(Nexus.Api.GraphQL.Relay.GlobalId.TryParse(connection, "Connection", out var connectionId));
+        DateTimeOffset? due = null;
+        await Infrastructure.Eventually.TrueAsync(async () => (due = (await SyncScenarios.AudienceAsync(fixture.ConnectionString, connectionId))?.NextSyncAt) is not null,
+            "the connection got no audience row", TimeSpan.FromSeconds(30));
+
+        var first = due!.Value + Second;
+        fixture.Clock.SetTo(first);
+        await host.SweepAllAsync();
+        var audience = (await SyncScenarios.AudienceAsync(fixture.ConnectionString, connectionId))!.Value;
+        var reading = Assert.Single(audience.Readings);
+        Assert.True(reading.Followers > 0);
+        Assert.NotNull(reading.Following); // a person's account (a page's would be null)
+        Assert.Equal(0, reading.Posts);
+        Assert.Equal(first + TimeSpan.FromHours(6), audience.NextSyncAt);
+
+        fixture.Clock.SetTo(first + TimeSpan.FromHours(6) - TimeSpan.FromMinutes(1));
+        await host.SweepAllAsync();
+        Assert.Single((await SyncScenarios.AudienceAsync(fixture.ConnectionString, connectionId))!.Value.Readings);
+
+        // Three days later (the nodes were down meanwhile): one reading, and the account has gained followers.
+        fixture.Clock.SetTo(first + TimeSpan.FromDays(3));
+        await host.SweepAllAsync();
+        var later = (await SyncScenarios.AudienceAsync(fixture.ConnectionString, connectionId))!.Value;
+        Assert.Equal(2, later.Readings.Count);
+        Assert.True(later.Readings[1].Followers >= reading.Followers + 3, $"{reading.Followers} then {later.Readings[1].Followers}");
+
+        fixture.Clock.Reset();
+        await host.MutateAsync(owner, "disconnectAccount", "DisconnectAccountInput", new { connectionId = connection }, "connection { status }");
+        await Infrastructure.Eventually.TrueAsync(async () => (await SyncScenarios.AudienceAsync(fixture.ConnectionString, connectionId))!.Value.NextSyncAt is null,
+            "the disconnected account's audience kept its schedule", TimeSpan.FromSeconds(30));
+        fixture.Clock.SetTo(first + TimeSpan.FromDays(10));
+        await host.SweepAllAsync();
+        Assert.Equal(2, (await SyncScenarios.AudienceAsync(fixture.ConnectionString, connectionId))!.Value.Readings.Count);
+    }
 }

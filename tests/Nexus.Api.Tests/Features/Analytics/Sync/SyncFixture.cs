@@ -149,6 +149,33 @@ public static class SyncScenarios
         return snapshots;
     }
 
+    /// <summary>A connection's audience row: when it is read next, and every reading (followers, following, posts) oldest first.</summary>
+    public static async Task<(DateTimeOffset? NextSyncAt, List<(DateTimeOffset At, long? Followers, long? Following, long? Posts)> Readings)?> AudienceAsync(
+        string connectionString, Guid connectionId)
+    {
+        await using var db = new NpgsqlConnection(connectionString);
+        await db.OpenAsync();
+        await using var row = new NpgsqlCommand($"select next_sync_at from {AnalyticsTables.ConnectionAudience} where connection_id = $1", db);
+        row.Parameters.Add(new NpgsqlParameter { Value = connectionId });
+        var next = await row.ExecuteScalarAsync();
+        if (next is null)
+        {
+            return null;
+        }
+
+        await using var command = new NpgsqlCommand(
+            $"select measured_at, followers, following, posts from {AnalyticsTables.AudienceSnapshots} where connection_id = $1 order by measured_at", db);
+        command.Parameters.Add(new NpgsqlParameter { Value = connectionId });
+        var readings = new List<(DateTimeOffset, long?, long?, long?)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            readings.Add((reader.GetFieldValue<DateTimeOffset>(0), Long(reader, 1), Long(reader, 2), Long(reader, 3)));
+        }
+
+        return (next is DBNull ? null : new DateTimeOffset(DateTime.SpecifyKind((DateTime)next, DateTimeKind.Utc)), readings);
+    }
+
     /// <summary>
     /// Ends rows a test left failing on purpose, so that the next tests' sweeps (which read every due row) do not keep
     /// calling the sandbox for them.
