@@ -17,6 +17,9 @@ public sealed class AnalyticsOptions
     /// <summary>Rows one sweep claims at most (of targets, and of connections); the next sweep takes the rest.</summary>
     public int SweepBatch { get; set; } = 500;
 
+    /// <summary>Connections whose metrics one sweep reads at the same time.</summary>
+    public int Parallelism { get; set; } = 8;
+
     /// <summary>How often a connection's audience is read.</summary>
     public TimeSpan AudienceInterval { get; set; } = TimeSpan.FromHours(6);
 

@@ -52,22 +52,28 @@ public sealed class MetricsSync(NpgsqlDataSource db, IServiceScopeFactory scopes
     {
         var now = clock.GetUtcNow();
         var due = await ClaimTargetsAsync(now, ct);
-        var read = new List<Guid>();
-        foreach (var group in due.GroupBy(t => t.ConnectionId))
-        {
-            try
+        var read = new System.Collections.Concurrent.ConcurrentQueue<Guid>();
+        // Connections are independent (their own tokens, their own rate limits): several are read at once, as calls
+        // wait on platforms rather than on the CPU.
+        await Parallel.ForEachAsync(due.GroupBy(t => t.ConnectionId), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Options.Parallelism), CancellationToken = ct },
+            async (group, token) =>
             {
-                read.AddRange(await ReadConnectionTargetsAsync(group.Key, [.. group], now, scheduled: true, ct));
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                // One connection's trouble (a database blip while saving) must not stop the others; its claimed rows
-                // come due again when the lease ends.
-                logger.LogError(ex, "Syncing the metrics of connection {ConnectionId} failed", group.Key);
-            }
-        }
+                try
+                {
+                    foreach (var id in await ReadConnectionTargetsAsync(group.Key, [.. group], now, scheduled: true, token))
+                    {
+                        read.Enqueue(id);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    // One connection's trouble (a database blip while saving) must not stop the others; its claimed rows
+                    // come due again when the lease ends.
+                    logger.LogError(ex, "Syncing the metrics of connection {ConnectionId} failed", group.Key);
+                }
+            });
 
-        return (due.Count, read);
+        return (due.Count, [.. read]);
     }
 
     /// <summary>
