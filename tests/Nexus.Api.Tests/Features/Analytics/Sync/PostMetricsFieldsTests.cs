@@ -123,6 +123,17 @@ public sealed class PostMetricsFieldsTests(SyncFixture fixture) : IClassFixture<
         var after = await SyncScenarios.RowAsync(fixture.ConnectionString, row.TargetId);
         Assert.Equal((0, row.NextSyncAt), (after.SyncStep, after.NextSyncAt));
 
+        // Reached by node(id), without its post, the target's metrics still check the post's workspace: members see them.
+        var node = await host.AsAsync(viewer, "query ($id: ID!) { node(id: $id) { ... on PostTarget { metrics { latest { impressions measuredAt } } } } }",
+            new { id = GlobalId.Encode("PostTarget", row.TargetId) });
+        Assert.True(node.Errors.Length == 0, node.Body.ToString());
+        Assert.Equal(latest.GetProperty("measuredAt").GetDateTimeOffset(),
+            node.Data.GetProperty("node").GetProperty("metrics").GetProperty("latest").GetProperty("measuredAt").GetDateTimeOffset());
+        var outsider = await host.PersonAsync("Outsider");
+        var hidden = await host.AsAsync(outsider, "query ($id: ID!) { node(id: $id) { ... on PostTarget { metrics { latest { impressions } } } } }",
+            new { id = GlobalId.Encode("PostTarget", row.TargetId) });
+        Assert.Equal(JsonValueKind.Null, hidden.Data.GetProperty("node").ValueKind);
+
         // Again at once: refused with when to try again, and nothing is read.
         var again = await RefreshAsync(owner, postId);
         var error = Assert.Single(again.GetProperty("errors").EnumerateArray());
