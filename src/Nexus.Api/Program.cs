@@ -4,6 +4,7 @@ using Nexus.Api.Features;
 using Nexus.Api.Features.Accounts.SigningIn;
 using Nexus.Api.Features.Accounts.SigningInWithProviders;
 using Nexus.Api.Features.Connections.CompletingConnection;
+using Nexus.Api.Features.Webhooks;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Transport;
 using Nexus.Api.Infrastructure;
@@ -104,6 +105,7 @@ namespace Nexus.Api
             app.MapExternalSignIn();
             app.MapSandbox();
             app.MapOAuthCallback();
+            app.MapPlatformWebhooks();
             app.MapNexusGraphQL();
             return app;
         }

@@ -48,6 +48,7 @@ public static class SandboxServer
         sandbox.MapPost("/api/posts", (Delegate)PublishAsync);
         sandbox.MapGet("/api/posts/{id}", (Delegate)GetPostAsync);
         sandbox.MapGet("/api/posts", (Delegate)FindPostAsync);
+        sandbox.MapSandboxWebhooks();
         SandboxMetricsApi.Map(sandbox);
         return app;
     }
@@ -162,14 +163,15 @@ public static class SandboxServer
         });
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext http, IDocumentSession session)
+    private static async Task<IResult> RevokeAsync(HttpContext http, IDocumentSession session, TimeProvider clock)
     {
         var hash = SecretTokens.Hash((await http.Request.ReadFormAsync())["token"].ToString());
         var grant = await session.Query<SandboxGrant>().FirstOrDefaultAsync(g => g.AccessTokenHash == hash || g.RefreshTokenHash == hash);
-        if (grant is not null)
+        if (grant is { Revoked: false })
         {
             session.Store(grant with { Revoked = true });
             await session.SaveChangesAsync();
+            await SandboxWebhooks.RevokedAsync(http.RequestServices, grant, clock.GetUtcNow());
         }
 
         return Results.Ok();
@@ -246,6 +248,7 @@ public static class SandboxServer
             return Results.Json(Describe(winner, http), statusCode: StatusCodes.Status200OK);
         }
 
+        await SandboxWebhooks.PublishedAsync(http.RequestServices, post, UrlOf(post, http), clock.GetUtcNow());
         return Results.Json(Describe(post, http), statusCode: StatusCodes.Status201Created);
     }
 
@@ -261,7 +264,13 @@ public static class SandboxServer
         : Results.Json(new { error = "not_found", message = "No post was made with this idempotency key." }, statusCode: 404);
 
     private static object Describe(SandboxPost post, HttpContext http) =>
-        new { id = post.Id, account_id = post.AccountId, url = $"{http.Request.Scheme}://{http.Request.Host}/sandbox/posts/{post.Id}", created_at = post.CreatedAt };
+        new { id = post.Id, account_id = post.AccountId, url = UrlOf(post, http), created_at = post.CreatedAt };
+
+    private static string UrlOf(SandboxPost post, HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}/sandbox/posts/{post.Id}";
+
+    /// <summary>The accounts a grant covers, as <c>/api/me</c> lists them: the person, and the two pages when granted.</summary>
+    public static IReadOnlyList<string> AccountIdsOf(SandboxGrant grant) =>
+        grant.Pages ? [$"sbx-user-{grant.Id:N}", $"sbx-page-{grant.Id:N}-1", $"sbx-page-{grant.Id:N}-2"] : [$"sbx-user-{grant.Id:N}"];
 
     private static SandboxFailure? InjectedFailure(string text, SandboxOptions options)
     {

@@ -31,6 +31,12 @@ public sealed class YouTubeOptions : PlatformOptions
     /// <summary>The API host: <c>/youtube/v3/…</c>, uploads under <c>/upload/youtube/v3/videos</c>.</summary>
     public string ApiBaseUrl { get; set; } = "https://www.googleapis.com";
 
+    /// <summary>The WebSub hub Nexus subscribes channels' upload feeds at (push notifications of uploads).</summary>
+    public string WebSubHubUrl { get; set; } = "https://pubsubhubbub.appspot.com/subscribe";
+
+    /// <summary>The lease Nexus asks the hub for; the hub may grant another, and Nexus renews before the granted one ends.</summary>
+    public TimeSpan WebSubLease { get; set; } = TimeSpan.FromDays(5);
+
     /// <summary>Bytes per upload request; rounded down to a multiple of 256 KiB as Google requires (at least 256 KiB).</summary>
     public int UploadChunkSize { get; set; } = 8 * 1024 * 1024;
 

@@ -48,6 +48,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
             async (host, owner, ws) => (await Connections.ConnectionScenarios.ConsentAsync(host, await Connections.ConnectionScenarios.StartSandboxAsync(host, owner, ws), pages: true)).Choice!, personal: true),
         ["post"] = new("query ($id: ID!) { post(id: $id) { id } }", (post, _) => new { id = post }, DraftedPostAsync),
         ["Workspace.posts"] = new("query ($id: ID!) { workspace(id: $id) { posts { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["PostTarget.interactions"] = new("query ($id: ID!) { post(id: $id) { targets { interactions { comments } } } }", (post, _) => new { id = post }, DraftedPostAsync),
         ["Workspace.calendar"] = new("query ($id: ID!) { workspace(id: $id) { calendar(from: \"2026-11-01\", to: \"2026-11-30\") { date } } }", (ws, _) => new { id = ws }),
         ["draftPost"] = Mutation("draftPost", "DraftPostInput", (subject, _) => new { workspaceId = subject.Split('|')[0], text = "hi", targets = new[] { new { connectionId = subject.Split('|')[1] } } },
             async (host, owner, ws) => ws + "|" + await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws)),
