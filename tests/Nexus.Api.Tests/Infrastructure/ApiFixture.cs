@@ -15,7 +15,8 @@ public class ApiFixture : IAsyncLifetime
 {
     private static readonly string[] RateLimitPolicies = ["Token", "Login", "SignUp", "PasswordReset"];
     private static readonly string[] SandboxClients =
-        [nameof(Nexus.Api.Platforms.Sandbox.SandboxOAuthClient), nameof(Nexus.Api.Platforms.Sandbox.SandboxPublisher), nameof(Nexus.Api.Platforms.Sandbox.SandboxWebhooks)];
+        [nameof(Nexus.Api.Platforms.Sandbox.SandboxOAuthClient), nameof(Nexus.Api.Platforms.Sandbox.SandboxPublisher), nameof(Nexus.Api.Platforms.Sandbox.SandboxWebhooks),
+            nameof(Nexus.Api.Platforms.Sandbox.SandboxMetrics)];
 
     public IAlbaHost Host { get; private set; } = null!;
 

@@ -19,7 +19,7 @@ public sealed class PostType : ObjectGraphType<Post>
 {
     public const string TypeName = "Post";
 
-    public PostType()
+    public PostType(TypeExtensionRegistry extensions)
     {
         Name = TypeName;
         Description = "A post for one or more connected accounts: content, schedule, and each target's publication.";
@@ -48,6 +48,7 @@ public sealed class PostType : ObjectGraphType<Post>
             .Description("Everything that happened to the post, oldest first, from its events.")
             .Paged()
             .Resolve(ctx => PostHistory.Page(ctx.Source, ctx.GetPageRequest(), ctx));
+        extensions.Extend(this);
     }
 
     private static IDataLoaderResult<IReadOnlyList<PreflightIssue>> Warnings(Post post, IResolveFieldContext context)

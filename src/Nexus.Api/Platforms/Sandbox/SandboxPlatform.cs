@@ -224,6 +224,8 @@ public sealed class SandboxDescriptor : PlatformDescriptor<SandboxOptions, Sandb
 
     public override PlatformOptionSchema? Options => null;
 
+    public override Type? Metrics => typeof(SandboxMetrics);
+
     public override Task<PlatformException> ErrorOfAsync(HttpResponseMessage response, DateTimeOffset now, CancellationToken cancellationToken) =>
         SandboxErrors.FromResponseAsync(response, now, cancellationToken);
 }

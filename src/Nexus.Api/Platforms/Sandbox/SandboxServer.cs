@@ -49,6 +49,7 @@ public static class SandboxServer
         sandbox.MapGet("/api/posts/{id}", (Delegate)GetPostAsync);
         sandbox.MapGet("/api/posts", (Delegate)FindPostAsync);
         sandbox.MapSandboxWebhooks();
+        SandboxMetricsApi.Map(sandbox);
         return app;
     }
 
@@ -287,7 +288,7 @@ public static class SandboxServer
             : null;
     }
 
-    private static async Task<SandboxGrant?> AuthenticateAsync(HttpContext http, IQuerySession session, TimeProvider clock)
+    internal static async Task<SandboxGrant?> AuthenticateAsync(HttpContext http, IQuerySession session, TimeProvider clock)
     {
         var header = http.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
@@ -307,7 +308,7 @@ public static class SandboxServer
     private static IResult OAuthError(string error, string description) =>
         Results.Json(new { error, error_description = description }, statusCode: StatusCodes.Status400BadRequest);
 
-    private static IResult Unauthorized() =>
+    internal static IResult Unauthorized() =>
         Results.Json(new { error = "invalid_token", message = "The access token is invalid, expired or revoked." }, statusCode: StatusCodes.Status401Unauthorized);
 }
 

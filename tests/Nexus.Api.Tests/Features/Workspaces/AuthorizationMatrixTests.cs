@@ -60,6 +60,9 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["publishPostNow"] = Mutation("publishPostNow", "PublishPostNowInput", (post, _) => new { postId = post }, DraftedPostAsync),
         ["addPostToQueue"] = Mutation("addPostToQueue", "AddPostToQueueInput", (post, _) => new { postId = post }, DraftedPostAsync),
         ["retryTarget"] = Mutation("retryTarget", "RetryTargetInput", (post, _) => new { postId = post, targetId = Nexus.Api.GraphQL.Relay.GlobalId.Encode("PostTarget", Guid.NewGuid()) }, DraftedPostAsync),
+        ["Post.metrics"] = new("query ($id: ID!) { post(id: $id) { metrics { impressions } } }", (post, _) => new { id = post }, DraftedPostAsync),
+        ["PostTarget.metrics"] = new("query ($id: ID!) { post(id: $id) { targets { metrics { nextSyncAt } } } }", (post, _) => new { id = post }, DraftedPostAsync),
+        ["refreshMetrics"] = Mutation("refreshMetrics", "RefreshMetricsInput", (post, _) => new { postId = post }, DraftedPostAsync),
         ["setPostingSchedule"] = Mutation("setPostingSchedule", "SetPostingScheduleInput",
             (ws, _) => new { workspaceId = ws, timeZone = "Europe/Berlin", slots = new[] { new { dayOfWeek = "MONDAY", time = "09:00" } } }),
     };

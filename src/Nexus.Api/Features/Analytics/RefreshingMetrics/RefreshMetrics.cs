@@ -1,0 +1,58 @@
+using GraphQL;
+using Marten;
+using Nexus.Api.Features.Analytics.Syncing;
+using Nexus.Api.Features.Posts;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.Infrastructure;
+
+namespace Nexus.Api.Features.Analytics.RefreshingMetrics;
+
+using RefreshMetricsOutcome = Outcome<Guid, PostNotFoundError, NothingPublishedError, RefreshTooSoonError, MetricsUnavailableError>;
+
+/// <summary>Reads a post's metrics from its platforms now, rather than at the next step of the schedule.</summary>
+public sealed record RefreshMetrics(Guid PostId);
+
+public sealed record NothingPublishedError()
+    : MutationError("INVALID_STATE", "No target of this post is published yet: there are no metrics to read.", ["input", "postId"]);
+
+/// <summary>One read per post per cooldown: a button pressed again and again must not spend the account's platform quota.</summary>
+public sealed record RefreshTooSoonError(DateTimeOffset RetryAt)
+    : MutationError("RATE_LIMITED", $"This post's metrics were read moments ago; try again after {RetryAt:yyyy-MM-ddTHH:mm:ssZ}.", ["input", "postId"]);
+
+/// <summary>A platform did not give its figures; what the others gave is stored, and the schedule goes on.</summary>
+public sealed record MetricsUnavailableError(string Message) : MutationError("METRICS_UNAVAILABLE", Message, ["input", "postId"]);
+
+// It waits on the platforms: no transaction is held open across their calls.
+[OutsideTheTransaction]
+public static class RefreshMetricsHandler
+{
+    public static async Task<RefreshMetricsOutcome> Handle(RefreshMetrics command, IQuerySession session, MetricsSync sync, CancellationToken ct)
+    {
+        if (await session.LoadAsync<Post>(command.PostId, ct) is not { } post)
+        {
+            return new PostNotFoundError();
+        }
+
+        if (!post.Targets.Any(t => t is { Status: TargetStatus.Published, ExternalId: not null }))
+        {
+            return new NothingPublishedError();
+        }
+
+        if (await sync.TryStartRefreshAsync(post.Id, ct) is { } retryAt)
+        {
+            return new RefreshTooSoonError(retryAt);
+        }
+
+        var result = await sync.RefreshPostAsync(post, ct);
+        return result.Failures.Count > 0 ? new MetricsUnavailableError(string.Join(" ", result.Failures)) : post.Id;
+    }
+}
+
+public sealed record RefreshMetricsInput([property: Id] string PostId) : IPostInput;
+
+public sealed class RefreshMetricsMutation() : Mutation<RefreshMetricsInput, RefreshMetrics, Guid>("refreshMetrics",
+    "Reads a published post's metrics from its platforms now (at most once per post every few minutes: RATE_LIMITED says when to try again). " +
+    "Answers the post, whose `metrics` and targets' `metrics` show the new reading.",
+    PostAccess.Needs(Role.Viewer), PostPayloads.Post, (input, caller) => new(caller.PostId()));
