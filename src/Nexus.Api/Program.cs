@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Nexus.Api;
 using Nexus.Api.Features;
 using Nexus.Api.Features.Accounts.SigningIn;
+using Nexus.Api.Features.Analytics.Export;
 using Nexus.Api.Features.Accounts.SigningInWithProviders;
 using Nexus.Api.Features.Connections.CompletingConnection;
 using Nexus.Api.GraphQL;
@@ -104,6 +105,7 @@ namespace Nexus.Api
             app.MapExternalSignIn();
             app.MapSandbox();
             app.MapOAuthCallback();
+            app.MapAnalyticsExport();
             app.MapNexusGraphQL();
             return app;
         }
