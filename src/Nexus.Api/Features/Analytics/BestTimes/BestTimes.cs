@@ -2,6 +2,7 @@ using GraphQL;
 using GraphQL.Types;
 using Nexus.Api.Features.Analytics.Reading;
 using Nexus.Api.Features.Posts;
+using Nexus.Api.Features.Posts.Queueing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
@@ -138,6 +139,40 @@ public sealed class BestTimeCellType : ObjectGraphType<BestTimeCell>
         Field(c => c.Hour).Description("The local hour, 0–23.");
         Field(c => c.Samples).Description("The posts published in this cell.");
         Field<FloatGraphType, double?>("engagementRate").Description("Null while the confidence is INSUFFICIENT.").Resolve(ctx => ctx.Source.EngagementRate);
+        Field<NonNullGraphType<BestTimeConfidenceType>, BestTimeConfidence>("confidence").Resolve(ctx => ctx.Source.Confidence);
+    }
+}
+
+/// <summary>What <c>suggestPostingSchedule</c> answers: slots as wall times of <see cref="TimeZone"/>, best first, each with its evidence.</summary>
+public sealed record PostingScheduleSuggestion(string TimeZone, IReadOnlyList<SuggestedSlot> Slots, bool Applied, int PostsAnalysed, int PostsNeeded, double? EngagementRate);
+
+public sealed record SuggestedSlot(DayOfWeek DayOfWeek, TimeOnly Time, double EngagementRate, int Samples, BestTimeConfidence Confidence);
+
+public sealed class PostingScheduleSuggestionType : ObjectGraphType<PostingScheduleSuggestion>
+{
+    public PostingScheduleSuggestionType()
+    {
+        Name = "PostingScheduleSuggestion";
+        Description = "Proposed posting slots from the workspace's own best times, best first.";
+        Field<NonNullGraphType<global::Nexus.Api.GraphQL.Scalars.TimeZoneScalar>, TimeZoneInfo>("timeZone").Description("The zone the slots are wall times in (the workspace's).")
+            .Resolve(ctx => TimeZoneInfo.FindSystemTimeZoneById(ctx.Source.TimeZone));
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<SuggestedSlotType>>>, IReadOnlyList<SuggestedSlot>>("slots").Resolve(ctx => ctx.Source.Slots);
+        Field(s => s.Applied).Description("Whether the slots were set as the posting schedule.");
+        Field(s => s.PostsAnalysed);
+        Field(s => s.PostsNeeded).Description("When no slot could be proposed: how many more measured posts are needed (0 otherwise).");
+        Field<FloatGraphType, double?>("engagementRate").Description("The rate over all the posts analysed, to compare each slot with.").Resolve(ctx => ctx.Source.EngagementRate);
+    }
+}
+
+public sealed class SuggestedSlotType : ObjectGraphType<SuggestedSlot>
+{
+    public SuggestedSlotType()
+    {
+        Name = "SuggestedSlot";
+        Field<NonNullGraphType<DayOfWeekType>, DayOfWeek>("dayOfWeek").Resolve(ctx => ctx.Source.DayOfWeek);
+        Field<NonNullGraphType<StringGraphType>, string>("time").Description("`HH:mm`, a whole hour.").Resolve(ctx => PostingQueue.Format(ctx.Source.Time));
+        Field(s => s.EngagementRate).Description("The rate of the posts published in that weekday × hour.");
+        Field(s => s.Samples).Description("How many posts that rate is from.");
         Field<NonNullGraphType<BestTimeConfidenceType>, BestTimeConfidence>("confidence").Resolve(ctx => ctx.Source.Confidence);
     }
 }

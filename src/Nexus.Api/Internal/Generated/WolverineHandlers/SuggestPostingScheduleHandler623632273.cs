@@ -6,15 +6,15 @@ using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
-    // START: SuggestPostingScheduleHandler1484495209
+    // START: SuggestPostingScheduleHandler623632273
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
-    public sealed class SuggestPostingScheduleHandler1484495209 : Wolverine.Runtime.Handlers.MessageHandler
+    public sealed class SuggestPostingScheduleHandler623632273 : Wolverine.Runtime.Handlers.MessageHandler
     {
-        private readonly Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Analytics.BestTimes.SuggestPostingSchedule> _loggerForMessage;
+        private readonly Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Analytics.BestTimes.Suggesting.SuggestPostingSchedule> _loggerForMessage;
         private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public SuggestPostingScheduleHandler1484495209(Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Analytics.BestTimes.SuggestPostingSchedule> loggerForMessage, Npgsql.NpgsqlDataSource npgsqlDataSource, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public SuggestPostingScheduleHandler623632273(Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Analytics.BestTimes.Suggesting.SuggestPostingSchedule> loggerForMessage, Npgsql.NpgsqlDataSource npgsqlDataSource, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _loggerForMessage = loggerForMessage;
             _npgsqlDataSource = npgsqlDataSource;
@@ -27,12 +27,12 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
-            var suggestPostingSchedule = (Nexus.Api.Features.Analytics.BestTimes.SuggestPostingSchedule)context.Envelope.Message;
+            var suggestPostingSchedule = (Nexus.Api.Features.Analytics.BestTimes.Suggesting.SuggestPostingSchedule)context.Envelope.Message;
 
             await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             var batchedQuery = documentSession.CreateBatchQuery();
 
-            var stream_workspace_BatchItem = batchedQuery.Events.FetchForWriting<Nexus.Api.Features.Workspaces.Workspace>(((Nexus.Api.Features.Analytics.BestTimes.SuggestPostingSchedule)context.Envelope.Message).WorkspaceId);
+            var stream_workspace_BatchItem = batchedQuery.Events.FetchForWriting<Nexus.Api.Features.Workspaces.Workspace>(((Nexus.Api.Features.Analytics.BestTimes.Suggesting.SuggestPostingSchedule)context.Envelope.Message).WorkspaceId);
 
             await batchedQuery.Execute(cancellation);
 
@@ -42,14 +42,14 @@ namespace Internal.Generated.WolverineHandlers
             var result_of_Assert = Wolverine.Runtime.Handlers.EntityIsNotNullGuard<Nexus.Api.Features.Workspaces.Workspace>.Assert(stream_workspace.Aggregate, ((Microsoft.Extensions.Logging.ILogger)_loggerForMessage), "stream_workspace.Aggregate", context.Envelope);
             // Evaluate whether or not the execution should stop based on the HandlerContinuation value
             if (result_of_Assert == Wolverine.HandlerContinuation.Stop) return;
-            var bestTimesReport = await Nexus.Api.Features.Analytics.BestTimes.SuggestPostingScheduleHandler.LoadAsync(suggestPostingSchedule, stream_workspace.Aggregate, _npgsqlDataSource, now, cancellation).ConfigureAwait(false);
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Analytics.BestTimes.SuggestPostingScheduleHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Analytics.BestTimes.SuggestPostingScheduleHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", ((Nexus.Api.Features.Analytics.BestTimes.SuggestPostingSchedule)context.Envelope.Message).WorkspaceId);
+            var bestTimesReport = await Nexus.Api.Features.Analytics.BestTimes.Suggesting.SuggestPostingScheduleHandler.LoadAsync(suggestPostingSchedule, stream_workspace.Aggregate, _npgsqlDataSource, now, cancellation).ConfigureAwait(false);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Analytics.BestTimes.Suggesting.SuggestPostingScheduleHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Analytics.BestTimes.Suggesting.SuggestPostingScheduleHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", ((Nexus.Api.Features.Analytics.BestTimes.Suggesting.SuggestPostingSchedule)context.Envelope.Message).WorkspaceId);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "Nexus.Api.Features.Workspaces.Workspace");
             
             // The actual message execution
-            (var outgoing1, var outgoing2) = Nexus.Api.Features.Analytics.BestTimes.SuggestPostingScheduleHandler.Handle(suggestPostingSchedule, stream_workspace.Aggregate, bestTimesReport, now);
+            (var outgoing1, var outgoing2) = Nexus.Api.Features.Analytics.BestTimes.Suggesting.SuggestPostingScheduleHandler.Handle(suggestPostingSchedule, stream_workspace.Aggregate, bestTimesReport, now);
 
             
             // Outgoing, cascaded message
@@ -72,7 +72,7 @@ namespace Internal.Generated.WolverineHandlers
         }
     }
 
-    // END: SuggestPostingScheduleHandler1484495209
+    // END: SuggestPostingScheduleHandler623632273
     
     
 }

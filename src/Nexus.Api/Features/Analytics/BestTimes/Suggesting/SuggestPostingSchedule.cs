@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using FluentValidation;
-using GraphQL.Types;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Posts.Queueing;
 using Nexus.Api.Features.Workspaces;
@@ -9,7 +8,7 @@ using Nexus.Api.GraphQL.Errors;
 using Npgsql;
 using Wolverine.Marten;
 
-namespace Nexus.Api.Features.Analytics.BestTimes;
+namespace Nexus.Api.Features.Analytics.BestTimes.Suggesting;
 
 /// <summary>
 /// Proposes posting-schedule slots from the workspace's best times (<see cref="BestTimesReport"/>); with
@@ -29,10 +28,6 @@ public sealed record SuggestPostingSchedule(Guid WorkspaceId, Guid ByUserId, int
         }
     }
 }
-
-public sealed record SuggestedSlot(DayOfWeek DayOfWeek, TimeOnly Time, double EngagementRate, int Samples, BestTimeConfidence Confidence);
-
-public sealed record PostingScheduleSuggestion(string TimeZone, IReadOnlyList<SuggestedSlot> Slots, bool Applied, int PostsAnalysed, int PostsNeeded, double? EngagementRate);
 
 public sealed record NotEnoughHistoryError(int PostsNeeded)
     : MutationError("NOT_ENOUGH_HISTORY", $"There is not enough published history to suggest a schedule: {PostsNeeded} more measured posts are needed " +
@@ -86,32 +81,3 @@ public sealed class SuggestPostingScheduleMutation() : Mutation<SuggestPostingSc
     WorkspaceAccess.Needs(Role.Admin),
     Payload<PostingScheduleSuggestion>.Of<PostingScheduleSuggestionType>("suggestion", "The proposal (null after an error).", (_, value) => Task.FromResult<object?>(value)),
     (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Slots ?? SuggestPostingSchedule.DefaultSlots, input.Weeks ?? BestTimesReport.DefaultWeeks, input.Apply ?? false));
-
-public sealed class PostingScheduleSuggestionType : ObjectGraphType<PostingScheduleSuggestion>
-{
-    public PostingScheduleSuggestionType()
-    {
-        Name = "PostingScheduleSuggestion";
-        Description = "Proposed posting slots from the workspace's own best times, best first.";
-        Field<NonNullGraphType<global::Nexus.Api.GraphQL.Scalars.TimeZoneScalar>, TimeZoneInfo>("timeZone").Description("The zone the slots are wall times in (the workspace's).")
-            .Resolve(ctx => TimeZoneInfo.FindSystemTimeZoneById(ctx.Source.TimeZone));
-        Field<NonNullGraphType<ListGraphType<NonNullGraphType<SuggestedSlotType>>>, IReadOnlyList<SuggestedSlot>>("slots").Resolve(ctx => ctx.Source.Slots);
-        Field(s => s.Applied).Description("Whether the slots were set as the posting schedule.");
-        Field(s => s.PostsAnalysed);
-        Field(s => s.PostsNeeded).Description("When no slot could be proposed: how many more measured posts are needed (0 otherwise).");
-        Field<FloatGraphType, double?>("engagementRate").Description("The rate over all the posts analysed, to compare each slot with.").Resolve(ctx => ctx.Source.EngagementRate);
-    }
-}
-
-public sealed class SuggestedSlotType : ObjectGraphType<SuggestedSlot>
-{
-    public SuggestedSlotType()
-    {
-        Name = "SuggestedSlot";
-        Field<NonNullGraphType<DayOfWeekType>, DayOfWeek>("dayOfWeek").Resolve(ctx => ctx.Source.DayOfWeek);
-        Field<NonNullGraphType<StringGraphType>, string>("time").Description("`HH:mm`, a whole hour.").Resolve(ctx => PostingQueue.Format(ctx.Source.Time));
-        Field(s => s.EngagementRate).Description("The rate of the posts published in that weekday × hour.");
-        Field(s => s.Samples).Description("How many posts that rate is from.");
-        Field<NonNullGraphType<BestTimeConfidenceType>, BestTimeConfidence>("confidence").Resolve(ctx => ctx.Source.Confidence);
-    }
-}
