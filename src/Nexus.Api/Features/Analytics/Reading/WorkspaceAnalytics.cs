@@ -43,14 +43,16 @@ public sealed class WorkspaceAnalyticsField : ITypeExtension<WorkspaceType>
 }
 
 /// <summary>
-/// The range an analytics query reads. Totals, the previous period, the series and the per-platform breakdown come
-/// from one SQL statement (one scan of the range's rows, grouping sets), run once when the first of them is selected;
-/// top posts and the dashboard's week and followers are one statement each.
+/// The range an analytics query reads. Each part is one SQL statement run when it is selected; totals and the
+/// previous period come from one statement over both periods, shared by <c>totals</c>, <c>previous</c> and the dashboard.
+/// (One statement with grouping sets for totals, series and platforms was tried and measured: it scanned once but
+/// sorted the wide rows once per grouping set and cost PostgreSQL more CPU than three statements.)
 /// </summary>
 public sealed class WorkspaceAnalytics(Workspace workspace, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to, string[]? platforms,
     AnalyticsInterval interval, NpgsqlDataSource database)
 {
-    private readonly Lazy<Task<RangeFigures>> _range = new(() => RangeAsync(database, workspace.Id, zone, from, to, platforms, interval));
+    private readonly Lazy<Task<(AnalyticsFigures Current, AnalyticsFigures Previous)>> _periods =
+        new(() => PeriodsAsync(database, workspace.Id, from, to, platforms));
 
     public Workspace Workspace => workspace;
 
@@ -64,88 +66,67 @@ public sealed class WorkspaceAnalytics(Workspace workspace, TimeZoneInfo zone, D
 
     public AnalyticsInterval Interval => interval;
 
-    public Task<RangeFigures> RangeAsync() => _range.Value;
+    public Task<(AnalyticsFigures Current, AnalyticsFigures Previous)> PeriodsAsync() => _periods.Value;
 
-    /// <summary>
-    /// One pass over [from - length, to): the previous period's rows fold into one group (their platform and bucket
-    /// keys are null), the range's are grouped by period, by platform and by local bucket.
-    /// </summary>
-    private static async Task<RangeFigures> RangeAsync(NpgsqlDataSource database, Guid workspaceId, TimeZoneInfo zone, DateTimeOffset from, DateTimeOffset to,
-        string[]? platforms, AnalyticsInterval interval)
+    private static async Task<(AnalyticsFigures, AnalyticsFigures)> PeriodsAsync(NpgsqlDataSource database, Guid workspaceId, DateTimeOffset from, DateTimeOffset to, string[]? platforms)
     {
-        var sql = $"select current, grouping(platform_key), grouping(bucket), platform_key, bucket, {AnalyticsSql.Aggregates} " +
-            $"from (select *, published_at >= @current as current, case when published_at >= @current then platform end as platform_key, " +
-            $"case when published_at >= @current then date_trunc(@unit, published_at at time zone @zone)::date end as bucket from {AnalyticsSql.Targets}) r " +
-            "group by grouping sets ((current), (current, platform_key), (current, bucket))";
+        // One pass over both periods: [from - length, to), split by which side of `from` a target was published.
         var (current, previous) = (AnalyticsFigures.None, AnalyticsFigures.None);
-        var buckets = new Dictionary<DateOnly, AnalyticsFigures>();
-        var byPlatform = new List<PlatformAnalytics>();
-        await using var connection = await database.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await AnalyticsSql.SortInMemoryAsync(connection, transaction);
-        await using (var command = AnalyticsSql.Command(connection, sql, workspaceId, from - (to - from), to, platforms))
-        {
-            command.Parameters.Add(new NpgsqlParameter("current", NpgsqlDbType.TimestampTz) { Value = from.UtcDateTime });
-            command.Parameters.AddWithValue("unit", LocalBuckets.Unit(interval));
-            command.Parameters.AddWithValue("zone", zone.Id);
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
+        await AnalyticsSql.QueryAsync(database, AnalyticsSql.Grouped("published_at >= @current"), workspaceId, from - (to - from), to, platforms,
+            parameters => parameters.Add(new NpgsqlParameter("current", NpgsqlDbType.TimestampTz) { Value = from.UtcDateTime }),
+            reader =>
             {
-                var isCurrent = reader.GetBoolean(0);
-                var figures = AnalyticsSql.ReadFigures(reader, 5);
-                if (reader.GetInt32(1) == 0)
+                if (reader.GetBoolean(0))
                 {
-                    if (isCurrent && Enum.TryParse<PlatformId>(reader.GetString(3), out var platform))
-                    {
-                        byPlatform.Add(new PlatformAnalytics(platform, figures));
-                    }
-                }
-                else if (reader.GetInt32(2) == 0)
-                {
-                    if (isCurrent)
-                    {
-                        buckets[reader.GetFieldValue<DateOnly>(4)] = figures;
-                    }
-                }
-                else if (isCurrent)
-                {
-                    current = figures;
+                    current = AnalyticsSql.ReadFigures(reader, 1);
                 }
                 else
                 {
-                    previous = figures;
+                    previous = AnalyticsSql.ReadFigures(reader, 1);
                 }
-            }
-        }
+            }, CancellationToken.None);
+        return (current, previous);
+    }
 
-        await transaction.CommitAsync();
-        var series = LocalBuckets.Covering(from, to, zone, interval).Select(start =>
+    /// <summary>Every bucket of the range, oldest first; a bucket without posts has zero posts and null figures.</summary>
+    public async Task<IReadOnlyList<AnalyticsBucket>> SeriesAsync(CancellationToken ct)
+    {
+        var found = new Dictionary<DateOnly, AnalyticsFigures>();
+        await AnalyticsSql.QueryAsync(database, AnalyticsSql.Grouped("date_trunc(@unit, published_at at time zone @zone)::date"), workspace.Id, from, to, platforms,
+            parameters =>
+            {
+                parameters.AddWithValue("unit", LocalBuckets.Unit(interval));
+                parameters.AddWithValue("zone", zone.Id);
+            },
+            reader => found[reader.GetFieldValue<DateOnly>(0)] = AnalyticsSql.ReadFigures(reader, 1), ct);
+        return [.. LocalBuckets.Covering(from, to, zone, interval).Select(start =>
             new AnalyticsBucket(start, LocalBuckets.StartInstant(start, zone), LocalBuckets.StartInstant(LocalBuckets.Next(start, interval), zone),
-                buckets.GetValueOrDefault(start, AnalyticsFigures.None))).ToList();
-        return new RangeFigures(current, previous, series, [.. byPlatform.OrderBy(p => p.Platform.ToString(), StringComparer.Ordinal)]);
+                found.GetValueOrDefault(start, AnalyticsFigures.None)))];
+    }
+
+    public async Task<IReadOnlyList<PlatformAnalytics>> ByPlatformAsync(CancellationToken ct)
+    {
+        var rows = new List<PlatformAnalytics>();
+        await AnalyticsSql.QueryAsync(database, AnalyticsSql.Grouped("platform") + " order by 1", workspace.Id, from, to, platforms, _ => { },
+            reader =>
+            {
+                if (Enum.TryParse<PlatformId>(reader.GetString(0), out var platform))
+                {
+                    rows.Add(new PlatformAnalytics(platform, AnalyticsSql.ReadFigures(reader, 1)));
+                }
+            }, ct);
+        return rows;
     }
 
     /// <summary>The posts with the most engagements (summed over their targets in the range), then by id; posts with none last.</summary>
     public async Task<IReadOnlyList<TopPost>> TopPostsAsync(int first, CancellationToken ct)
     {
-        // Grouped by post, the distinct post count is 1: without it PostgreSQL may hash the groups instead of sorting them.
+        // Grouped by post, the distinct post count is 1: without it PostgreSQL hashes the groups instead of sorting every row.
         var sql = $"select post_id, {AnalyticsSql.Aggregates.Replace("count(distinct post_id)::int", "1", StringComparison.Ordinal)} from {AnalyticsSql.Targets} " +
             "group by 1 order by sum(engagements) desc nulls last, post_id limit @first";
         var rows = new List<TopPost>();
-        await using var connection = await database.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await AnalyticsSql.SortInMemoryAsync(connection, transaction);
-        await using (var command = AnalyticsSql.Command(connection, sql, workspace.Id, from, to, platforms))
-        {
-            command.Parameters.AddWithValue("first", first);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                rows.Add(new TopPost(reader.GetGuid(0), AnalyticsSql.ReadFigures(reader, 1)));
-            }
-        }
-
-        await transaction.CommitAsync(ct);
+        await AnalyticsSql.QueryAsync(database, sql, workspace.Id, from, to, platforms, parameters => parameters.AddWithValue("first", first),
+            reader => rows.Add(new TopPost(reader.GetGuid(0), AnalyticsSql.ReadFigures(reader, 1))), ct);
         return rows;
     }
 
@@ -171,13 +152,10 @@ public sealed class WorkspaceAnalytics(Workspace workspace, TimeZoneInfo zone, D
         long? followers = reader.IsDBNull(1) ? null : reader.GetInt64(1);
         DateTimeOffset? measured = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2);
         await reader.DisposeAsync();
-        var current = (await RangeAsync()).Totals;
+        var (current, _) = await PeriodsAsync();
         return new Dashboard(posts, weekFrom, active.Count, followers, measured, current.Engagements, current.EngagementRate);
     }
 }
-
-/// <summary>What the range's one statement answers.</summary>
-public sealed record RangeFigures(AnalyticsFigures Totals, AnalyticsFigures Previous, IReadOnlyList<AnalyticsBucket> Series, IReadOnlyList<PlatformAnalytics> ByPlatform);
 
 public sealed record AnalyticsBucket(DateOnly Date, DateTimeOffset Start, DateTimeOffset End, AnalyticsFigures Figures);
 
@@ -198,17 +176,17 @@ public sealed class WorkspaceAnalyticsType : ObjectGraphType<WorkspaceAnalytics>
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("to").Resolve(ctx => ctx.Source.To);
         Field<NonNullGraphType<TimeZoneScalar>, TimeZoneInfo>("timeZone").Description("The workspace's zone, which the series and the week are local to.").Resolve(ctx => ctx.Source.Zone);
         Field<NonNullGraphType<AnalyticsFiguresType>, AnalyticsFigures>("totals")
-            .ResolveAsync(async ctx => (await ctx.Source.RangeAsync()).Totals);
+            .ResolveAsync(async ctx => (await ctx.Source.PeriodsAsync()).Current);
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("previousFrom").Description("Where the previous period starts; it ends at `from`.").Resolve(ctx => ctx.Source.PreviousFrom);
         Field<NonNullGraphType<AnalyticsFiguresType>, AnalyticsFigures>("previous")
             .Description("The same figures for the period of equal length just before `from`, to compare with.")
-            .ResolveAsync(async ctx => (await ctx.Source.RangeAsync()).Previous);
+            .ResolveAsync(async ctx => (await ctx.Source.PeriodsAsync()).Previous);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<AnalyticsBucketType>>>, IReadOnlyList<AnalyticsBucket>>("series")
             .Description("One bucket per local day, ISO week or month of the workspace's zone that the range touches, oldest first (a bucket with no post has postsPublished 0 and null figures).")
-            .ResolveAsync(async ctx => (await ctx.Source.RangeAsync()).Series);
+            .ResolveAsync(async ctx => await ctx.Source.SeriesAsync(ctx.CancellationToken));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PlatformAnalyticsType>>>, IReadOnlyList<PlatformAnalytics>>("byPlatform")
             .Description("The figures per platform, for the platforms with a published target in the range.")
-            .ResolveAsync(async ctx => (await ctx.Source.RangeAsync()).ByPlatform);
+            .ResolveAsync(async ctx => await ctx.Source.ByPlatformAsync(ctx.CancellationToken));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<TopPostType>>>, IReadOnlyList<TopPost>>("topPosts")
             .Description("The posts with the most engagements in the range (their targets in the range summed), most first.")
             .Argument<IntGraphType>("first", $"How many, 1 to {WorkspaceAnalyticsField.MaxTopPosts} (default 5).")
