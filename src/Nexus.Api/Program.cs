@@ -3,6 +3,7 @@ using Nexus.Api;
 using Nexus.Api.Features;
 using Nexus.Api.Features.Accounts.SigningIn;
 using Nexus.Api.Features.Accounts.SigningInWithProviders;
+using Nexus.Api.Features.Analytics.Export;
 using Nexus.Api.Features.Connections.CompletingConnection;
 using Nexus.Api.Features.Webhooks;
 using Nexus.Api.GraphQL;
@@ -106,6 +107,7 @@ namespace Nexus.Api
             app.MapSandbox();
             app.MapOAuthCallback();
             app.MapPlatformWebhooks();
+            app.MapAnalyticsExport();
             app.MapNexusGraphQL();
             return app;
         }

@@ -7,7 +7,7 @@ namespace Nexus.Bench;
 /// <summary>Command-line settings: <c>--name value</c> or <c>--name=value</c>; see README.md.</summary>
 public sealed class BenchOptions
 {
-    public static readonly string[] AllStages = ["reference", "schedule", "punctuality", "faults", "punctuality2", "faults2"];
+    public static readonly string[] AllStages = ["reference", "schedule", "punctuality", "faults", "punctuality2", "faults2", "analytics"];
 
     public string[] Stages { get; private set; } = AllStages;
 
@@ -30,6 +30,12 @@ public sealed class BenchOptions
 
     /// <summary>The shared due time is at least this far after the drafts exist.</summary>
     public TimeSpan PunctualityLead { get; private set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Published targets (6 snapshots each) seeded into one workspace for the analytics stage.</summary>
+    public int AnalyticsTargets { get; private set; } = 100_000;
+
+    /// <summary>Clients reading workspace.analytics at once in the analytics stage.</summary>
+    public int AnalyticsClients { get; private set; } = 4;
 
     public TimeSpan SandboxLatency { get; private set; } = TimeSpan.FromMilliseconds(50);
 
@@ -156,6 +162,12 @@ public sealed class BenchOptions
             case "punctuality-lead":
                 PunctualityLead = Seconds(name, value);
                 break;
+            case "analytics-targets":
+                AnalyticsTargets = Positive(name, value);
+                break;
+            case "analytics-clients":
+                AnalyticsClients = Positive(name, value);
+                break;
             case "sandbox-latency-ms":
                 SandboxLatency = TimeSpan.FromMilliseconds(NonNegative(name, value));
                 break;
@@ -227,6 +239,8 @@ public sealed class BenchOptions
         ["punctuality_warmup"] = PunctualityWarmup,
         ["punctuality_lead_s"] = PunctualityLead.TotalSeconds,
         ["sandbox_latency_ms"] = SandboxLatency.TotalMilliseconds,
+        ["analytics_targets"] = AnalyticsTargets,
+        ["analytics_clients"] = AnalyticsClients,
         ["fault_posts"] = FaultPosts,
         ["fault_window_s"] = FaultWindow.TotalSeconds,
         ["fault_lead_s"] = FaultLead.TotalSeconds,
@@ -245,7 +259,7 @@ public sealed class BenchOptions
 
     public const string Usage = """
         usage: ./build.sh bench [--name value ...]   (or: dotnet run -c Release --project tests/Nexus.Bench -- ...)
-          --stages reference,schedule,punctuality,faults,punctuality2,faults2
+          --stages reference,schedule,punctuality,faults,punctuality2,faults2,analytics
                                     which measurements to run (default: all; …2 = on two API nodes)
           --concurrency 32          concurrent clients = signed-in users, one workspace + sandbox connection each
           --duration 10             seconds of the PostgreSQL reference; longest schedulePost run
@@ -254,6 +268,7 @@ public sealed class BenchOptions
           --punctuality-posts 1000  --punctuality-lead 60 (s)  --sandbox-latency-ms 50
           --punctuality-warmup 10   posts published before the measured instant (0: none)
           --fault-posts 2000  --fault-window 20 (s)  --fault-lead 30 (s)  --fault-kills 2  --fault-latency-ms 50
+          --analytics-targets 100000  --analytics-clients 4   the analytics stage: targets seeded (6 snapshots each), readers
           --transient-rate 0.05  --rate-limit-rate 0.02  --rate-limit-reset 2 (s)  --retry-base-delay 1 (s)
           --pg-restart auto         faults2 restarts PostgreSQL mid-run when the server is a local build.sh cluster
                                     (…/.data/pg); off: never

@@ -19,7 +19,7 @@ public sealed class ConnectionType : ObjectGraphType<Connection>
 {
     public const string TypeName = "Connection";
 
-    public ConnectionType()
+    public ConnectionType(TypeExtensionRegistry extensions)
     {
         Name = TypeName;
         Description = "A social account connected to a workspace.";
@@ -38,6 +38,7 @@ public sealed class ConnectionType : ObjectGraphType<Connection>
         Field<Nexus.Api.Platforms.TikTok.TikTokCreatorInfoType, Nexus.Api.Platforms.TikTok.TikTokCreatorInfo?>("tiktokCreatorInfo")
             .Description("For an active TikTok connection: the creator's posting settings, read live from TikTok; null for other platforms.")
             .ResolveAsync(async ctx => await TikTokCreatorInfoAsync(ctx.Source, ctx));
+        extensions.Extend(this);
     }
 
     private static async Task<Nexus.Api.Platforms.TikTok.TikTokCreatorInfo?> TikTokCreatorInfoAsync(Connection connection, IResolveFieldContext context)

@@ -65,6 +65,12 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["refreshMetrics"] = Mutation("refreshMetrics", "RefreshMetricsInput", (post, _) => new { postId = post }, DraftedPostAsync),
         ["setPostingSchedule"] = Mutation("setPostingSchedule", "SetPostingScheduleInput",
             (ws, _) => new { workspaceId = ws, timeZone = "Europe/Berlin", slots = new[] { new { dayOfWeek = "MONDAY", time = "09:00" } } }),
+        ["Workspace.analytics"] = new("query ($id: ID!) { workspace(id: $id) { analytics(from: \"2027-01-01T00:00:00Z\", to: \"2027-02-01T00:00:00Z\") { totals { postsPublished } dashboard { connectedAccounts } } } }",
+            (ws, _) => new { id = ws }),
+        ["Workspace.bestTimes"] = new("query ($id: ID!) { workspace(id: $id) { bestTimes { postsAnalysed } } }", (ws, _) => new { id = ws }),
+        ["Connection.audience"] = new("query ($id: ID!) { workspace(id: $id) { connections { edges { node { audience(from: \"2027-01-01T00:00:00Z\", to: \"2027-02-01T00:00:00Z\") { followers } } } } } }",
+            (ws, _) => new { id = ws }, async (host, owner, ws) => { await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws); return ws; }),
+        ["suggestPostingSchedule"] = Mutation("suggestPostingSchedule", "SuggestPostingScheduleInput", (ws, _) => new { workspaceId = ws }),
     };
 
     private static async Task<string> DraftedPostAsync(Alba.IAlbaHost host, Person owner, string workspace) =>
