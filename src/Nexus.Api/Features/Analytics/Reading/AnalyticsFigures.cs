@@ -26,12 +26,11 @@ public sealed record AnalyticsFigures(
 /// </summary>
 public static class AnalyticsSql
 {
-    public const string Definition =
-        "Engagements = likes + comments + shares + saves (a figure the platform does not give adds nothing; null when it gives none of the four). " +
-        "Engagement rate = engagements ÷ impressions, or ÷ reach where the platform gives no impressions; null when that denominator is null or 0. " +
-        "For several targets: the sum of their engagements ÷ the sum of their denominators, over the targets that have both (never an average of rates).";
+    /// <summary><see cref="Engagement.Definition"/>, and how it adds up over several targets.</summary>
+    public const string Definition = Engagement.Definition +
+        " For several targets: the sum of their engagements ÷ the sum of their denominators, over the targets that have both (never an average of rates).";
 
-    /// <summary>Per target: its engagements and its rate's denominator, as the definition says.</summary>
+    /// <summary>Per target: its engagements and its rate's denominator, as <see cref="Engagement"/> says in C#.</summary>
     public const string PerTarget =
         "case when num_nonnulls(likes, comments, shares, saves) = 0 then null " +
         "else coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0) end as engagements, " +
