@@ -1,33 +1,26 @@
 using System.Reflection;
 using Alba;
-using JasperFx.Events.Projections;
 using Marten;
-using Marten.Events.Projections;
 using Microsoft.Extensions.DependencyInjection;
+using Nexus.Api.Features.Analytics;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.Tests.Features.Connections;
 using Nexus.Api.Tests.Features.Workspaces;
 using Nexus.Api.Tests.Infrastructure;
+using Npgsql;
 using Wolverine.Runtime;
 
 namespace Nexus.Api.Tests.Features.Posts.Publishing;
 
-/// <summary>A read model of published targets kept by an async projection: Nexus's own read models are all inline.</summary>
-public sealed record PublishedTarget(Guid Id, Guid PostId, long Sequence);
-
-public sealed partial class PublishedTargets : EventProjection
-{
-    public static PublishedTarget Create(JasperFx.Events.IEvent<TargetPublished> e) => new(e.Data.TargetId, e.Data.PostId, e.Sequence);
-}
-
-/// <summary>Nodes on one database, the test's projection running async beside the product's.</summary>
+/// <summary>
+/// Nodes on one database. The projection that moves is the product's async one (the metric rows), and only it: a
+/// second async projection of the test's own was seen, under the suite's load, to be moved to the joining node and not
+/// started there for 90 s (see the note).
+/// </summary>
 public sealed class NodesFixture : ApiFixture
 {
     protected override string Purpose => "nodes";
-
-    protected override void ConfigureServices(IServiceCollection services) =>
-        services.ConfigureMarten(options => options.Projections.Add<PublishedTargets>(ProjectionLifecycle.Async));
 }
 
 /// <summary>
@@ -39,6 +32,8 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
     private IAlbaHost? _other;
 
     private const string DurabilityAgent = "wolverinedb://";
+    private const string MetricRowsAgent = "metricrows";
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan AgentPatience = TimeSpan.FromSeconds(90);
 
@@ -107,7 +102,7 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
     [Fact]
     public async Task an_async_projection_keeps_advancing_after_the_node_running_it_stops()
     {
-        var (runner, survivor) = await NodesAsync("publishedtarget");
+        var (runner, survivor) = await NodesAsync(MetricRowsAgent);
         var owner = await survivor.PersonAsync();
         var workspace = await survivor.CreateWorkspaceAsync(owner);
         var connection = await survivor.ConnectSandboxAsync(owner, workspace);
@@ -115,7 +110,7 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
 
         await StopAsync(runner, survivor);
 
-        await Eventually.TrueAsync(() => Runs(survivor, "publishedtarget"), "the surviving node never took over the projection", Patience);
+        await Eventually.TrueAsync(() => Runs(survivor, MetricRowsAgent), "the surviving node never took over the projection", Patience);
         await PublishedAndProjectedAsync(survivor, owner, workspace, connection, "after");
     }
 
@@ -128,10 +123,13 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
         var deadline = DateTime.UtcNow + Patience;
         while (true)
         {
-            await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-            if (await session.Query<PublishedTarget>().AnyAsync(t => t.PostId == id))
+            await using (var command = host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand($"select exists (select 1 from {AnalyticsTables.TargetMetrics} where post_id = $1)"))
             {
-                return;
+                command.Parameters.Add(new() { Value = id });
+                if (await command.ExecuteScalarAsync() is true)
+                {
+                    return;
+                }
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"the projection never saw the post published {label} the node stopped");
