@@ -114,7 +114,7 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
         await PublishedAndProjectedAsync(survivor, owner, workspace, connection, "after");
     }
 
-    private async Task PublishedAndProjectedAsync(IAlbaHost host, Person owner, string workspace, string connection, string label)
+    private static async Task PublishedAndProjectedAsync(IAlbaHost host, Person owner, string workspace, string connection, string label)
     {
         var post = await host.DraftAsync(owner, workspace, $"projected {label} {Guid.NewGuid():N}", connection);
         await host.PostMutationAsync(owner, "publishPostNow", new { postId = post });
