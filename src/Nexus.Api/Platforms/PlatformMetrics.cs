@@ -55,3 +55,25 @@ public interface IPlatformMetrics
     /// <summary>The account's followers (and following and post counts where offered).</summary>
     Task<AudienceReading> ReadAudienceAsync(PlatformAccount account, string accessToken, CancellationToken cancellationToken);
 }
+
+/// <summary>For platforms whose metrics endpoint reads one post per request (Meta's Graph API).</summary>
+public static class OnePostPerRequest
+{
+    /// <summary>
+    /// Reads the posts one after another; <paramref name="read"/> answers null for a post the platform no longer knows,
+    /// which is left out of the answer.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, PostMetricsReading>> ReadAsync(IReadOnlyList<PublishedPostRef> posts, Func<string, Task<PostMetricsReading?>> read)
+    {
+        var readings = new Dictionary<string, PostMetricsReading>(StringComparer.Ordinal);
+        foreach (var post in posts)
+        {
+            if (await read(post.ExternalId) is { } reading)
+            {
+                readings[post.ExternalId] = reading;
+            }
+        }
+
+        return readings;
+    }
+}

@@ -27,21 +27,9 @@ public sealed class FacebookMetrics(HttpClient http, IOptions<FacebookOptions> o
 
     private FacebookOptions Options => options.Value;
 
-    public async Task<IReadOnlyDictionary<string, PostMetricsReading>> ReadPostsAsync(PlatformAccount account, string accessToken,
-        IReadOnlyList<PublishedPostRef> posts, CancellationToken cancellationToken)
-    {
-        var token = account.AccessToken ?? accessToken;
-        var readings = new Dictionary<string, PostMetricsReading>(StringComparer.Ordinal);
-        foreach (var post in posts)
-        {
-            if (await ReadAsync(post.ExternalId, token, cancellationToken) is { } reading)
-            {
-                readings[post.ExternalId] = reading;
-            }
-        }
-
-        return readings;
-    }
+    public Task<IReadOnlyDictionary<string, PostMetricsReading>> ReadPostsAsync(PlatformAccount account, string accessToken,
+        IReadOnlyList<PublishedPostRef> posts, CancellationToken cancellationToken) =>
+        OnePostPerRequest.ReadAsync(posts, id => ReadAsync(id, account.AccessToken ?? accessToken, cancellationToken));
 
     public async Task<AudienceReading> ReadAudienceAsync(PlatformAccount account, string accessToken, CancellationToken cancellationToken)
     {
