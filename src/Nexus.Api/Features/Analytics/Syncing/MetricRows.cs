@@ -37,11 +37,7 @@ public sealed class MetricRows : EventProjection
                 // it is published. A post that is gone (only drafts are discarded) has nothing to sync.
                 if (await operations.LoadAsync<Post>(published.PostId, cancellation) is { } post && post.Target(published.TargetId) is { } target)
                 {
-                    operations.QueueSqlCommand(
-                        $"insert into {AnalyticsTables.TargetMetrics} (target_id, workspace_id, post_id, connection_id, platform, external_id, published_at, sync_step, next_sync_at) " +
-                        "values (?, ?, ?, ?, ?, ?, ?, 0, ?) on conflict (target_id) do nothing",
-                        published.TargetId, post.WorkspaceId, post.Id, target.ConnectionId, target.Platform.ToString(), published.ExternalId, published.At,
-                        SyncSchedule.First(published.At));
+                    QueueTarget(operations, published.TargetId, post.WorkspaceId, post.Id, target.ConnectionId, target.Platform, published.ExternalId, published.At);
                 }
 
                 break;
@@ -76,6 +72,17 @@ public sealed class MetricRows : EventProjection
                 break;
         }
     }
+
+    /// <summary>
+    /// Queues the row of a published target, due an hour after publication. An upsert that keeps an existing row as it
+    /// is: whoever makes it first (this projection or an on-demand refresh), a schedule already under way is never reset.
+    /// </summary>
+    public static void QueueTarget(IDocumentOperations operations, Guid targetId, Guid workspaceId, Guid postId, Guid connectionId, Nexus.Api.Platforms.PlatformId platform,
+        string externalId, DateTimeOffset publishedAt) =>
+        operations.QueueSqlCommand(
+            $"insert into {AnalyticsTables.TargetMetrics} (target_id, workspace_id, post_id, connection_id, platform, external_id, published_at, sync_step, next_sync_at) " +
+            "values (?, ?, ?, ?, ?, ?, ?, 0, ?) on conflict (target_id) do nothing",
+            targetId, workspaceId, postId, connectionId, platform.ToString(), externalId, publishedAt, SyncSchedule.First(publishedAt));
 }
 
 public sealed class MetricRowsMarten : IConfigureMarten

@@ -30,7 +30,7 @@ public sealed record RefreshResult(int Read, IReadOnlyList<string> Failures);
 /// publishing. Only readings become snapshots; a failure is recorded on the row (<c>last_sync_error</c>, never with a
 /// token) and never as a row of zeros.
 /// </remarks>
-public sealed class MetricsSync(NpgsqlDataSource db, IServiceScopeFactory scopes, TimeProvider clock, IOptions<AnalyticsOptions> options, ILogger<MetricsSync> logger)
+public sealed class MetricsSync(NpgsqlDataSource db, IDocumentStore store, IServiceScopeFactory scopes, TimeProvider clock, IOptions<AnalyticsOptions> options, ILogger<MetricsSync> logger)
 {
     private const string NeedsReauth = "The connection needs to be reconnected before its metrics can be read.";
     private const string Deleted = "The platform no longer returns this post (deleted or hidden).";
@@ -85,21 +85,15 @@ public sealed class MetricsSync(NpgsqlDataSource db, IServiceScopeFactory scopes
         var now = clock.GetUtcNow();
         var published = post.Targets.Where(t => t is { Status: TargetStatus.Published, ExternalId: not null, PublishedAt: not null }).ToList();
         // The rows are made asynchronously after publication: a refresh right after it makes them itself (the same upsert).
-        await using (var batch = db.CreateBatch())
+        if (published.Count > 0)
         {
+            await using var session = store.LightweightSession();
             foreach (var target in published)
             {
-                batch.BatchCommands.Add(Command(
-                    $"insert into {AnalyticsTables.TargetMetrics} (target_id, workspace_id, post_id, connection_id, platform, external_id, published_at, sync_step, next_sync_at) " +
-                    "values ($1, $2, $3, $4, $5, $6, $7, 0, $8) on conflict (target_id) do nothing",
-                    target.Id, post.WorkspaceId, post.Id, target.ConnectionId, target.Platform.ToString(), target.ExternalId!, target.PublishedAt!.Value,
-                    SyncSchedule.First(target.PublishedAt.Value)));
+                MetricRows.QueueTarget(session, target.Id, post.WorkspaceId, post.Id, target.ConnectionId, target.Platform, target.ExternalId!, target.PublishedAt!.Value);
             }
 
-            if (batch.BatchCommands.Count > 0)
-            {
-                await batch.ExecuteNonQueryAsync(ct);
-            }
+            await session.SaveChangesAsync(ct);
         }
 
         var failures = new List<string>();
