@@ -172,6 +172,20 @@ public sealed class Access
     /// <summary>An area's own rule, as field middleware (e.g. a workspace role check); areas wrap it in a named factory.</summary>
     public static Access Rule(Action<FieldBuilder<object?, object>> apply) => new(apply);
 
+    /// <summary>This access, and an app's token needs <paramref name="scope"/> (an <c>AppScope</c>) besides: see <see cref="FieldScopes"/>.</summary>
+    public Access Scope(string scope) => new(field =>
+    {
+        _apply(field);
+        field.Scope(scope);
+    });
+
+    /// <summary>This access, and never open to an app's token (see <see cref="FieldScopes.FirstPartyOnly{TSource, TReturn}"/>).</summary>
+    public Access FirstPartyOnly() => new(field =>
+    {
+        _apply(field);
+        field.FirstPartyOnly();
+    });
+
     internal void ApplyTo(FieldBuilder<object?, object> field) => _apply(field);
 }
 

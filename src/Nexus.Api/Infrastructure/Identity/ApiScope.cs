@@ -18,7 +18,9 @@ public static class ApiScope
 
     internal static ValueTask Require(OpenIddictValidationEvents.ValidateTokenContext context)
     {
-        if (context.Principal is { } principal && !principal.HasScope(AuthOptions.ApiScope))
+        // An app's token (bound to one workspace) holds app scopes instead; the fields check which one each needs.
+        if (context.Principal is { } principal && !principal.HasScope(AuthOptions.ApiScope) &&
+            !(principal.FindFirst(AppClaims.Workspace) is not null && principal.GetScopes().Any(AppScope.IsKnown)))
         {
             // Remembered for the answer, which RFC 6750 makes a 403 insufficient_scope rather than invalid_token.
             if (context.Transaction.GetHttpRequest() is { } request)

@@ -89,7 +89,7 @@ public static class IdentitySetup
                     server.AllowPasswordFlow();
                 }
 
-                server.RegisterScopes(Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.OfflineAccess, AuthOptions.ApiScope);
+                server.RegisterScopes([Scopes.OpenId, Scopes.Email, Scopes.Profile, Scopes.OfflineAccess, AuthOptions.ApiScope, .. AppScope.All]);
                 server.SetAccessTokenLifetime(options.AccessTokenLifetime)
                     .SetRefreshTokenLifetime(options.RefreshTokenLifetime)
                     .SetRefreshTokenReuseLeeway(options.RefreshTokenReuseLeeway);

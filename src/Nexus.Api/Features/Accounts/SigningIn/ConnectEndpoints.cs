@@ -4,6 +4,7 @@ using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Apps;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Identity;
 using OpenIddict.Abstractions;
@@ -92,13 +93,28 @@ public static class ConnectEndpoints
                 return Refuse(Errors.InvalidGrant, "The account no longer exists.");
             }
 
-            var principal = Principal(user, redeemed.GetScopes());
+            // An app's token stays bound to the workspace and the scopes the person consented to.
+            var principal = redeemed.IsApp()
+                ? AppPrincipal.Create(user.Id.ToString(), request.ClientId!, redeemed.AppId()!.Value, redeemed.BoundWorkspace()!.Value, redeemed.GetScopes(), redeemed.GetScopes())
+                : Principal(user, redeemed.GetScopes());
             principal.SetAuthorizationId(redeemed.GetAuthorizationId());
             return Results.SignIn(principal, authenticationScheme: ServerScheme);
         }
 
         if (request.IsClientCredentialsGrantType())
         {
+            // An app registered by a workspace acts for that workspace alone, with the scopes it was registered for.
+            if (await applications.FindByClientIdAsync(request.ClientId!) is { } application &&
+                await applications.GetPropertiesAsync(application) is var properties &&
+                properties.TryGetValue(AppClaims.WorkspaceProperty, out var workspace) && properties.TryGetValue(AppClaims.AppProperty, out var app))
+            {
+                var allowed = AppPrincipal.AllowedScopes(await applications.GetPermissionsAsync(application)).Where(AppScope.IsKnown).ToList();
+                var requested = request.GetScopes() is { IsEmpty: false } asked ? [.. asked] : allowed;
+                return Results.SignIn(
+                    AppPrincipal.Create(request.ClientId!, request.ClientId!, Guid.ParseExact(app.GetString()!, "N"), Guid.ParseExact(workspace.GetString()!, "N"), requested, allowed),
+                    authenticationScheme: ServerScheme);
+            }
+
             var identity = new ClaimsIdentity(ServerScheme, Claims.Name, Claims.Role);
             identity.SetClaim(Claims.Subject, request.ClientId).SetClaim(Claims.Name, request.ClientId).SetClaim("client_kind", "service");
             var principal = new ClaimsPrincipal(identity);
