@@ -2,6 +2,7 @@ using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
 using Marten;
+using Nexus.Api.Features.Apps;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
@@ -32,7 +33,8 @@ public sealed class UserType : ObjectGraphType<User>
             .Description("The workspaces this user belongs to, oldest first. Only for the user themselves.")
             .Paged()
             .ResolveAsync(async ctx => ctx.UserId() == ctx.Source.Id
-                ? await Workspaces.MyWorkspaces.PageAsync(ctx.Source.Id, ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken)
+                ? await Workspaces.MyWorkspaces.PageAsync(ctx.Source.Id, ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken,
+                    only: ctx.User.BoundWorkspace())
                 : throw new Nexus.Api.GraphQL.Errors.ForbiddenError("Only the user can see their workspaces."));
     }
 }
@@ -41,6 +43,8 @@ public sealed class UserType : ObjectGraphType<User>
 public sealed class UserNodeResolver : INodeResolver
 {
     public string TypeName => "User";
+
+    public string? Scope => FieldScopes.AnyApp;
 
     public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
         context.UserId() != id ? ((User?)null).AsLoaded() : context.Load(UserLoaders.ById, id);

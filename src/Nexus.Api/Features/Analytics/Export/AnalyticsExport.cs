@@ -54,6 +54,14 @@ public static class AnalyticsExport
             return;
         }
 
+        // An app's token needs analytics:read, as workspace.analytics does; and reaches its own workspace only (below).
+        if (http.User.LacksScope(AppScope.AnalyticsRead))
+        {
+            http.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{AppScope.AnalyticsRead}\"";
+            await Refuse(http, StatusCodes.Status403Forbidden, "forbidden", ScopeRule.Refusal(AppScope.AnalyticsRead, Path));
+            return;
+        }
+
         ExportRequest request;
         try
         {
@@ -67,7 +75,7 @@ public static class AnalyticsExport
 
         // Unknown workspace, outsider or a service client without a person: one answer, so nothing tells a workspace exists.
         var workspace = await session.LoadAsync<Workspace>(request.WorkspaceId, http.RequestAborted);
-        if (workspace?.RoleOf(http.User.UserId()) is null)
+        if (workspace is null || workspace.RoleOf(http.User) is null)
         {
             await Refuse(http, StatusCodes.Status404NotFound, "not_found", "This workspace does not exist or you are not a member of it.");
             return;
