@@ -18,7 +18,9 @@ public sealed class UserType : ObjectGraphType<User>
         Name = "User";
         Description = "A person's account.";
         this.NodeId(user => user.Id);
-        Field(user => user.Email).Description("The sign-in email, normalised to lower case.");
+        // A post's author and a member are users too: an app would read the team's addresses through them. An app that
+        // needs the person's email asks OpenID Connect for it (the `email` scope, /connect/userinfo).
+        Field(user => user.Email).Description("The sign-in email, normalised to lower case.").FirstPartyOnly();
         Field(user => user.DisplayName).Description("The name shown to teammates.");
         Field(user => user.EmailVerified).Description("Whether the user proved they own the email.");
         Field(user => user.AvatarUrl, nullable: true).Description("An https:// image URL.");

@@ -176,6 +176,8 @@ public sealed class AppTokenTests(ApiFixture api)
         var listed = mine.GetProperty("data").GetProperty("me").GetProperty("workspaces").GetProperty("edges").EnumerateArray()
             .Select(e => e.GetProperty("node").GetProperty("id").GetString()).ToList();
         Assert.Equal([bound], listed);
+        var email = api.Host.Json(await api.Host.AsPersonsAppAsync(viewer, bound, scopes, "{ me { email } }"));
+        Assert.Equal("FORBIDDEN", email.GetProperty("errors")[0].GetProperty("extensions").GetProperty("code").GetString());
 
         // The person is a VIEWER: posts:write does not make them an editor.
         var draft = api.Host.Json(await api.Host.AsPersonsAppAsync(viewer, bound, scopes,
