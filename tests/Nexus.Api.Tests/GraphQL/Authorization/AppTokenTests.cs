@@ -38,6 +38,13 @@ public sealed class AppTokenTests(ApiFixture api)
         Assert.Equal("Bearer error=\"insufficient_scope\", scope=\"posts:read\"", refused.Raw.Headers.WwwAuthenticate.ToString());
         Assert.False(refused.Body.TryGetProperty("data", out _));
 
+        // node(id) asks the scope of the id's type, before looking anything up.
+        var node = await api.Host.PostGraphQLAsync(await api.Host.AppTokenAsync(app, AppScope.AnalyticsRead), "query ($id: ID!) { node(id: $id) { id } }", new { id = post });
+        Assert.True(node.ErrorCodes is ["FORBIDDEN"], node.Body.ToString());
+        Assert.Contains("`posts:read`", node.Errors[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        var found = await api.Host.PostGraphQLAsync(await api.Host.AppTokenAsync(app, AppScope.PostsRead), "query ($id: ID!) { node(id: $id) { ... on Post { text } } }", new { id = post });
+        Assert.Equal("hello apps", found.Data.GetProperty("node").GetProperty("text").GetString());
+
         // A nested field is checked like a root one: the post is readable, its metrics need analytics:read.
         var metrics = await api.Host.PostGraphQLAsync(await api.Host.AppTokenAsync(app, AppScope.PostsRead),
             "query ($id: ID!) { post(id: $id) { id metrics { likes } } }", new { id = post });

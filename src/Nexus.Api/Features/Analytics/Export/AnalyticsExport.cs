@@ -17,7 +17,8 @@ namespace Nexus.Api.Features.Analytics.Export;
 /// <summary>
 /// <c>GET /analytics/export.csv?workspaceId=&amp;from=&amp;to=&amp;platforms=</c>: one row per target published in
 /// [from, to) with its latest figures, for spreadsheets. The filters and the rule of <c>workspace.analytics</c> (members,
-/// at most 400 days); signed in as for GraphQL (a bearer token with the <c>nexus</c> scope). Rows are written as the
+/// at most 400 days); signed in as for GraphQL (a bearer token with the <c>nexus</c> scope, or an app's token holding
+/// <c>analytics:read</c>, for its own workspace only). Rows are written as the
 /// database returns them, never held whole.
 /// </summary>
 public static class AnalyticsExport
