@@ -55,7 +55,8 @@ public sealed record EventFilter(string[]? Types, DateTimeOffset? From, DateTime
             throw new BadRequestError("`to` must be after `from`.");
         }
 
-        return new EventFilter(types is null ? null : [.. types.Distinct(StringComparer.Ordinal)], from, to);
+        // An empty list filters nothing out, like an absent one (the export's `types=`).
+        return new EventFilter(types is null or { Count: 0 } ? null : [.. types.Distinct(StringComparer.Ordinal)], from, to);
     }
 
     /// <summary>The stored names of every event type the store knows.</summary>
