@@ -95,10 +95,10 @@ public static class AppClients
             .WithMessage((_, uris) => uris.Select(uri => RedirectUriProblem(uri, development)).First(p => p is not null)!);
 
     public static IRuleBuilderOptions<T, IReadOnlyList<string>> ValidAppScopes<T>(this IRuleBuilder<T, IReadOnlyList<string>> rule) =>
-        rule.Must(scopes => scopes is { Count: > 0 } && scopes.Any(AppScope.IsKnown))
-            .WithMessage($"Choose at least one of the app scopes: {string.Join(", ", AppScope.All)}.")
-            .Must(scopes => scopes is null || scopes.All(RegistrableScopes.Contains))
+        rule.Must(scopes => scopes is null || scopes.All(RegistrableScopes.Contains))
             .WithMessage((_, scopes) => $"`{scopes.First(s => !RegistrableScopes.Contains(s))}` is not a scope an app may ask for; use {string.Join(", ", RegistrableScopes)}.")
+            .Must(scopes => scopes is null || !scopes.All(RegistrableScopes.Contains) || scopes.Any(AppScope.IsKnown))
+            .WithMessage($"Choose at least one of the app scopes: {string.Join(", ", AppScope.All)}.")
             .Must(scopes => scopes is null || scopes.Distinct(StringComparer.Ordinal).Count() == scopes.Count).WithMessage("A scope is listed twice.");
 
     internal static string? RedirectUriProblem(string? uri, bool development)
@@ -108,7 +108,9 @@ public static class AppClients
             return $"A redirect URI has 1 to {MaxRedirectUriLength} characters.";
         }
 
-        if (uri.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || !Uri.TryCreate(uri, UriKind.Absolute, out var parsed))
+        // On Unix "/path" parses as an absolute file URI: a path is not what the developer meant.
+        if (uri.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || !Uri.TryCreate(uri, UriKind.Absolute, out var parsed) ||
+            (parsed.IsFile && !uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase)))
         {
             return $"`{uri}` is not an absolute URI.";
         }
