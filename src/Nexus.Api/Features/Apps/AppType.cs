@@ -87,13 +87,12 @@ public static class WorkspaceApps
     }
 
     /// <summary>
-    /// The workspace an app belongs to, for access checks. An unknown or deleted app has none (the empty id), so the
-    /// check answers as for another workspace's app: FORBIDDEN, never a hint that the id exists.
+    /// The workspace an app belongs to (a deleted one's too: its admins may delete it again), for access checks. An
+    /// unknown app has none (the empty id), so the check answers as for another workspace's app: FORBIDDEN, never a hint
+    /// that the id exists.
     /// </summary>
     public static async ValueTask<Guid> WorkspaceOfAsync(IResolveFieldContext context, string? appId) =>
         !GlobalId.TryParse(appId, AppType.TypeName, out var id)
             ? throw new Nexus.Api.GraphQL.Errors.BadRequestError("The app id is not valid.")
-            : (await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<App>(id, context.CancellationToken)) is { Deleted: false } app
-                ? app.WorkspaceId
-                : Guid.Empty;
+            : (await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<App>(id, context.CancellationToken))?.WorkspaceId ?? Guid.Empty;
 }

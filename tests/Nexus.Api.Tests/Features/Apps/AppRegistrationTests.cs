@@ -201,6 +201,8 @@ public sealed class AppRegistrationTests(ApiFixture api)
         Assert.Equal("invalid_client", (await api.Host.ClientCredentialsAsync(app)).Error);
         Assert.NotEqual(200, (await api.Host.RefreshAsync(granted.RefreshToken, app.ClientId)).Status);
         Assert.Equal(JsonValueKind.Null, (await api.Host.AsAsync(admin, "query ($id: ID!) { node(id: $id) { id } }", new { id = app.Id })).Data.GetProperty("node").ValueKind);
+        Assert.True((await api.Host.MutateAsync(admin, "deleteApp", "DeleteAppInput", new { appId = app.Id }, "done")).GetProperty("done").GetBoolean());
+        Assert.Equal(["NOT_FOUND"], WorkspaceScenarios.ErrorCodesOf(await api.Host.MutateAsync(admin, "rotateAppSecret", "RotateAppSecretInput", new { appId = app.Id }, "clientSecret")));
 
     }
 

@@ -71,6 +71,11 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["Connection.audience"] = new("query ($id: ID!) { workspace(id: $id) { connections { edges { node { audience(from: \"2027-01-01T00:00:00Z\", to: \"2027-02-01T00:00:00Z\") { followers } } } } } }",
             (ws, _) => new { id = ws }, async (host, owner, ws) => { await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws); return ws; }),
         ["suggestPostingSchedule"] = Mutation("suggestPostingSchedule", "SuggestPostingScheduleInput", (ws, _) => new { workspaceId = ws }),
+        ["Workspace.apps"] = new("query ($id: ID!) { workspace(id: $id) { apps { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["registerApp"] = Mutation("registerApp", "RegisterAppInput",
+            (ws, _) => new { workspaceId = ws, name = "Matrix app", redirectUris = new[] { "https://app.example/cb" }, scopes = new[] { "posts:read" }, confidential = false }),
+        ["rotateAppSecret"] = Mutation("rotateAppSecret", "RotateAppSecretInput", (app, _) => new { appId = app }, (host, owner, ws) => Apps.AppScenarios.RegisteredAppIdAsync(host, owner, ws)),
+        ["deleteApp"] = Mutation("deleteApp", "DeleteAppInput", (app, _) => new { appId = app }, (host, owner, ws) => Apps.AppScenarios.RegisteredAppIdAsync(host, owner, ws)),
     };
 
     private static async Task<string> DraftedPostAsync(Alba.IAlbaHost host, Person owner, string workspace) =>
