@@ -114,7 +114,8 @@ public abstract class Mutation<TInput, TCommand, TResult> : IRootFields, IMutati
             errors = outcome.Errors;
             if (errors.Count == 0)
             {
-                return new MutationPayload(await _payload.ValueAsync(context, (TResult)outcome.Value!, succeeded: true), errors);
+                var result = (TResult)outcome.Value!;
+                return new MutationPayload(await _payload.ValueAsync(context, result, succeeded: true), errors, _payload.ExtraValues(result));
             }
         }
 
@@ -214,13 +215,16 @@ public sealed class Access
 public sealed class Payload<TResult> : IPayloadShape
 {
     private readonly Func<IResolveFieldContext, TResult?, bool, Task<object?>> _value;
+    private readonly IReadOnlyList<(PayloadField Field, Func<TResult, object?> Value)> _extras;
 
-    private Payload(string field, Type graphType, string? description, Func<IResolveFieldContext, TResult?, bool, Task<object?>> value)
+    private Payload(string field, Type graphType, string? description, Func<IResolveFieldContext, TResult?, bool, Task<object?>> value,
+        IReadOnlyList<(PayloadField, Func<TResult, object?>)>? extras = null)
     {
         Field = field;
         GraphType = graphType;
         Description = description;
         _value = value;
+        _extras = extras ?? [];
     }
 
     /// <summary><c>done: Boolean!</c>, true on success: for mutations whose result is nothing the caller can read.</summary>
@@ -244,14 +248,30 @@ public sealed class Payload<TResult> : IPayloadShape
         where TGraphType : IGraphType =>
         new(name, typeof(TGraphType), description, (context, result, _) => value(context, result));
 
+    /// <summary>
+    /// This payload with one more field, <paramref name="name"/>, made from the same answer after a success (null
+    /// after a failure): for what belongs beside the object and not on it, like a secret shown once.
+    /// </summary>
+    public Payload<TResult> And<TGraphType>(string name, string? description, Func<TResult, object?> value)
+        where TGraphType : IGraphType =>
+        new(Field, GraphType, Description, _value, [.. _extras, (new PayloadField(name, typeof(TGraphType), description), value)]);
+
     public string Field { get; }
 
     public Type GraphType { get; }
 
     public string? Description { get; }
 
+    public IReadOnlyList<PayloadField> Extras => [.. _extras.Select(e => e.Field)];
+
     internal Task<object?> ValueAsync(IResolveFieldContext context, TResult? result, bool succeeded) => _value(context, result, succeeded);
+
+    internal IReadOnlyDictionary<string, object?>? ExtraValues(TResult result) =>
+        _extras.Count == 0 ? null : _extras.ToDictionary(e => e.Field.Name, e => e.Value(result), StringComparer.Ordinal);
 }
+
+/// <summary>A payload field besides the main one (see <see cref="Payload{TResult}.And{TGraphType}"/>).</summary>
+public sealed record PayloadField(string Name, Type GraphType, string? Description);
 
 /// <summary>The payload field's schema part, as the generated payload type reads it.</summary>
 public interface IPayloadShape
@@ -261,10 +281,13 @@ public interface IPayloadShape
     Type GraphType { get; }
 
     string? Description { get; }
+
+    /// <summary>The fields after the main one, in order.</summary>
+    IReadOnlyList<PayloadField> Extras { get; }
 }
 
-/// <summary>What a generated mutation field resolves to: its payload field's value and the errors.</summary>
-public sealed record MutationPayload(object? Value, IReadOnlyList<MutationError> Errors);
+/// <summary>What a generated mutation field resolves to: its payload field's value, the errors and any further fields' values.</summary>
+public sealed record MutationPayload(object? Value, IReadOnlyList<MutationError> Errors, IReadOnlyDictionary<string, object?>? Extras = null);
 
 /// <summary>
 /// A description with constants in it, for input records: <c>[property: DescribedAs("At most {0} characters.", Max)]</c>
@@ -363,6 +386,12 @@ internal sealed class GeneratedPayloadType : ObjectGraphType<MutationPayload>
         if (shape.Description is not null)
         {
             value.Description(shape.Description);
+        }
+
+        foreach (var extra in shape.Extras)
+        {
+            Field(extra.Name, extra.GraphType).Description(extra.Description)
+                .Resolve(ctx => ctx.Source.Extras is { } extras && extras.TryGetValue(extra.Name, out var found) ? found : null);
         }
 
         Field("errors", new NonNullGraphType(new ListGraphType(new NonNullGraphType(errors)))).Resolve(ctx => ctx.Source.Errors);

@@ -3,6 +3,7 @@ using GraphQL.DataLoader;
 using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Apps;
+using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
@@ -13,7 +14,7 @@ namespace Nexus.Api.Features.Accounts;
 /// <summary><c>User</c>: a person's account, as that person sees it.</summary>
 public sealed class UserType : ObjectGraphType<User>
 {
-    public UserType()
+    public UserType(TypeExtensionRegistry extensions)
     {
         Name = "User";
         Description = "A person's account.";
@@ -38,6 +39,7 @@ public sealed class UserType : ObjectGraphType<User>
                 ? await Workspaces.MyWorkspaces.PageAsync(ctx.Source.Id, ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken,
                     only: ctx.User.BoundWorkspace())
                 : throw new Nexus.Api.GraphQL.Errors.ForbiddenError("Only the user can see their workspaces."));
+        extensions.Extend(this);
     }
 }
 

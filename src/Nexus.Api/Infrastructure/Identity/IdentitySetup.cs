@@ -39,6 +39,7 @@ public static class IdentitySetup
         {
             wolverine.CodeGeneration.AlwaysUseServiceLocationFor<OpenIddict.Abstractions.IOpenIddictAuthorizationManager>();
             wolverine.CodeGeneration.AlwaysUseServiceLocationFor<OpenIddict.Abstractions.IOpenIddictTokenManager>();
+            wolverine.CodeGeneration.AlwaysUseServiceLocationFor<OpenIddict.Abstractions.IOpenIddictApplicationManager>();
         });
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)

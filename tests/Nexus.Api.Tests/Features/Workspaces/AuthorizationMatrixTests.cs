@@ -78,6 +78,11 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["suggestPostingSchedule"] = Mutation("suggestPostingSchedule", "SuggestPostingScheduleInput", (ws, _) => new { workspaceId = ws }),
         ["Workspace.events"] = new("query ($id: ID!) { workspace(id: $id) { events(first: 1) { edges { cursor } } } }", (ws, _) => new { id = ws }),
         ["eventsAppended"] = new("subscription ($id: ID!) { eventsAppended(workspaceId: $id) { cursor } }", (ws, _) => new { id = ws }, Subscription: true),
+        ["Workspace.apps"] = new("query ($id: ID!) { workspace(id: $id) { apps { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["registerApp"] = Mutation("registerApp", "RegisterAppInput",
+            (ws, _) => new { workspaceId = ws, name = "Matrix app", redirectUris = new[] { "https://app.example/cb" }, scopes = new[] { "posts:read" }, confidential = false }),
+        ["rotateAppSecret"] = Mutation("rotateAppSecret", "RotateAppSecretInput", (app, _) => new { appId = app }, (host, owner, ws) => Apps.AppScenarios.RegisteredAppIdAsync(host, owner, ws)),
+        ["deleteApp"] = Mutation("deleteApp", "DeleteAppInput", (app, _) => new { appId = app }, (host, owner, ws) => Apps.AppScenarios.RegisteredAppIdAsync(host, owner, ws)),
     };
 
     private static async Task<string> DraftedPostAsync(Alba.IAlbaHost host, Person owner, string workspace) =>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Apps;
+using Nexus.Api.Features.Apps.Consenting;
 using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Identity;
 using OpenIddict.Abstractions;
@@ -53,6 +54,12 @@ public static class ConnectEndpoints
             return Results.Challenge(
                 new AuthenticationProperties { RedirectUri = http.Request.PathBase + http.Request.Path + QueryString.Create(parameters) },
                 [IdentitySetup.LoginScheme]);
+        }
+
+        // A third-party app asks the person first (Nexus's own clients do not).
+        if (await AppConsent.AuthorizeAsync(http, request, user, session, applications, authorizations) is { } consent)
+        {
+            return consent;
         }
 
         return Results.SignIn(await IssueAsync(user, request.ClientId!, request.GetScopes(), applications, authorizations), authenticationScheme: ServerScheme);
@@ -108,6 +115,12 @@ public static class ConnectEndpoints
                 await applications.GetPropertiesAsync(application) is var properties &&
                 properties.TryGetValue(AppClaims.WorkspaceProperty, out var workspace) && properties.TryGetValue(AppClaims.AppProperty, out var app))
             {
+                // The app's stream is the record that it exists: a client whose registration never committed gets nothing.
+                if (await session.LoadAsync<App>(Guid.ParseExact(app.GetString()!, "N"), http.RequestAborted) is not { Deleted: false })
+                {
+                    return Refuse(Errors.InvalidClient, "This app is not registered.");
+                }
+
                 var allowed = AppPrincipal.AllowedScopes(await applications.GetPermissionsAsync(application)).Where(AppScope.IsKnown).ToList();
                 var requested = request.GetScopes() is { IsEmpty: false } asked ? [.. asked] : allowed;
                 return Results.SignIn(
