@@ -5,6 +5,7 @@ using Nexus.Api.Features.Accounts.SigningIn;
 using Nexus.Api.Features.Accounts.SigningInWithProviders;
 using Nexus.Api.Features.Analytics.Export;
 using Nexus.Api.Features.Connections.CompletingConnection;
+using Nexus.Api.Features.EventStreams.Export;
 using Nexus.Api.Features.Webhooks;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Transport;
@@ -113,6 +114,7 @@ namespace Nexus.Api
             app.MapOAuthCallback();
             app.MapPlatformWebhooks();
             app.MapAnalyticsExport();
+            app.MapEventExport();
             app.MapNexusGraphQL();
             return app;
         }
