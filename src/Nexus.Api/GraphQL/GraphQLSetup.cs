@@ -49,6 +49,7 @@ public static class GraphQLSetup
                 var rules = new List<IValidationRule>(DocumentValidator.CoreRules)
                 {
                     AuthenticationRule.Instance,
+                    ScopeRule.Instance,
                     new AliasLimitRule(settings.MaxAliases),
                     QueryLimitsRule.For(settings),
                 };

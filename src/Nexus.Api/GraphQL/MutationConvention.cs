@@ -147,6 +147,15 @@ public sealed class Caller(IResolveFieldContext context)
     /// </summary>
     public Guid UserId => context.UserId()
         ?? throw new ForbiddenError($"Only people can use `{context.FieldDefinition.Name}`; sign in as a user.");
+
+    /// <summary>
+    /// Who acts, for commands an app may run on its own: the signed-in person, or the app's id when an app acts alone
+    /// (client credentials; its access check gave it the ADMIN role limited by its scopes in its one workspace). Events
+    /// record that id where they record a person, so readers must expect an id that is no user. Anyone else (a service
+    /// client) is refused with <c>FORBIDDEN</c>, as by <see cref="UserId"/>.
+    /// </summary>
+    public Guid ActorId => context.User.ActorId()
+        ?? throw new ForbiddenError($"Only people and apps can use `{context.FieldDefinition.Name}`; sign in as a user.");
 }
 
 /// <summary>Who may call a generated mutation; applied to the field before its resolver runs.</summary>
@@ -184,6 +193,13 @@ public sealed class Access
     {
         _apply(field);
         field.FirstPartyOnly();
+    });
+
+    /// <summary>This access, and open to any app's token whatever its scopes (see <see cref="FieldScopes.AnyAppScope{TSource, TReturn}"/>).</summary>
+    public Access AnyAppScope() => new(field =>
+    {
+        _apply(field);
+        field.AnyAppScope();
     });
 
     internal void ApplyTo(FieldBuilder<object?, object> field) => _apply(field);

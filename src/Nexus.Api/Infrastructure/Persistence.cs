@@ -87,6 +87,15 @@ public static class Persistence
             // follows a dead node's ejection closely; a command still in flight is never retried meanwhile (Wolverine
             // holds it while the dispatcher works on it).
             options.Durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(3);
+            // That hold is bounded by the command showing progress, and a start that never happens shows none: a
+            // StartAgent the joining node reads more than 10 s after it was sent (its control queue not read yet, or busy
+            // under load) is discarded as expired, or a slow start fails after the node first answered "not running".
+            // The leader then keeps the agent pinned to that node, asking every 10 s, until 5 minutes pass without
+            // progress, and the projection runs nowhere (seen in NodesTests: a joining node with no agent for 90 s+). 20 s
+            // without progress, asked every 2 s, re-sends or re-places it; a duplicate start finds the agent running.
+            // Above the slowest real projection start here (a rebuild runs inside the start: raise it for one).
+            options.Durability.AgentProgressStallTimeout = TimeSpan.FromSeconds(20);
+            options.Durability.AgentProgressPollInterval = TimeSpan.FromSeconds(2);
             // A new node elects a leader (itself, when alone) and gets its agents at its first check: soon after start,
             // so a restarted node polls scheduled messages at once, as Solo did.
             options.Durability.FirstHealthCheckExecution = TimeSpan.FromMilliseconds(100);

@@ -2,6 +2,7 @@ using GraphQL;
 using GraphQL.DataLoader;
 using GraphQL.Types;
 using Marten;
+using Nexus.Api.Features.Apps;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
@@ -17,7 +18,9 @@ public sealed class UserType : ObjectGraphType<User>
         Name = "User";
         Description = "A person's account.";
         this.NodeId(user => user.Id);
-        Field(user => user.Email).Description("The sign-in email, normalised to lower case.");
+        // A post's author and a member are users too: an app would read the team's addresses through them. An app that
+        // needs the person's email asks OpenID Connect for it (the `email` scope, /connect/userinfo).
+        Field(user => user.Email).Description("The sign-in email, normalised to lower case.").FirstPartyOnly();
         Field(user => user.DisplayName).Description("The name shown to teammates.");
         Field(user => user.EmailVerified).Description("Whether the user proved they own the email.");
         Field(user => user.AvatarUrl, nullable: true).Description("An https:// image URL.");
@@ -32,7 +35,8 @@ public sealed class UserType : ObjectGraphType<User>
             .Description("The workspaces this user belongs to, oldest first. Only for the user themselves.")
             .Paged()
             .ResolveAsync(async ctx => ctx.UserId() == ctx.Source.Id
-                ? await Workspaces.MyWorkspaces.PageAsync(ctx.Source.Id, ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken)
+                ? await Workspaces.MyWorkspaces.PageAsync(ctx.Source.Id, ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken,
+                    only: ctx.User.BoundWorkspace())
                 : throw new Nexus.Api.GraphQL.Errors.ForbiddenError("Only the user can see their workspaces."));
     }
 }
@@ -41,6 +45,8 @@ public sealed class UserType : ObjectGraphType<User>
 public sealed class UserNodeResolver : INodeResolver
 {
     public string TypeName => "User";
+
+    public string? Scope => FieldScopes.AnyApp;
 
     public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
         context.UserId() != id ? ((User?)null).AsLoaded() : context.Load(UserLoaders.ById, id);

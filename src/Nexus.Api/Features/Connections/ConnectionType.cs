@@ -10,6 +10,7 @@ using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure.Identity;
 using Nexus.Api.Platforms;
 
 namespace Nexus.Api.Features.Connections;
@@ -77,6 +78,8 @@ public sealed class ConnectionNodeResolver : INodeResolver
 {
     public string TypeName => ConnectionType.TypeName;
 
+    public string? Scope => AppScope.ConnectionsRead;
+
     public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
         context.Load(ConnectionLoaders.ById, id).Then(connection => connection is null
             ? ((Connection?)null).AsLoaded()
@@ -98,6 +101,7 @@ public sealed class WorkspaceConnectionsField : ITypeExtension<WorkspaceType>
             .Paged()
             .Argument<ConnectionStatusType>("status", "Only connections in this state.")
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .Scope(AppScope.ConnectionsRead)
             .ResolveAsync(async ctx => await WorkspaceConnections.PageAsync(ctx.Source.Id, ctx.GetArgument<ConnectionStatus?>("status"),
                 ctx.GetPageRequest(), ctx.RequestServices!.GetRequiredService<IQuerySession>(), ctx.CancellationToken));
 }
@@ -192,6 +196,7 @@ public sealed class AccountChoiceQuery : global::Nexus.Api.GraphQL.IRootFields
         root.Field<AccountChoiceType, IDataLoaderResult<AccountChoice?>>("accountChoice")
             .Description("The accounts a consent covered, waiting to be picked (the `choice` of the connection callback). Only for the admin who consented; null once expired.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
+            .FirstPartyOnly()
             .Resolve(ctx => GlobalId.TryParse(ctx.GetArgument<string>("id"), AccountChoiceType.TypeName, out var id)
                 ? AccountChoiceNodeResolver.Load(id, ctx)
                 : throw new Nexus.Api.GraphQL.Errors.BadRequestError("The choice id is not valid."));

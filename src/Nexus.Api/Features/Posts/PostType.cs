@@ -7,10 +7,12 @@ using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.EventStreams.TimeTravel;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure.Identity;
 using Nexus.Api.Platforms;
 
 namespace Nexus.Api.Features.Posts;
@@ -218,6 +220,8 @@ public sealed class PostNodeResolver : INodeResolver
 {
     public string TypeName => PostType.TypeName;
 
+    public string? Scope => AppScope.PostsRead;
+
     public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
         context.Load(PostLoaders.ById, id).Then(post => post is null
             ? ((Post?)null).AsLoaded()
@@ -228,6 +232,8 @@ public sealed class PostNodeResolver : INodeResolver
 public sealed class PostTargetNodeResolver : INodeResolver
 {
     public string TypeName => PostTargetType.TypeName;
+
+    public string? Scope => AppScope.PostsRead;
 
     public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
         context.Load(PostLoaders.ByTargetId, id).Then(post => post is null
@@ -244,6 +250,7 @@ public sealed class PostQuery : IRootFields
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .AsOfArgument(AsOf.PostDescription)
             .RequireWorkspaceRole(Role.Viewer, ctx => PostLookup.WorkspaceOfAsync(ctx, ctx.GetArgument<string>("id")))
+            .Scope(AppScope.PostsRead)
             .Resolve(ctx =>
             {
                 _ = PostLookup.TryParseId(ctx.GetArgument<string>("id"), out var id);

@@ -5,8 +5,10 @@ using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure.Identity;
 
 namespace Nexus.Api.Features.Webhooks;
 
@@ -45,5 +47,6 @@ public sealed class PostTargetInteractionsField : ITypeExtension<PostTargetType>
             .RequireWorkspaceRole(Role.Viewer, async ctx =>
                 await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(((PostTarget)ctx.Source!).ConnectionId, ctx.CancellationToken) is { } connection
                     ? connection.WorkspaceId : Guid.Empty)
+            .Scope(AppScope.AnalyticsRead)
             .Resolve(ctx => ctx.Load(ByTarget, ctx.Source.Id).Then(found => found ?? TargetInteractions.None));
 }

@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using GraphQL;
 using GraphQL.Builders;
 using Marten;
+using Nexus.Api.Features.Apps;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
@@ -112,9 +114,38 @@ public static class WorkspaceAccess
         Demand(context, workspace, minimum);
     }
 
+    /// <summary>
+    /// The role <paramref name="caller"/> holds in <paramref name="workspace"/> for every access check; null when none
+    /// (no such workspace, not a member). An app's token reaches only the workspace it is bound to: there a person's
+    /// app token holds the person's role, and an app acting alone holds ADMIN (never OWNER); its scopes limit both
+    /// further, field by field (see <c>ScopeRule</c>).
+    /// </summary>
+    public static Role? RoleOf(this Workspace? workspace, ClaimsPrincipal? caller)
+    {
+        if (workspace is null)
+        {
+            return null;
+        }
+
+        if (caller.IsApp())
+        {
+            if (caller.BoundWorkspace() != workspace.Id)
+            {
+                return null;
+            }
+
+            if (caller.ActsAlone())
+            {
+                return Role.Admin;
+            }
+        }
+
+        return workspace.RoleOf(caller.UserId());
+    }
+
     private static void Demand(IResolveFieldContext context, Workspace? workspace, Role minimum)
     {
-        var role = workspace?.RoleOf(context.UserId());
+        var role = workspace.RoleOf(context.User);
         if (role is null)
         {
             throw new ForbiddenError("This workspace does not exist or you are not a member of it.");

@@ -1,7 +1,6 @@
 using FluentValidation;
 using Marten;
 using Nexus.Api.GraphQL;
-using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 
 namespace Nexus.Api.Features.Workspaces;
@@ -17,7 +16,7 @@ public static class WorkspacePayloads
         "The workspace after the change; null when `errors` is not empty.", async (context, id) =>
         {
             var workspace = await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Workspace>(id, context.CancellationToken);
-            return workspace?.RoleOf(context.UserId()) is null ? null : workspace;
+            return workspace.RoleOf(context.User) is null ? null : workspace;
         });
 }
 

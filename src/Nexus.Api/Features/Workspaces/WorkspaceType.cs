@@ -12,6 +12,7 @@ using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure.Identity;
 
 namespace Nexus.Api.Features.Workspaces;
 
@@ -36,21 +37,24 @@ public sealed class WorkspaceType : ObjectGraphType<Workspace>
         Field(w => w.Version).Description("The stream version; send it back as `expectedVersion` where a mutation takes one.");
         Field<NonNullGraphType<RoleType>, Role>("myRole")
             .Description("The caller's role here.")
-            .Resolve(ctx => AsOf.Now(ctx, ctx.Source).RoleOf(ctx.UserId()) ?? throw new InvalidOperationException("Caller is not a member."));
+            .Resolve(ctx => AsOf.Now(ctx, ctx.Source).RoleOf(ctx.User) ?? throw new InvalidOperationException("Caller is not a member."));
         Field<NonNullGraphType<ConnectionType<MemberType, EdgeType<MemberType>>>, object>("members")
             .Description("Everyone in the workspace, owner first.")
             .Paged()
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .FirstPartyOnly()
             .Resolve(ctx => Members(ctx.Source, ctx.GetPageRequest(), ctx));
         Field<NonNullGraphType<ConnectionType<InvitationType, EdgeType<InvitationType>>>, object>("invitations")
             .Description("Invitations not yet accepted, soonest to expire first. Admins only.")
             .Paged()
             .RequireWorkspaceRole(Role.Admin, ctx => ((Workspace)ctx.Source!).Id)
+            .FirstPartyOnly()
             .Resolve(ctx => InvitationsPage(ctx.Source, ctx.GetPageRequest()));
         Field<NonNullGraphType<ConnectionType<ActivityEntryType, EdgeType<ActivityEntryType>>>, object>("activity")
             .Description("Who did what and when, newest first, from the workspace's events.")
             .Paged()
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .Scope(AppScope.EventsRead)
             .ResolveAsync(async ctx => await ActivityFeed.PageAsync(ctx.Source.Id, ctx.GetPageRequest(), ctx));
         extensions.Extend(this);
     }
@@ -140,6 +144,7 @@ public sealed class WorkspaceQuery : global::Nexus.Api.GraphQL.IRootFields
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .AsOfArgument(AsOf.WorkspaceDescription)
             .RequireWorkspaceRole(Role.Viewer, ctx => ctx.WorkspaceIdArgument())
+            .AnyAppScope()
             .Resolve(ctx => AsOf.Instant(ctx) is { } asOf
                 ? AsOf.Workspace(ctx, ctx.WorkspaceIdArgument(), asOf)
                 : ((Workspace?)ctx.Checked(ctx.WorkspaceIdArgument())).AsLoaded());
@@ -149,6 +154,8 @@ public sealed class WorkspaceQuery : global::Nexus.Api.GraphQL.IRootFields
 public sealed class WorkspaceNodeResolver : INodeResolver
 {
     public string TypeName => WorkspaceType.TypeName;
+
+    public string? Scope => FieldScopes.AnyApp;
 
     public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) => WorkspaceLoaders.Visible(context, id, workspace => workspace);
 }
@@ -164,8 +171,8 @@ public static class WorkspaceLoaders
     /// </summary>
     public static IDataLoaderResult<T?> Visible<T>(IResolveFieldContext context, Guid workspaceId, Func<Workspace, T?> row)
     {
-        var caller = context.UserId();
-        return context.Load(ById, workspaceId).Then(workspace => workspace?.RoleOf(caller) is null ? default : row(workspace));
+        var caller = context.User;
+        return context.Load(ById, workspaceId).Then(workspace => workspace is null || workspace.RoleOf(caller) is null ? default : row(workspace));
     }
 }
 
@@ -179,9 +186,15 @@ public static class MyWorkspaces
     /// Oldest first (creation time, then id). The cursor holds the last workspace's creation time and id and the
     /// next page starts strictly after them in SQL, so workspaces joined or left in between shift nothing.
     /// </summary>
-    public static async Task<Connection<Workspace>> PageAsync(Guid userId, PageRequest page, IQuerySession session, CancellationToken ct)
+    /// <paramref name="only"/>: the one workspace an app's token is bound to; its other workspaces are not the app's to see.
+    public static async Task<Connection<Workspace>> PageAsync(Guid userId, PageRequest page, IQuerySession session, CancellationToken ct, Guid? only = null)
     {
         var query = session.Query<Workspace>().Where(w => w.MemberIds.Contains(userId));
+        if (only is { } bound)
+        {
+            query = query.Where(w => w.Id == bound);
+        }
+
         var total = page.CountTotal ? await query.CountAsync(ct) : (int?)null;
         if (page.After("workspaces", 2) is [var keyPart, var idPart])
         {

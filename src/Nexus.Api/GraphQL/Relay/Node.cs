@@ -2,6 +2,7 @@ using GraphQL;
 using GraphQL.Builders;
 using GraphQL.DataLoader;
 using GraphQL.Types;
+using Nexus.Api.Features.Apps;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 
@@ -26,6 +27,12 @@ public interface INodeResolver
 {
     /// <summary>The GraphQL type name that global ids of this node carry.</summary>
     string TypeName { get; }
+
+    /// <summary>
+    /// The app scope a token needs to load this type through <c>node(id)</c>, as the fields that expose it declare
+    /// (<see cref="FieldScopes.AnyApp"/> for any app); null, the default, when it is never open to an app.
+    /// </summary>
+    string? Scope => null;
 
     /// <summary>
     /// Loads the node, or null when it does not exist or the caller may not see it: through the request's batch
@@ -58,6 +65,7 @@ public sealed class NodeQuery : IRootFields
         root.Field<NodeInterface>("node")
             .Description("Fetches any object by its global id; null when it does not exist or is not visible to the caller.")
             .Public()
+            .AnyAppScope()
             .Argument<NonNullGraphType<IdGraphType>>("id")
             .Resolve(ctx =>
             {
@@ -68,6 +76,20 @@ public sealed class NodeQuery : IRootFields
                 }
 
                 var resolver = ctx.RequestServices!.GetServices<INodeResolver>().FirstOrDefault(r => r.TypeName == id.TypeName);
+                if (resolver is not null && ctx.User.IsApp())
+                {
+                    // The type is in the id the caller holds, so refusing by type tells nothing about the object.
+                    if (resolver.Scope is not { } scope)
+                    {
+                        throw new ForbiddenError($"`{id.TypeName}` objects are not open to apps: only Nexus's own clients may load them.");
+                    }
+
+                    if (scope != FieldScopes.AnyApp && ctx.User.LacksScope(scope))
+                    {
+                        throw new ForbiddenError(ScopeRule.Refusal(scope, $"a `{id.TypeName}` through `node`"));
+                    }
+                }
+
                 return resolver?.Resolve(id.Id, ctx);
             });
 }

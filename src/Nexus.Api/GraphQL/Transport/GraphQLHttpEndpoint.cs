@@ -6,6 +6,7 @@ using GraphQLParser.AST;
 using GraphQLParser.Exceptions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Limits;
 using Nexus.Api.Infrastructure;
@@ -98,6 +99,7 @@ public sealed class GraphQLHttpEndpoint(
             return;
         }
 
+        var userContext = new Dictionary<string, object?> { [RateLimitedField.ClientKey] = NexusRateLimiter.ClientOf(http) };
         var result = await executer.ExecuteAsync(new ExecutionOptions
         {
             Query = request.Query,
@@ -107,13 +109,20 @@ public sealed class GraphQLHttpEndpoint(
             OperationName = request.OperationName,
             RequestServices = http.RequestServices,
             User = http.User,
-            UserContext = new Dictionary<string, object?> { [RateLimitedField.ClientKey] = NexusRateLimiter.ClientOf(http) },
+            UserContext = userContext,
             CancellationToken = http.RequestAborted,
         });
 
         http.Response.StatusCode = result.Executed ? StatusCodes.Status200OK
             : result.Errors?.Any(e => e.Code == ErrorCodes.Unauthenticated) == true ? StatusCodes.Status401Unauthorized
+            : result.Errors?.Any(e => e.Code == ErrorCodes.Forbidden) == true ? StatusCodes.Status403Forbidden
             : StatusCodes.Status400BadRequest;
+        // An app's token refused by ScopeRule for a scope it lacks: RFC 6750's answer, naming the scope.
+        if (!result.Executed && userContext.TryGetValue(ScopeRule.MissingScopeKey, out var scope))
+        {
+            http.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{scope}\"";
+        }
+
         if (result.Errors?.OfType<RateLimitedError>().FirstOrDefault() is { } limited)
         {
             http.Response.StatusCode = limited.Unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status429TooManyRequests;

@@ -3,6 +3,9 @@ using GraphQL.Types;
 using Microsoft.Extensions.DependencyInjection;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.Infrastructure.Identity;
+using Nexus.Api.Tests.GraphQL.Authorization;
 using Nexus.Api.Tests.Infrastructure;
 
 namespace Nexus.Api.Tests.Features.Workspaces;
@@ -21,7 +24,9 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
     /// </summary>
     /// <paramref name="Personal"/>: what Prepare makes belongs to the one who made it (a pending account choice), so
     /// each caller the matrix allows gets one of their own; the others are refused the owner's.
-    private sealed record Call(string Query, Func<string, string, object> Variables, Func<Alba.IAlbaHost, Person, string, Task<string>>? Prepare = null, bool Subscription = false, bool Personal = false);
+    /// <paramref name="Via"/>: the app scopes of the fields the query passes through to reach this one (a post's metrics are reached through <c>post</c>).
+    private sealed record Call(string Query, Func<string, string, object> Variables, Func<Alba.IAlbaHost, Person, string, Task<string>>? Prepare = null, bool Subscription = false, bool Personal = false,
+        string[]? Via = null);
 
     private static readonly Dictionary<string, Call> Operations = new()
     {
@@ -48,7 +53,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
             async (host, owner, ws) => (await Connections.ConnectionScenarios.ConsentAsync(host, await Connections.ConnectionScenarios.StartSandboxAsync(host, owner, ws), pages: true)).Choice!, personal: true),
         ["post"] = new("query ($id: ID!) { post(id: $id) { id } }", (post, _) => new { id = post }, DraftedPostAsync),
         ["Workspace.posts"] = new("query ($id: ID!) { workspace(id: $id) { posts { edges { cursor } } } }", (ws, _) => new { id = ws }),
-        ["PostTarget.interactions"] = new("query ($id: ID!) { post(id: $id) { targets { interactions { comments } } } }", (post, _) => new { id = post }, DraftedPostAsync),
+        ["PostTarget.interactions"] = new("query ($id: ID!) { post(id: $id) { targets { interactions { comments } } } }", (post, _) => new { id = post }, DraftedPostAsync, Via: [AppScope.PostsRead]),
         ["Workspace.calendar"] = new("query ($id: ID!) { workspace(id: $id) { calendar(from: \"2026-11-01\", to: \"2026-11-30\") { date } } }", (ws, _) => new { id = ws }),
         ["draftPost"] = Mutation("draftPost", "DraftPostInput", (subject, _) => new { workspaceId = subject.Split('|')[0], text = "hi", targets = new[] { new { connectionId = subject.Split('|')[1] } } },
             async (host, owner, ws) => ws + "|" + await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws)),
@@ -60,8 +65,8 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["publishPostNow"] = Mutation("publishPostNow", "PublishPostNowInput", (post, _) => new { postId = post }, DraftedPostAsync),
         ["addPostToQueue"] = Mutation("addPostToQueue", "AddPostToQueueInput", (post, _) => new { postId = post }, DraftedPostAsync),
         ["retryTarget"] = Mutation("retryTarget", "RetryTargetInput", (post, _) => new { postId = post, targetId = Nexus.Api.GraphQL.Relay.GlobalId.Encode("PostTarget", Guid.NewGuid()) }, DraftedPostAsync),
-        ["Post.metrics"] = new("query ($id: ID!) { post(id: $id) { metrics { impressions } } }", (post, _) => new { id = post }, DraftedPostAsync),
-        ["PostTarget.metrics"] = new("query ($id: ID!) { post(id: $id) { targets { metrics { nextSyncAt } } } }", (post, _) => new { id = post }, DraftedPostAsync),
+        ["Post.metrics"] = new("query ($id: ID!) { post(id: $id) { metrics { impressions } } }", (post, _) => new { id = post }, DraftedPostAsync, Via: [AppScope.PostsRead]),
+        ["PostTarget.metrics"] = new("query ($id: ID!) { post(id: $id) { targets { metrics { nextSyncAt } } } }", (post, _) => new { id = post }, DraftedPostAsync, Via: [AppScope.PostsRead]),
         ["refreshMetrics"] = Mutation("refreshMetrics", "RefreshMetricsInput", (post, _) => new { postId = post }, DraftedPostAsync),
         ["setPostingSchedule"] = Mutation("setPostingSchedule", "SetPostingScheduleInput",
             (ws, _) => new { workspaceId = ws, timeZone = "Europe/Berlin", slots = new[] { new { dayOfWeek = "MONDAY", time = "09:00" } } }),
@@ -69,7 +74,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
             (ws, _) => new { id = ws }),
         ["Workspace.bestTimes"] = new("query ($id: ID!) { workspace(id: $id) { bestTimes { postsAnalysed } } }", (ws, _) => new { id = ws }),
         ["Connection.audience"] = new("query ($id: ID!) { workspace(id: $id) { connections { edges { node { audience(from: \"2027-01-01T00:00:00Z\", to: \"2027-02-01T00:00:00Z\") { followers } } } } } }",
-            (ws, _) => new { id = ws }, async (host, owner, ws) => { await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws); return ws; }),
+            (ws, _) => new { id = ws }, async (host, owner, ws) => { await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws); return ws; }, Via: [AppScope.ConnectionsRead]),
         ["suggestPostingSchedule"] = Mutation("suggestPostingSchedule", "SuggestPostingScheduleInput", (ws, _) => new { workspaceId = ws }),
     };
 
@@ -85,6 +90,64 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         Assert.Equal(schema.Keys.Order(), readme.Keys.Order());
         Assert.Equal(schema.Keys.Order(), Operations.Keys.Order());
         Assert.All(schema, field => Assert.Equal(field.Value, readme[field.Key]));
+
+        var scopes = ReadmeScopes();
+        Assert.Equal(schema.Keys.Order(), scopes.Keys.Order());
+        Assert.All(SchemaScopes(), field => Assert.True(field.Value == scopes[field.Key], $"{field.Key}: the schema says {field.Value}, the README {scopes[field.Key]}"));
+    }
+
+    /// <summary>
+    /// Every field of the matrix, called with an app's token (the app acting alone: ADMIN in its one workspace): with a
+    /// token holding exactly the field's scope (and those of the fields it is reached through) it answers as ADMIN does,
+    /// unless the field is first-party; with every other scope but that one, or with a token of another workspace
+    /// holding every scope, it is FORBIDDEN.
+    /// </summary>
+    [Fact]
+    public async Task every_workspace_field_answers_app_tokens_as_its_scope_says()
+    {
+        var required = ReadmeMatrix();
+        var scopes = SchemaScopes();
+        Person owner = await api.Host.PersonAsync("Owner"), target = await api.Host.PersonAsync("Target");
+        var elsewhere = new Person("", await api.Host.AppTokenAsync(await api.Host.RegisterAppAsync(await api.Host.CreateWorkspaceAsync(owner, "Elsewhere"))), "");
+        var failures = new List<string>();
+
+        foreach (var (field, call) in Operations)
+        {
+            var workspace = await api.Host.CreateWorkspaceAsync(owner);
+            await api.Host.AddMemberAsync(owner, workspace, target, "VIEWER");
+            var subject = call.Prepare is null ? workspace : await call.Prepare(api.Host, owner, workspace);
+            var app = await api.Host.RegisterAppAsync(workspace);
+            var scope = scopes[field];
+            async Task ExpectAsync(string name, string[] held, bool allowed, Person? caller = null)
+            {
+                caller ??= new Person("", await api.Host.AppTokenAsync(app, held), "");
+                var (codes, answer) = call.Subscription
+                    ? await SubscribeAsync(caller, call.Query, call.Variables(subject, target.UserId))
+                    : await CallAsync(caller, call.Query, call.Variables(subject, target.UserId));
+                if (codes.Contains("FORBIDDEN") == allowed || codes.Any(code => code is not "FORBIDDEN"))
+                {
+                    failures.Add($"{field} with {name}: expected {(allowed ? "allowed" : "FORBIDDEN")}, got {answer}");
+                }
+            }
+
+            // Refused calls first: they change nothing, so the allowed one acts on what Prepare made.
+            if (scope == FirstParty)
+            {
+                await ExpectAsync("every app scope", [.. AppScope.All], allowed: false);
+                continue;
+            }
+
+            await ExpectAsync("another workspace's token", [], allowed: false, elsewhere);
+            var needed = (scope == AnyApp ? [AppScope.EventsRead] : new[] { scope[1..^1] }).Concat(call.Via ?? []).Distinct().ToArray();
+            if (scope != AnyApp)
+            {
+                await ExpectAsync("every scope but " + scope, [.. AppScope.All.Except([scope[1..^1]])], allowed: false);
+            }
+
+            await ExpectAsync(string.Join(" ", needed), needed, allowed: required[field] <= Role.Admin);
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     [Fact]
@@ -156,17 +219,42 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
                 x => x.field.GetMetadata<Role>(WorkspaceAccess.MinimumRoleKey));
     }
 
-    private static Dictionary<string, Role> ReadmeMatrix()
+    private const string FirstParty = "first-party";
+    private const string AnyApp = "any app";
+
+    /// <summary>What each matrix field declares for apps, as the README writes it: <c>`posts:read`</c>, <c>first-party</c> or <c>any app</c>.</summary>
+    private Dictionary<string, string> SchemaScopes()
+    {
+        var schema = api.Host.Services.GetRequiredService<NexusSchema>();
+        schema.Initialize();
+        var roots = new IGraphType?[] { schema.Query, schema.Mutation, schema.Subscription };
+        return schema.AllTypes.OfType<IComplexGraphType>()
+            .SelectMany(type => type.Fields.Select(field => (type, field)))
+            .Where(x => x.field.HasMetadata(WorkspaceAccess.MinimumRoleKey))
+            .ToDictionary(
+                x => roots.Contains(x.type) ? x.field.Name : $"{x.type.Name}.{x.field.Name}",
+                x => x.field.IsFirstPartyOnly() ? FirstParty : x.field.IsOpenToAnyApp() ? AnyApp : x.field.NeededScope() is { } scope ? $"`{scope}`" : "undeclared");
+    }
+
+    private static Dictionary<string, string> ReadmeScopes() =>
+        MatrixScopeRow().Matches(ReadmeSection()).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+
+    private static string ReadmeSection()
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
         var section = readme[readme.IndexOf("### Permission matrix", StringComparison.Ordinal)..];
-        section = section[..section.IndexOf("\n\n", section.IndexOf('|', StringComparison.Ordinal), StringComparison.Ordinal)];
-        return MatrixRow().Matches(section).ToDictionary(m => m.Groups[1].Value, m => Enum.Parse<Role>(m.Groups[2].Value, ignoreCase: true));
+        return section[..section.IndexOf("\n\n", section.IndexOf('|', StringComparison.Ordinal), StringComparison.Ordinal)];
     }
+
+    private static Dictionary<string, Role> ReadmeMatrix() =>
+        MatrixRow().Matches(ReadmeSection()).ToDictionary(m => m.Groups[1].Value, m => Enum.Parse<Role>(m.Groups[2].Value, ignoreCase: true));
 
     private static Call Mutation(string field, string inputType, Func<string, string, object> input, Func<Alba.IAlbaHost, Person, string, Task<string>>? prepare = null, bool personal = false) =>
         new($"mutation ($input: {inputType}!) {{ {field}(input: $input) {{ errors {{ __typename }} }} }}", (ws, target) => new { input = input(ws, target) }, prepare, Personal: personal);
 
     [GeneratedRegex(@"^\| `([A-Za-z.]+)` \| (VIEWER|EDITOR|ADMIN|OWNER) \|", RegexOptions.Multiline)]
     private static partial Regex MatrixRow();
+
+    [GeneratedRegex(@"^\| `([A-Za-z.]+)` \| (?:VIEWER|EDITOR|ADMIN|OWNER) \| (`[a-z:]+`|first-party|any app) \|", RegexOptions.Multiline)]
+    private static partial Regex MatrixScopeRow();
 }

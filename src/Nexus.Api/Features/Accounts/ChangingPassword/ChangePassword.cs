@@ -44,5 +44,5 @@ public sealed record ChangePasswordInput(
 
 public sealed class ChangePasswordMutation() : Mutation<ChangePasswordInput, ChangePassword, Guid>("changePassword",
     "Changes the password; the caller stays signed in, every other sign-in of the account ends.",
-    Access.SignedIn, AccountPayloads.User,
+    Access.SignedIn.FirstPartyOnly(), AccountPayloads.User,
     (input, caller) => new(caller.UserId, caller.Context.CurrentAuthorizationId(), input.CurrentPassword, input.NewPassword));

@@ -96,4 +96,4 @@ public sealed record DeleteAccountInput([property: Description("The account's em
 
 public sealed class DeleteAccountMutation() : Mutation<DeleteAccountInput, DeleteAccount, Guid>("deleteAccount",
     "Deletes the caller's account: signs it out everywhere, leaves its workspaces and masks its personal data in past events.",
-    Access.SignedIn, Payload<Guid>.Done, (input, caller) => new(caller.UserId, input.ConfirmEmail));
+    Access.SignedIn.FirstPartyOnly(), Payload<Guid>.Done, (input, caller) => new(caller.UserId, input.ConfirmEmail));

@@ -14,5 +14,6 @@ public sealed class MeQuery : IRootFields
         root.Field<UserType, IDataLoaderResult<User?>>("me")
             .Description("The signed-in user; null when the caller is anonymous or a service client.")
             .Public()
+            .AnyAppScope()
             .Resolve(ctx => ctx.UserId() is { } id ? ctx.Load(UserLoaders.ById, id) : ((User?)null).AsLoaded());
 }

@@ -44,4 +44,4 @@ public static class RequestPasswordResetHandler
 
 public sealed class RequestPasswordResetMutation() : Mutation<RequestPasswordReset, RequestPasswordReset, Guid>("requestPasswordReset",
     "Emails a reset link (valid 1 hour) if the address has an account; answers the same either way. Public.",
-    Access.Public(rateLimit: NexusRateLimiter.PasswordReset), Payload<Guid>.Done, (input, _) => input);
+    Access.Public(rateLimit: NexusRateLimiter.PasswordReset).FirstPartyOnly(), Payload<Guid>.Done, (input, _) => input);

@@ -60,4 +60,4 @@ public static class ResetPasswordHandler
 
 public sealed class ResetPasswordMutation() : Mutation<ResetPassword, ResetPassword, Guid>("resetPassword",
     "Sets a new password with the emailed reset token and signs the account out everywhere. Public.",
-    Access.Public(), Payload<Guid>.Done, (input, _) => input);
+    Access.Public().FirstPartyOnly(), Payload<Guid>.Done, (input, _) => input);

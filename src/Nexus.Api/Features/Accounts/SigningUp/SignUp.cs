@@ -67,4 +67,4 @@ public static class SignUpHandler
 }
 
 public sealed class SignUpMutation() : Mutation<SignUp, SignUp, Guid>("signUp", "Creates an account. Public.",
-    Access.Public(rateLimit: NexusRateLimiter.SignUp), AccountPayloads.NewUser, (input, _) => input);
+    Access.Public(rateLimit: NexusRateLimiter.SignUp).FirstPartyOnly(), AccountPayloads.NewUser, (input, _) => input);

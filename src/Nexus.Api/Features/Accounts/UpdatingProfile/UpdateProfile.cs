@@ -55,4 +55,4 @@ public sealed record UpdateProfileInput(
     [property: Description("An IANA time-zone id for showing times; null uses each workspace's.")] string? TimeZone);
 
 public sealed class UpdateProfileMutation() : Mutation<UpdateProfileInput, UpdateProfile, Guid>("updateProfile", "Replaces the caller's profile.",
-    Access.SignedIn, AccountPayloads.User, (input, caller) => new(caller.UserId, input.DisplayName, input.AvatarUrl, input.Bio, input.TimeZone));
+    Access.SignedIn.FirstPartyOnly(), AccountPayloads.User, (input, caller) => new(caller.UserId, input.DisplayName, input.AvatarUrl, input.Bio, input.TimeZone));

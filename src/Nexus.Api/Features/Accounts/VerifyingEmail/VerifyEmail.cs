@@ -43,4 +43,4 @@ public static class VerifyEmailHandler
 
 public sealed class VerifyEmailMutation() : Mutation<VerifyEmail, VerifyEmail, Guid>("verifyEmail",
     "Confirms the email address with the emailed token. Public.",
-    Access.Public(), Payload<Guid>.Done, (input, _) => input);
+    Access.Public().FirstPartyOnly(), Payload<Guid>.Done, (input, _) => input);

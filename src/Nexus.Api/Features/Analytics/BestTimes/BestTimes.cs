@@ -5,8 +5,10 @@ using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Posts.Queueing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure.Identity;
 using Npgsql;
 
 namespace Nexus.Api.Features.Analytics.BestTimes;
@@ -87,6 +89,7 @@ public sealed class WorkspaceBestTimesField : ITypeExtension<WorkspaceType>
                 "of the workspace's zone over the last `weeks`, with how many posts each cell holds. Cells with too few posts show no rate; nothing is estimated or borrowed.")
             .Argument<IntGraphType>("weeks", $"How far back to look, 1 to {BestTimesReport.MaxWeeks} weeks (default {BestTimesReport.DefaultWeeks}).")
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .Scope(AppScope.AnalyticsRead)
             .ResolveAsync(async ctx =>
             {
                 var weeks = ctx.GetArgument<int?>("weeks") ?? BestTimesReport.DefaultWeeks;

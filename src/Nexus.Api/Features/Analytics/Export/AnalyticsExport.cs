@@ -17,7 +17,8 @@ namespace Nexus.Api.Features.Analytics.Export;
 /// <summary>
 /// <c>GET /analytics/export.csv?workspaceId=&amp;from=&amp;to=&amp;platforms=</c>: one row per target published in
 /// [from, to) with its latest figures, for spreadsheets. The filters and the rule of <c>workspace.analytics</c> (members,
-/// at most 400 days); signed in as for GraphQL (a bearer token with the <c>nexus</c> scope). Rows are written as the
+/// at most 400 days); signed in as for GraphQL (a bearer token with the <c>nexus</c> scope, or an app's token holding
+/// <c>analytics:read</c>, for its own workspace only). Rows are written as the
 /// database returns them, never held whole.
 /// </summary>
 public static class AnalyticsExport
@@ -54,6 +55,14 @@ public static class AnalyticsExport
             return;
         }
 
+        // An app's token needs analytics:read, as workspace.analytics does; and reaches its own workspace only (below).
+        if (http.User.LacksScope(AppScope.AnalyticsRead))
+        {
+            http.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{AppScope.AnalyticsRead}\"";
+            await Refuse(http, StatusCodes.Status403Forbidden, "forbidden", ScopeRule.Refusal(AppScope.AnalyticsRead, Path));
+            return;
+        }
+
         ExportRequest request;
         try
         {
@@ -67,7 +76,7 @@ public static class AnalyticsExport
 
         // Unknown workspace, outsider or a service client without a person: one answer, so nothing tells a workspace exists.
         var workspace = await session.LoadAsync<Workspace>(request.WorkspaceId, http.RequestAborted);
-        if (workspace?.RoleOf(http.User.UserId()) is null)
+        if (workspace is null || workspace.RoleOf(http.User) is null)
         {
             await Refuse(http, StatusCodes.Status404NotFound, "not_found", "This workspace does not exist or you are not a member of it.");
             return;

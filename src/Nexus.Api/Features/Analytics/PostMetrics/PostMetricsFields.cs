@@ -6,9 +6,11 @@ using GraphQL.Types.Relay.DataObjects;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure.Identity;
 using Npgsql;
 
 namespace Nexus.Api.Features.Analytics.PostMetrics;
@@ -205,6 +207,7 @@ public sealed class PostTargetMetricsField : ITypeExtension<PostTargetType>
         type.Field<PostTargetMetricsType, IDataLoaderResult<TargetMetrics?>>("metrics")
             .Description("The target's metrics once it is published; null before.")
             .RequireWorkspaceRole(Role.Viewer, WorkspaceOfTargetAsync)
+            .Scope(AppScope.AnalyticsRead)
             .Resolve(ctx => ctx.Source is { Status: TargetStatus.Published, PublishedAt: { } publishedAt } target
                 // The row is made a moment after publication (asynchronously): until then, what it will say.
                 ? ctx.Load(MetricLoaders.ByTarget, target.Id).Then(row => (TargetMetrics?)(row ?? new TargetMetrics(target.Id, null, Syncing.SyncSchedule.First(publishedAt), null)))
@@ -237,6 +240,7 @@ public sealed class PostMetricsField : ITypeExtension<PostType>
         type.Field<PostMetricsType, IDataLoaderResult<MetricFigures?>>("metrics")
             .Description("The sum of the published targets' latest readings; null until one is read.")
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Post)ctx.Source!).WorkspaceId)
+            .Scope(AppScope.AnalyticsRead)
             .Resolve(ctx => ctx.LoadMany(MetricLoaders.ByTarget, ctx.Source.Targets.Where(t => t.Status == TargetStatus.Published).Select(t => t.Id))
                 .Then(rows => MetricFigures.Sum([.. rows.Values.Select(r => r.Latest).OfType<MetricFigures>()])));
 }

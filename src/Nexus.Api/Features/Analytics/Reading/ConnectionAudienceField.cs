@@ -4,7 +4,9 @@ using GraphQL.Types;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure.Identity;
 using Npgsql;
 
 namespace Nexus.Api.Features.Analytics.Reading;
@@ -20,6 +22,7 @@ public sealed class ConnectionAudienceField : ITypeExtension<ConnectionType>
             .Argument<NonNullGraphType<DateTimeScalar>>("to", "The end (exclusive).")
             .Argument<AnalyticsIntervalType>("interval", "The step (default DAY).")
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Connection)ctx.Source!).WorkspaceId)
+            .Scope(AppScope.AnalyticsRead)
             .ResolveAsync(async ctx =>
             {
                 var from = ctx.GetArgument<DateTimeOffset>("from");

@@ -7,9 +7,11 @@ using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure.Identity;
 using Nexus.Api.Platforms;
 using Npgsql;
 using NpgsqlTypes;
@@ -30,6 +32,7 @@ public sealed class WorkspaceAnalyticsField : ITypeExtension<WorkspaceType>
             .Argument<ListGraphType<NonNullGraphType<PlatformIdType>>>("platforms", "Only targets on these platforms (all when omitted).")
             .Argument<AnalyticsIntervalType>("interval", "The series' step (default DAY).")
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .Scope(AppScope.AnalyticsRead)
             .Resolve(ctx =>
             {
                 var from = ctx.GetArgument<DateTimeOffset>("from");
@@ -238,6 +241,7 @@ public sealed class TopPostType : ObjectGraphType<TopPost>
         Name = "TopPost";
         Description = "A post and what its targets published in the range earned.";
         Field<PostType, IDataLoaderResult<Post?>>("post").Description("The post (its targets carry their own metrics); null if it was since removed.")
+            .Scope(AppScope.PostsRead)
             .Resolve(ctx => ctx.Load(PostLoaders.ById, ctx.Source.PostId));
         Field<NonNullGraphType<AnalyticsFiguresType>, AnalyticsFigures>("figures").Resolve(ctx => ctx.Source.Figures);
     }

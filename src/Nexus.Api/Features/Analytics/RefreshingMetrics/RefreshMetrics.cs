@@ -6,6 +6,7 @@ using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Identity;
 
 namespace Nexus.Api.Features.Analytics.RefreshingMetrics;
 
@@ -55,4 +56,4 @@ public sealed record RefreshMetricsInput([property: Id] string PostId) : IPostIn
 public sealed class RefreshMetricsMutation() : Mutation<RefreshMetricsInput, RefreshMetrics, Guid>("refreshMetrics",
     "Reads a published post's metrics from its platforms now (at most once per post every few minutes: RATE_LIMITED says when to try again). " +
     "Answers the post, whose `metrics` and targets' `metrics` show the new reading.",
-    PostAccess.Needs(Role.Viewer), PostPayloads.Post, (input, caller) => new(caller.PostId()));
+    PostAccess.Needs(Role.Viewer).Scope(AppScope.AnalyticsRead), PostPayloads.Post, (input, caller) => new(caller.PostId()));

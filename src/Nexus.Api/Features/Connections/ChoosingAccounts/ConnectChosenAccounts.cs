@@ -68,7 +68,7 @@ public sealed record ConnectChosenAccountsInput(
 
 public sealed class ConnectChosenAccountsMutation() : Mutation<ConnectChosenAccountsInput, ConnectChosenAccounts, IReadOnlyList<Guid>>("connectChosenAccounts",
     "Connects the accounts picked from a consent that covered several (see `node(id)` on the AccountChoice).",
-    WorkspaceAccess.Needs<ConnectChosenAccountsInput>(Role.Admin, ChoiceWorkspaceAsync),
+    WorkspaceAccess.Needs<ConnectChosenAccountsInput>(Role.Admin, ChoiceWorkspaceAsync).FirstPartyOnly(),
     Payload<IReadOnlyList<Guid>>.Of<NonNullGraphType<ListGraphType<NonNullGraphType<ConnectionType>>>>("connections", null,
         async (context, ids) => await context.RequestServices!.GetRequiredService<IQuerySession>().LoadManyAsync<Connection>(context.CancellationToken, ids),
         whenFailed: Array.Empty<Connection>()),

@@ -66,7 +66,7 @@ public sealed record DisconnectAccountInput([property: Id] string ConnectionId);
 
 public sealed class DisconnectAccountMutation() : Mutation<DisconnectAccountInput, DisconnectAccount, Guid>("disconnectAccount",
     "Disconnects a social account: revokes Nexus's access at the platform and deletes its tokens.",
-    WorkspaceAccess.Needs<DisconnectAccountInput>(Role.Admin, (context, input) => WorkspaceConnections.WorkspaceOfAsync(context, input.ConnectionId)),
+    WorkspaceAccess.Needs<DisconnectAccountInput>(Role.Admin, (context, input) => WorkspaceConnections.WorkspaceOfAsync(context, input.ConnectionId)).FirstPartyOnly(),
     Payload<Guid>.Of<ConnectionType>("connection", null,
         async (context, id) => await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Connection>(id, context.CancellationToken)),
     (input, caller) => new(GlobalId.TryParse(input.ConnectionId, ConnectionType.TypeName, out var id) ? id : Guid.Empty, caller.UserId));

@@ -48,7 +48,7 @@ public sealed record StartConnectionInput([property: Id] string WorkspaceId, Pla
 
 public sealed class StartConnectionMutation() : Mutation<StartConnectionInput, StartConnection, Uri>("startConnection",
     "Starts connecting a social account: send the browser to `authorizationUrl` (valid 10 minutes, single use). It is a Nexus link that ties the attempt to the browser that opens it, then leads to the platform's consent page; only that browser can finish the connection.",
-    WorkspaceAccess.Needs(Role.Admin),
+    WorkspaceAccess.Needs(Role.Admin).FirstPartyOnly(),
     Payload<Uri>.Of<StringGraphType>("authorizationUrl",
         "Where to send this user's browser: a single-use Nexus link (valid 10 minutes) that leads on to the platform's consent page.",
         (_, url) => Task.FromResult<object?>(url.AbsoluteUri)),

@@ -3,6 +3,8 @@ using JasperFx.Events;
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.Infrastructure.Identity;
 using Nexus.Api.Infrastructure.Realtime;
 
 namespace Nexus.Api.Features.Connections.WatchingConnections;
@@ -19,6 +21,7 @@ public sealed class ConnectionStatusChangedSubscription : IRootFields
             .Description("A connection of the workspace whenever its status changes: connected, reconnected, needs re-authorization, disconnected.")
             .Argument<NonNullGraphType<IdGraphType>>("workspaceId")
             .RequireWorkspaceRole(Role.Viewer, ctx => ctx.WorkspaceIdArgument("workspaceId"))
+            .Scope(AppScope.ConnectionsRead)
             .ResolveStreamAsync(ctx => ctx.WatchCommittedAsync<Connection>(ctx.WorkspaceIdArgument("workspaceId")));
 }
 

@@ -13,6 +13,7 @@ public sealed class PlatformsQuery : IRootFields
         root.Field<NonNullGraphType<ListGraphType<NonNullGraphType<PlatformType>>>>("platforms")
             .Description("Every platform Nexus publishes to, with its publishing rules. Public.")
             .Public()
+            .AnyAppScope()
             .Resolve(ctx =>
             {
                 var configuration = ctx.RequestServices!.GetRequiredService<IConfiguration>();

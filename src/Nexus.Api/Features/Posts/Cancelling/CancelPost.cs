@@ -1,5 +1,6 @@
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.Infrastructure.Identity;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Cancelling;
@@ -20,4 +21,4 @@ public static class CancelPostHandler
 
 public sealed class CancelPostMutation() : Mutation<PostActionInput, CancelPost, Guid>("cancelPost",
     "Cancels a scheduled post before its time; it keeps its content and can be scheduled again.",
-    PostAccess.Needs(Role.Editor), PostPayloads.Post, (input, caller) => new(caller.PostId(), caller.UserId, input.ExpectedVersion));
+    PostAccess.Needs(Role.Editor).Scope(AppScope.PostsWrite), PostPayloads.Post, (input, caller) => new(caller.PostId(), caller.ActorId, input.ExpectedVersion));

@@ -4,6 +4,7 @@ using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.Infrastructure.Identity;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Composing;
@@ -45,5 +46,5 @@ public sealed record DraftPostInput(
 
 public sealed class DraftPostMutation() : Mutation<DraftPostInput, DraftPost, Guid>("draftPost",
     "Drafts a post: text, media and one target per connected account, each with optional overrides and platform options. `post.warnings` lists what would stop it from publishing.",
-    WorkspaceAccess.Needs(Role.Editor), PostPayloads.Post,
-    (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Text ?? "", PostContent.MediaOf(input.Media), PostContent.TargetsOf(input.Targets)));
+    WorkspaceAccess.Needs(Role.Editor).Scope(AppScope.PostsWrite), PostPayloads.Post,
+    (input, caller) => new(caller.WorkspaceId(), caller.ActorId, input.Text ?? "", PostContent.MediaOf(input.Media), PostContent.TargetsOf(input.Targets)));

@@ -1,6 +1,7 @@
 using GraphQL;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.Infrastructure.Identity;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Discarding;
@@ -22,4 +23,4 @@ public sealed record DiscardPostInput([property: Id] string PostId) : IPostInput
 
 public sealed class DiscardPostMutation() : Mutation<DiscardPostInput, DiscardPost, Guid>("discardPost",
     "Discards a post that was not sent to any platform yet (a draft, a scheduled or a cancelled post). `post` is null afterwards.",
-    PostAccess.Needs(Role.Editor), PostPayloads.Post, (input, caller) => new(caller.PostId(), caller.UserId));
+    PostAccess.Needs(Role.Editor).Scope(AppScope.PostsWrite), PostPayloads.Post, (input, caller) => new(caller.PostId(), caller.ActorId));

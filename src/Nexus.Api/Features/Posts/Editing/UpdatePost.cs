@@ -4,6 +4,7 @@ using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.Infrastructure.Identity;
 using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Editing;
@@ -64,5 +65,5 @@ public sealed record UpdatePostInput(
 
 public sealed class UpdatePostMutation() : Mutation<UpdatePostInput, UpdatePost, Guid>("updatePost",
     "Replaces a draft's or scheduled post's text, media and targets. `expectedVersion` is the post's `version` you edited (VERSION_CONFLICT when someone changed it since).",
-    PostAccess.Needs(Role.Editor), PostPayloads.Post,
-    (input, caller) => new(caller.PostId(), caller.UserId, input.ExpectedVersion, input.Text ?? "", PostContent.MediaOf(input.Media), PostContent.TargetsOf(input.Targets)));
+    PostAccess.Needs(Role.Editor).Scope(AppScope.PostsWrite), PostPayloads.Post,
+    (input, caller) => new(caller.PostId(), caller.ActorId, input.ExpectedVersion, input.Text ?? "", PostContent.MediaOf(input.Media), PostContent.TargetsOf(input.Targets)));

@@ -8,9 +8,11 @@ using Marten.Linq.MatchesSql;
 using Nexus.Api.Features.Posts.Queueing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure.Identity;
 using Nexus.Api.Platforms;
 
 namespace Nexus.Api.Features.Posts.Listing;
@@ -28,6 +30,7 @@ public sealed class WorkspacePostsFields : ITypeExtension<WorkspaceType>
             .Argument<DateTimeScalar>("from", "Only posts scheduled at or after this instant.")
             .Argument<DateTimeScalar>("to", "Only posts scheduled before this instant.")
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .Scope(AppScope.PostsRead)
             .ResolveAsync(async ctx => await WorkspacePosts.PageAsync(ctx.Source.Id, ctx));
         type.Field<NonNullGraphType<ListGraphType<NonNullGraphType<CalendarDayType>>>, IReadOnlyList<CalendarDay>>("calendar")
             .Description("Posts by local day from `from` to `to` (dates, inclusive, at most 62 days) in the workspace's zone or `timeZone`.")
@@ -35,9 +38,11 @@ public sealed class WorkspacePostsFields : ITypeExtension<WorkspaceType>
             .Argument<NonNullGraphType<StringGraphType>>("to", "Last day, `yyyy-MM-dd`.")
             .Argument<TimeZoneScalar>("timeZone", "Show the days of this zone instead of the workspace's.")
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
+            .Scope(AppScope.PostsRead)
             .ResolveAsync(async ctx => await WorkspacePosts.CalendarAsync(ctx.Source, ctx));
         type.Field<PostingScheduleType, PostingSchedule?>("postingSchedule")
             .Description("The weekly posting schedule, if one is set.")
+            .Scope(AppScope.PostsRead)
             .Resolve(ctx => ctx.Source.PostingSchedule is { Slots.Count: > 0 } schedule ? schedule : null);
     }
 }

@@ -1,6 +1,7 @@
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.Infrastructure.Identity;
 using Wolverine;
 using Wolverine.Marten;
 
@@ -41,4 +42,4 @@ public static class PublishPostNowHandler
 
 public sealed class PublishPostNowMutation() : Mutation<PostActionInput, PublishPostNow, Guid>("publishPostNow",
     "Publishes a post now instead of at its time, after the same checks as schedulePost. Watch `postChanged` or `post.status` for the outcome.",
-    PostAccess.Needs(Role.Editor), PostPayloads.Post, (input, caller) => new(caller.PostId(), caller.UserId, input.ExpectedVersion));
+    PostAccess.Needs(Role.Editor).Scope(AppScope.PostsWrite), PostPayloads.Post, (input, caller) => new(caller.PostId(), caller.ActorId, input.ExpectedVersion));

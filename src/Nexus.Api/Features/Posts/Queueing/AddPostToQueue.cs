@@ -4,6 +4,7 @@ using Nexus.Api.Features.Posts.Scheduling;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.Infrastructure.Identity;
 using Wolverine;
 using Wolverine.Marten;
 
@@ -71,4 +72,4 @@ public static class AddPostToQueueHandler
 
 public sealed class AddPostToQueueMutation() : Mutation<PostActionInput, AddPostToQueue, Guid>("addPostToQueue",
     "Schedules a post at the next free slot of the workspace's posting schedule (checked like schedulePost).",
-    PostAccess.Needs(Role.Editor), PostPayloads.Post, (input, caller) => new(caller.PostId(), caller.UserId, input.ExpectedVersion));
+    PostAccess.Needs(Role.Editor).Scope(AppScope.PostsWrite), PostPayloads.Post, (input, caller) => new(caller.PostId(), caller.ActorId, input.ExpectedVersion));

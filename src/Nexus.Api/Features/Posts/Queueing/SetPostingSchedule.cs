@@ -53,5 +53,5 @@ public sealed record SetPostingScheduleInput(
 
 public sealed class SetPostingScheduleMutation() : Mutation<SetPostingScheduleInput, SetPostingSchedule, Guid>("setPostingSchedule",
     "Sets the weekly posting schedule (slots as day and wall time in a zone) that addPostToQueue fills. An empty list clears it.",
-    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace,
+    WorkspaceAccess.Needs(Role.Admin).FirstPartyOnly(), WorkspacePayloads.Workspace,
     (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.TimeZone, input.Slots));

@@ -3,6 +3,7 @@ using Marten;
 using Nexus.Api.Features.Posts.Scheduling;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.Infrastructure.Identity;
 using Wolverine;
 using Wolverine.Marten;
 
@@ -55,5 +56,5 @@ public static class ReschedulePostHandler
 
 public sealed class ReschedulePostMutation() : Mutation<SchedulePostInput, ReschedulePost, Guid>("reschedulePost",
     "Moves a scheduled post to another time (checked again like schedulePost).",
-    PostAccess.Needs(Role.Editor), PostPayloads.Post,
-    (input, caller) => new(caller.PostId(), caller.UserId, input.At, input.LocalTime, input.TimeZone?.Id, input.ExpectedVersion));
+    PostAccess.Needs(Role.Editor).Scope(AppScope.PostsWrite), PostPayloads.Post,
+    (input, caller) => new(caller.PostId(), caller.ActorId, input.At, input.LocalTime, input.TimeZone?.Id, input.ExpectedVersion));

@@ -6,6 +6,7 @@ using Nexus.Api.Features.Posts.Publishing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.Infrastructure.Identity;
 using Wolverine;
 using Wolverine.Marten;
 
@@ -79,5 +80,5 @@ public sealed record RetryTargetInput(
 
 public sealed class RetryTargetMutation() : Mutation<RetryTargetInput, RetryTarget, Guid>("retryTarget",
     "Publishes a FAILED target again (after reconnecting an account, or once a platform is back). An UNCONFIRMED target needs `force: true`: it may already be published.",
-    PostAccess.Needs(Role.Editor), PostPayloads.Post,
-    (input, caller) => new(caller.PostId(), GlobalId.TryParse(input.TargetId, PostTargetType.TypeName, out var targetId) ? targetId : Guid.Empty, input.Force ?? false, caller.UserId));
+    PostAccess.Needs(Role.Editor).Scope(AppScope.PostsWrite), PostPayloads.Post,
+    (input, caller) => new(caller.PostId(), GlobalId.TryParse(input.TargetId, PostTargetType.TypeName, out var targetId) ? targetId : Guid.Empty, input.Force ?? false, caller.ActorId));

@@ -7,6 +7,7 @@ using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Scalars;
 using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Identity;
 using Wolverine;
 using Wolverine.Marten;
 
@@ -77,5 +78,5 @@ public sealed record SchedulePostInput(
 
 public sealed class SchedulePostMutation() : Mutation<SchedulePostInput, SchedulePost, Guid>("schedulePost",
     "Schedules a post. Every target is checked now (PLATFORM_RULE, NOT_CONNECTED, EMPTY_POST with the target's path); a past time is IN_THE_PAST.",
-    PostAccess.Needs(Role.Editor), PostPayloads.Post,
-    (input, caller) => new(caller.PostId(), caller.UserId, input.At, input.LocalTime, input.TimeZone?.Id, input.ExpectedVersion));
+    PostAccess.Needs(Role.Editor).Scope(AppScope.PostsWrite), PostPayloads.Post,
+    (input, caller) => new(caller.PostId(), caller.ActorId, input.At, input.LocalTime, input.TimeZone?.Id, input.ExpectedVersion));

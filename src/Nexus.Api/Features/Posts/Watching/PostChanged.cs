@@ -3,8 +3,10 @@ using JasperFx.Events;
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
+using Nexus.Api.Infrastructure.Identity;
 using Nexus.Api.Infrastructure.Realtime;
 
 namespace Nexus.Api.Features.Posts.Watching;
@@ -47,12 +49,14 @@ public sealed class PostChangedSubscription : IRootFields
             .Description("Every change of the workspace's posts and their targets, with the post as it now is (null once discarded).")
             .Argument<NonNullGraphType<IdGraphType>>("workspaceId")
             .RequireWorkspaceRole(Role.Viewer, ctx => ctx.WorkspaceIdArgument("workspaceId"))
+            .Scope(AppScope.PostsRead)
             .ResolveStreamAsync(ctx => ctx.WatchCommittedAsync<PostChange>(ctx.WorkspaceIdArgument("workspaceId")));
         root.Field<NonNullGraphType<PostStatusChangeType>, PostStatusChange>("postStatusChanged")
             .Description("Status changes only (scheduled, cancelled, publishing, each target's attempts and outcomes).")
             .DeprecationReason("Use `postChanged`, which also tells drafts, edits, moves and discards.")
             .Argument<NonNullGraphType<IdGraphType>>("workspaceId")
             .RequireWorkspaceRole(Role.Viewer, ctx => ctx.WorkspaceIdArgument("workspaceId"))
+            .Scope(AppScope.PostsRead)
             .ResolveStreamAsync(ctx => ctx.WatchCommittedAsync<PostStatusChange>(ctx.WorkspaceIdArgument("workspaceId")));
     }
 }

@@ -74,4 +74,4 @@ public sealed record AcceptInvitationInput([property: Description("The token fro
 
 public sealed class AcceptInvitationMutation() : Mutation<AcceptInvitationInput, AcceptInvitation, Guid>("acceptInvitation",
     "Joins a workspace with the token from an invitation email.",
-    Access.SignedIn, WorkspacePayloads.Workspace, (input, caller) => new(caller.UserId, input.Token));
+    Access.SignedIn.FirstPartyOnly(), WorkspacePayloads.Workspace, (input, caller) => new(caller.UserId, input.Token));

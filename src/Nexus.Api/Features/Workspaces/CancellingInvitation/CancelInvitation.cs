@@ -47,4 +47,4 @@ public sealed record CancelInvitationInput(
 
 public sealed class CancelInvitationMutation() : Mutation<CancelInvitationInput, CancelInvitation, Guid>("cancelInvitation",
     "Withdraws a pending invitation; its link stops working.",
-    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Email));
+    WorkspaceAccess.Needs(Role.Admin).FirstPartyOnly(), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Email));

@@ -40,7 +40,7 @@ public sealed record ChangeMemberRoleInput([property: Id] string WorkspaceId, [p
 
 public sealed class ChangeMemberRoleMutation() : Mutation<ChangeMemberRoleInput, ChangeMemberRole, Guid>("changeMemberRole",
     "Changes a member's role (ADMIN, EDITOR or VIEWER).",
-    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace,
+    WorkspaceAccess.Needs(Role.Admin).FirstPartyOnly(), WorkspacePayloads.Workspace,
     (input, caller) => new(caller.WorkspaceId(), caller.UserId, UserIds.Parse(input.UserId), input.Role));
 
 /// <summary>User ids in inputs are global ids of <c>User</c>.</summary>

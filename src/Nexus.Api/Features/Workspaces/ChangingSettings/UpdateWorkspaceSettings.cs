@@ -40,4 +40,4 @@ public sealed record UpdateWorkspaceSettingsInput(
 
 public sealed class UpdateWorkspaceSettingsMutation() : Mutation<UpdateWorkspaceSettingsInput, UpdateWorkspaceSettings, Guid>("updateWorkspaceSettings",
     "Changes a workspace's settings: its IANA time zone.",
-    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.TimeZone));
+    WorkspaceAccess.Needs(Role.Admin).FirstPartyOnly(), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.TimeZone));

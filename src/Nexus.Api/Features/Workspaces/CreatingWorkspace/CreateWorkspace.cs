@@ -34,4 +34,4 @@ public sealed record CreateWorkspaceInput(
 
 public sealed class CreateWorkspaceMutation() : Mutation<CreateWorkspaceInput, CreateWorkspace, Guid>("createWorkspace",
     "Creates a workspace; the caller becomes its owner.",
-    Access.SignedIn, WorkspacePayloads.Workspace, (input, caller) => new(caller.UserId, input.Name, input.TimeZone));
+    Access.SignedIn.FirstPartyOnly(), WorkspacePayloads.Workspace, (input, caller) => new(caller.UserId, input.Name, input.TimeZone));

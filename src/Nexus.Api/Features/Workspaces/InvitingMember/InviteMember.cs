@@ -86,4 +86,4 @@ public sealed record InviteMemberInput(
 
 public sealed class InviteMemberMutation() : Mutation<InviteMemberInput, InviteMember, Guid>("inviteMember",
     "Emails an invitation (single-use, valid 7 days); inviting the same email again replaces it.",
-    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Email, input.Role));
+    WorkspaceAccess.Needs(Role.Admin).FirstPartyOnly(), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Email, input.Role));

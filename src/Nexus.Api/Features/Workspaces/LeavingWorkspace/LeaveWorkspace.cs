@@ -35,4 +35,4 @@ public sealed record LeaveWorkspaceInput([property: Id] string WorkspaceId) : IW
 
 public sealed class LeaveWorkspaceMutation() : Mutation<LeaveWorkspaceInput, LeaveWorkspace, Guid>("leaveWorkspace",
     "Leaves a workspace. `workspace` is null afterwards: it is no longer yours to see.",
-    WorkspaceAccess.Needs(Role.Viewer), WorkspacePayloads.Workspace, (_, caller) => new(caller.WorkspaceId(), caller.UserId));
+    WorkspaceAccess.Needs(Role.Viewer).FirstPartyOnly(), WorkspacePayloads.Workspace, (_, caller) => new(caller.WorkspaceId(), caller.UserId));

@@ -24,5 +24,5 @@ public sealed record RemoveMemberInput([property: Id] string WorkspaceId, [prope
 
 public sealed class RemoveMemberMutation() : Mutation<RemoveMemberInput, RemoveMember, Guid>("removeMember",
     "Removes a member (not the owner) from the workspace.",
-    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace,
+    WorkspaceAccess.Needs(Role.Admin).FirstPartyOnly(), WorkspacePayloads.Workspace,
     (input, caller) => new(caller.WorkspaceId(), caller.UserId, UserIds.Parse(input.UserId)));

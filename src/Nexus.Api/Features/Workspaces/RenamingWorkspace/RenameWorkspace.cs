@@ -36,4 +36,4 @@ public static class RenameWorkspaceHandler
 public sealed record RenameWorkspaceInput([property: Id] string WorkspaceId, string Name) : IWorkspaceInput;
 
 public sealed class RenameWorkspaceMutation() : Mutation<RenameWorkspaceInput, RenameWorkspace, Guid>("renameWorkspace", "Renames a workspace.",
-    WorkspaceAccess.Needs(Role.Admin), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Name));
+    WorkspaceAccess.Needs(Role.Admin).FirstPartyOnly(), WorkspacePayloads.Workspace, (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Name));

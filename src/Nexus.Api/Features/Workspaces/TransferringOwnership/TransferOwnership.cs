@@ -39,5 +39,5 @@ public sealed record TransferOwnershipInput(
 
 public sealed class TransferOwnershipMutation() : Mutation<TransferOwnershipInput, TransferOwnership, Guid>("transferOwnership",
     "Makes another member the owner; the current owner becomes an admin.",
-    WorkspaceAccess.Needs(Role.Owner), WorkspacePayloads.Workspace,
+    WorkspaceAccess.Needs(Role.Owner).FirstPartyOnly(), WorkspacePayloads.Workspace,
     (input, caller) => new(caller.WorkspaceId(), caller.UserId, UserIds.Parse(input.UserId)));

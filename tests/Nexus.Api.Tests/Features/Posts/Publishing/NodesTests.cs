@@ -142,8 +142,9 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
     private async Task<(IAlbaHost Runner, IAlbaHost Survivor)> NodesAsync(string agent)
     {
         // The second node joins one already running its agents, as a node added to a deployment does. Two hosts started
-        // together on a new database under the whole suite's load were seen with no agent on either for 90 s; why is
-        // not known yet (see the note).
+        // together on a new database under the whole suite's load were seen with no agent on either for 90 s: most
+        // likely the leader holding an agent on a node whose start command was lost, for Wolverine's 5-minute stall
+        // timeout (now 20 s, see Persistence.cs).
         await Eventually.TrueAsync(() => Runs(api.Host, agent), $"the first node never ran {agent} alone", AgentPatience);
         var other = await api.StartAnotherHostAsync();
         _other = other;
@@ -176,8 +177,8 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
 
     /// <summary>
     /// What a SIGKILL leaves: Wolverine's own test hook stops the node's agents and heartbeat and releases its leadership
-    /// lock without deleting its row or assignments, and stamps its last heartbeat now. In-process hosts have no
-    /// control queue, so nothing answers the messages other nodes send it, as with a dead process.
+    /// lock without deleting its row or assignments, and stamps its last heartbeat now: to the other nodes it is a
+    /// node that stopped heartbeating with work assigned, as a killed process is.
     /// </summary>
     private static async Task DieAbruptlyAsync(IAlbaHost host)
     {

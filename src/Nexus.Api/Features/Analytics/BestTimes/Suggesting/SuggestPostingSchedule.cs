@@ -78,6 +78,6 @@ public sealed class SuggestPostingScheduleMutation() : Mutation<SuggestPostingSc
     "Proposes weekly posting slots (local weekday and hour, best engagement rate first) from the workspace's own best times, with the evidence of each; " +
     "with `apply: true` also sets them as the posting schedule, exactly as setPostingSchedule. Without enough history the proposal is empty and says how many more posts it needs " +
     "(NOT_ENOUGH_HISTORY when applying).",
-    WorkspaceAccess.Needs(Role.Admin),
+    WorkspaceAccess.Needs(Role.Admin).FirstPartyOnly(),
     Payload<PostingScheduleSuggestion>.Of<PostingScheduleSuggestionType>("suggestion", "The proposal (null after an error).", (_, value) => Task.FromResult<object?>(value)),
     (input, caller) => new(caller.WorkspaceId(), caller.UserId, input.Slots ?? SuggestPostingSchedule.DefaultSlots, input.Weeks ?? BestTimesReport.DefaultWeeks, input.Apply ?? false));
