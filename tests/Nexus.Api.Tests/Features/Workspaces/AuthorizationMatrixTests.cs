@@ -76,6 +76,8 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["Connection.audience"] = new("query ($id: ID!) { workspace(id: $id) { connections { edges { node { audience(from: \"2027-01-01T00:00:00Z\", to: \"2027-02-01T00:00:00Z\") { followers } } } } } }",
             (ws, _) => new { id = ws }, async (host, owner, ws) => { await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, ws); return ws; }, Via: [AppScope.ConnectionsRead]),
         ["suggestPostingSchedule"] = Mutation("suggestPostingSchedule", "SuggestPostingScheduleInput", (ws, _) => new { workspaceId = ws }),
+        ["Workspace.events"] = new("query ($id: ID!) { workspace(id: $id) { events(first: 1) { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["eventsAppended"] = new("subscription ($id: ID!) { eventsAppended(workspaceId: $id) { cursor } }", (ws, _) => new { id = ws }, Subscription: true),
     };
 
     private static async Task<string> DraftedPostAsync(Alba.IAlbaHost host, Person owner, string workspace) =>

@@ -55,7 +55,8 @@ public sealed record EventFilter(string[]? Types, DateTimeOffset? From, DateTime
             throw new BadRequestError("`to` must be after `from`.");
         }
 
-        return new EventFilter(types is null ? null : [.. types.Distinct(StringComparer.Ordinal)], from, to);
+        // An empty list filters nothing out, like an absent one (the export's `types=`).
+        return new EventFilter(types is null or { Count: 0 } ? null : [.. types.Distinct(StringComparer.Ordinal)], from, to);
     }
 
     /// <summary>The stored names of every event type the store knows.</summary>
@@ -71,7 +72,10 @@ public static class EventCursor
 {
     private const string List = "events";
 
-    public static string Encode(long sequence) => Paging.EncodeCursor(Paging.Key(List, sequence.ToString(CultureInfo.InvariantCulture)));
+    public static string Encode(long sequence) => Paging.EncodeCursor(Key(sequence));
+
+    /// <summary>The cursor's key (see <see cref="Paging.Key"/>).</summary>
+    public static string Key(long sequence) => Paging.Key(List, sequence.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>The sequence a cursor holds; 0 (the start) for none; <c>BAD_REQUEST</c> for anything else.</summary>
     public static long Decode(string? cursor) =>
@@ -100,9 +104,7 @@ public static class WorkspaceEventReader
         await using var command = database.CreateCommand(Sql);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = workspaceId });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.Types ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.From?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.To?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        AddFilter(command, filter);
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -111,6 +113,24 @@ public static class WorkspaceEventReader
             yield return new WorkspaceEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetGuid(2), type, reader.GetInt64(4),
                 new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero), EventMasking.Mask(type, reader.GetString(6)));
         }
+    }
+
+    /// <summary>How many events of the workspace match the filter (for <c>totalCount</c>).</summary>
+    public static async Task<int> CountAsync(NpgsqlDataSource database, Guid workspaceId, EventFilter filter, CancellationToken ct)
+    {
+        await using var command = database.CreateCommand(
+            $"select count(*)::int from {WorkspaceEventIndex.Events} w where w.workspace_id = $1 and ($2::text[] is null or w.type = any($2)) " +
+            "and ($3::timestamptz is null or w.timestamp >= $3) and ($4::timestamptz is null or w.timestamp < $4)");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = workspaceId });
+        AddFilter(command, filter);
+        return (int)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static void AddFilter(NpgsqlCommand command, EventFilter filter)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.Types ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.From?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.To?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
     }
 
     /// <summary>The last sequence indexed for a workspace (0 when none): where a live reader without a cursor starts.</summary>
@@ -159,6 +179,9 @@ public static class EventMasking
 {
     public const string Masked = "(masked)";
 
+    // As PostgreSQL writes the stored JSON: no escaping of '+' or non-ASCII letters (the JSON stays valid).
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     // By stored type name (Marten's snake_case alias of the class name); the property names are the stored JSON's.
     private static readonly Dictionary<string, string[]> Rules = new(StringComparer.Ordinal)
     {
@@ -190,7 +213,7 @@ public static class EventMasking
             }
         }
 
-        return json.ToJsonString();
+        return json.ToJsonString(Relaxed);
     }
 
     /// <summary>Marten's default alias of an event type: its class name in snake case (<c>MemberInvited</c> → <c>member_invited</c>).</summary>
