@@ -7,6 +7,8 @@
 #   test       PostgreSQL + `dotnet test Nexus.sln`; extra args go to dotnet test (e.g. --filter X)
 #   bench      PostgreSQL + tests/Nexus.Bench in Release; extra args go to the benchmark
 #   schema     PostgreSQL + export schema/nexus.graphql and schema/events.md
+#   rebuild-projections [--projection NAME]...
+#              PostgreSQL + rebuild Marten projections from the event store (all, or the ones named), with progress
 #   codegen    regenerate Wolverine's handler code in src/Nexus.Api/Internal/Generated (no database needed)
 #   db-start   PostgreSQL only; prints the NEXUS_DB connection string
 #   db-stop    stops the private cluster in .data/pg (and a running Compose db)
@@ -66,6 +68,8 @@ usage: ./build.sh <command> [args]
   test       start PostgreSQL and run dotnet test (extra args go to dotnet test)
   bench      start PostgreSQL and run tests/Nexus.Bench (extra args go to the benchmark)
   schema     start PostgreSQL and export schema/nexus.graphql and schema/events.md
+  rebuild-projections [--projection NAME]...
+             start PostgreSQL and rebuild projections from the events (all, or the ones named)
   codegen    regenerate the pre-generated handler code (after changing a handler; a test fails until you do)
   db-start   start PostgreSQL only and print the connection string
   db-stop    stop the private PostgreSQL cluster in .data/pg
@@ -244,6 +248,13 @@ cmd_schema() {
     exec dotnet run --project src/Nexus.Api --no-launch-profile -- export-schema "$NEXUS_ROOT/schema"
 }
 
+cmd_rebuild_projections() {
+    require_dotnet
+    provision_app_db nexus
+    export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+    exec dotnet run --project src/Nexus.Api --no-launch-profile -- rebuild-projections "$@"
+}
+
 # Production loads this code as is (TypeLoadMode.Static). The host is built, never started: the connection string
 # is needed to build it, not used. Development's registrations generate the same code as Production's.
 cmd_codegen() {
@@ -271,6 +282,7 @@ case "$command" in
     test) cmd_test "$@" ;;
     bench) cmd_bench "$@" ;;
     schema) cmd_schema "$@" ;;
+    rebuild-projections) cmd_rebuild_projections "$@" ;;
     codegen) cmd_codegen "$@" ;;
     db-start) cmd_db_start "$@" ;;
     db-stop) pg_stop ;;

@@ -23,6 +23,11 @@ if (args is ["export-schema", var directory, ..])
     return await SchemaExport.RunAsync(args[2..], directory);
 }
 
+if (args is ["rebuild-projections", ..])
+{
+    return await Nexus.Api.Features.EventStreams.Rebuilding.ProjectionRebuild.RunCommandAsync(args[1..]);
+}
+
 if (args is ["rotate-token-keys", ..])
 {
     return await Nexus.Api.Features.Connections.TokenKeyRotation.RunCommandAsync(args[1..]);

@@ -1,6 +1,7 @@
 using System.Text;
 using GraphQL;
 using GraphQL.Utilities;
+using Nexus.Api.Features.EventStreams.Versioning;
 using Nexus.Api.Infrastructure;
 
 namespace Nexus.Api.GraphQL;
@@ -30,6 +31,17 @@ public static class SchemaExport
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, SdlFile), Sdl(app.Services));
         await File.WriteAllTextAsync(Path.Combine(directory, PossibleTypesFile), PossibleTypes(app.Services));
+        if (CatalogueProblems(directory) is { Count: > 0 } problems)
+        {
+            await Console.Error.WriteLineAsync($"wrote {SdlFile} and {PossibleTypesFile}; not {EventsFile}: the code changes event types that have landed:");
+            foreach (var problem in problems)
+            {
+                await Console.Error.WriteLineAsync("  " + problem);
+            }
+
+            return 1;
+        }
+
         await File.WriteAllTextAsync(Path.Combine(directory, EventsFile), EventCatalogue());
         await Console.Out.WriteLineAsync($"wrote {SdlFile}, {PossibleTypesFile} and {EventsFile} in {directory}");
         return 0;
@@ -62,23 +74,37 @@ public static class SchemaExport
             .ReplaceLineEndings("\n") + "\n";
     }
 
-    public static string EventCatalogue()
+    public static string EventCatalogue() => EventCatalogue(EventVersions.Entries(Persistence.EventTypes, EventVersions.Upcasters));
+
+    public static string EventCatalogue(IReadOnlyList<CatalogueEntry> entries)
     {
         var text = new StringBuilder();
         text.Append("# Event catalogue\n\n")
             .Append("Generated from the code by `./build.sh schema`; a test fails when it drifts. Every event is a past-tense\n")
-            .Append("record appended to one stream; an event type, once landed, never changes incompatibly.\n");
-        foreach (var area in Persistence.EventTypes.GroupBy(AreaOf).OrderBy(g => g.Key, StringComparer.Ordinal))
+            .Append("record appended to one stream, stored under the name given for it (`mt_events.type`).\n\n")
+            .Append("This is a versioned contract: an event type, once landed, keeps its stored name, its version and its fields.\n")
+            .Append("A field may be added (events stored before read it as null or its default). Any other change (a field\n")
+            .Append("removed, renamed or retyped; the type renamed) is a new version: a record `{Type}V{n}` stored as\n")
+            .Append("`{type}_v{n}`, the older record kept, and an upcaster from it in `EventVersions.Upcasters`, so that events\n")
+            .Append("already stored are read as the new version. CatalogueCompatibilityTests fails, and `export-schema` refuses to\n")
+            .Append("write this file, when the code breaks an entry below.\n");
+        foreach (var area in entries.GroupBy(e => AreaOf(e.Type!)).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             text.Append("\n## ").Append(area.Key).Append('\n');
-            foreach (var type in area)
+            foreach (var entry in area)
             {
-                text.Append("\n### ").Append(type.Name).Append("\n\n")
-                    .Append(Describe(type)).Append("\n\n")
-                    .Append("| field | type |\n|---|---|\n");
-                foreach (var property in type.GetProperties().Where(p => p.DeclaringType == type || p.DeclaringType!.IsAssignableFrom(type)))
+                text.Append("\n### ").Append(entry.Name).Append("\n\n")
+                    .Append(EventVersions.Describe(entry.Type!)).Append("\n\n")
+                    .Append(CatalogueCompatibility.StoredAs(entry)).Append('\n');
+                if (entry.UpcastTo is { } upcastTo)
                 {
-                    text.Append("| `").Append(property.Name).Append("` | `").Append(TypeName(property.PropertyType)).Append("` |\n");
+                    text.Append(CatalogueCompatibility.ReadAs(upcastTo)).Append('\n');
+                }
+
+                text.Append("\n| field | type |\n|---|---|\n");
+                foreach (var field in entry.Fields)
+                {
+                    text.Append("| `").Append(field.Name).Append("` | `").Append(field.Type).Append("` |\n");
                 }
             }
         }
@@ -86,31 +112,19 @@ public static class SchemaExport
         return text.ToString();
     }
 
+    /// <summary>Why the code breaks the catalogue committed in <paramref name="directory"/> (none when there is none yet).</summary>
+    public static IReadOnlyList<string> CatalogueProblems(string directory)
+    {
+        var path = Path.Combine(directory, EventsFile);
+        return File.Exists(path)
+            ? CatalogueCompatibility.Problems(CatalogueCompatibility.Parse(File.ReadAllText(path)), EventVersions.Entries(Persistence.EventTypes, EventVersions.Upcasters))
+            : [];
+    }
+
     private static string AreaOf(Type type)
     {
         var parts = type.Namespace!.Split('.');
         var features = Array.IndexOf(parts, "Features");
         return features >= 0 && features + 1 < parts.Length ? parts[features + 1] : parts[^1];
-    }
-
-    private static string Describe(Type type) =>
-        type.GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), false) is [System.ComponentModel.DescriptionAttribute d, ..]
-            ? d.Description
-            : "(no description)";
-
-    private static string TypeName(Type type)
-    {
-        if (Nullable.GetUnderlyingType(type) is { } inner)
-        {
-            return TypeName(inner) + "?";
-        }
-
-        if (type.IsGenericType)
-        {
-            var name = type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)];
-            return $"{name}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>";
-        }
-
-        return type.Name;
     }
 }

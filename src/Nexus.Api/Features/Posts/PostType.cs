@@ -4,6 +4,7 @@ using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.Features.Connections;
+using Nexus.Api.Features.EventStreams.TimeTravel;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
@@ -247,11 +248,12 @@ public sealed class PostQuery : IRootFields
         root.Field<PostType, IDataLoaderResult<Post?>>("post")
             .Description("A post, for members of its workspace.")
             .Argument<NonNullGraphType<IdGraphType>>("id")
+            .AsOfArgument(AsOf.PostDescription)
             .RequireWorkspaceRole(Role.Viewer, ctx => PostLookup.WorkspaceOfAsync(ctx, ctx.GetArgument<string>("id")))
             .Scope(AppScope.PostsRead)
             .Resolve(ctx =>
             {
                 _ = PostLookup.TryParseId(ctx.GetArgument<string>("id"), out var id);
-                return PostLookup.Checked(ctx, id);
+                return AsOf.Instant(ctx) is { } asOf ? AsOf.Post(ctx, id, asOf) : PostLookup.Checked(ctx, id);
             });
 }

@@ -6,6 +6,7 @@ using GraphQL.Types.Relay.DataObjects;
 using Marten;
 using Marten.Linq.MatchesSql;
 using Nexus.Api.Features.Accounts;
+using Nexus.Api.Features.EventStreams.TimeTravel;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Loading;
@@ -36,7 +37,7 @@ public sealed class WorkspaceType : ObjectGraphType<Workspace>
         Field(w => w.Version).Description("The stream version; send it back as `expectedVersion` where a mutation takes one.");
         Field<NonNullGraphType<RoleType>, Role>("myRole")
             .Description("The caller's role here.")
-            .Resolve(ctx => ctx.Source.RoleOf(ctx.User) ?? throw new InvalidOperationException("Caller is not a member."));
+            .Resolve(ctx => AsOf.Now(ctx, ctx.Source).RoleOf(ctx.User) ?? throw new InvalidOperationException("Caller is not a member."));
         Field<NonNullGraphType<ConnectionType<MemberType, EdgeType<MemberType>>>, object>("members")
             .Description("Everyone in the workspace, owner first.")
             .Paged()
@@ -138,12 +139,15 @@ public sealed class RoleType : EnumerationGraphType<Role>
 public sealed class WorkspaceQuery : global::Nexus.Api.GraphQL.IRootFields
 {
     public void AddTo(ObjectGraphType root) =>
-        root.Field<WorkspaceType, Workspace>("workspace")
+        root.Field<WorkspaceType, IDataLoaderResult<Workspace?>>("workspace")
             .Description("A workspace the caller belongs to (FORBIDDEN otherwise).")
             .Argument<NonNullGraphType<IdGraphType>>("id")
+            .AsOfArgument(AsOf.WorkspaceDescription)
             .RequireWorkspaceRole(Role.Viewer, ctx => ctx.WorkspaceIdArgument())
             .AnyAppScope()
-            .Resolve(ctx => ctx.Checked(ctx.WorkspaceIdArgument()));
+            .Resolve(ctx => AsOf.Instant(ctx) is { } asOf
+                ? AsOf.Workspace(ctx, ctx.WorkspaceIdArgument(), asOf)
+                : ((Workspace?)ctx.Checked(ctx.WorkspaceIdArgument())).AsLoaded());
 }
 
 /// <summary>A workspace is visible through <c>node(id)</c> to its members only.</summary>
