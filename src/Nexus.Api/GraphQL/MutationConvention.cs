@@ -114,7 +114,7 @@ public abstract class Mutation<TInput, TCommand, TResult> : IRootFields, IMutati
             errors = outcome.Errors;
             if (errors.Count == 0)
             {
-                return new MutationPayload(await _payload.ValueAsync(context, (TResult)outcome.Value!, succeeded: true), errors);
+                return new MutationPayload(await _payload.ValueAsync(context, (TResult)outcome.Value!, succeeded: true), errors, _payload.ExtraValues((TResult)outcome.Value!));
             }
         }
 
@@ -199,6 +199,8 @@ public sealed class Payload<TResult> : IPayloadShape
 {
     private readonly Func<IResolveFieldContext, TResult?, bool, Task<object?>> _value;
 
+    private readonly List<(PayloadField Field, Func<TResult, object?> Value)> _extras = [];
+
     private Payload(string field, Type graphType, string? description, Func<IResolveFieldContext, TResult?, bool, Task<object?>> value)
     {
         Field = field;
@@ -206,6 +208,23 @@ public sealed class Payload<TResult> : IPayloadShape
         Description = description;
         _value = value;
     }
+
+    /// <summary>
+    /// This payload with one more field <paramref name="name"/> (of a nullable <typeparamref name="TGraphType"/>), taken
+    /// from the handler's answer after a success and null otherwise: e.g. a secret shown once beside the object it
+    /// belongs to (<c>{ endpoint secret }</c>). Call it once, where the shape is declared.
+    /// </summary>
+    public Payload<TResult> And<TGraphType>(string name, string? description, Func<TResult, object?> value)
+        where TGraphType : IGraphType
+    {
+        _extras.Add((new PayloadField(name, typeof(TGraphType), description), value));
+        return this;
+    }
+
+    public IReadOnlyList<PayloadField> Extras => [.. _extras.Select(e => e.Field)];
+
+    internal IReadOnlyDictionary<string, object?>? ExtraValues(TResult result) =>
+        _extras.Count == 0 ? null : _extras.ToDictionary(e => e.Field.Name, e => e.Value(result));
 
     /// <summary><c>done: Boolean!</c>, true on success: for mutations whose result is nothing the caller can read.</summary>
     public static Payload<TResult> Done { get; } =
@@ -245,10 +264,16 @@ public interface IPayloadShape
     Type GraphType { get; }
 
     string? Description { get; }
+
+    /// <summary>Fields after the main one (see <see cref="Payload{TResult}.And{TGraphType}"/>).</summary>
+    IReadOnlyList<PayloadField> Extras { get; }
 }
 
-/// <summary>What a generated mutation field resolves to: its payload field's value and the errors.</summary>
-public sealed record MutationPayload(object? Value, IReadOnlyList<MutationError> Errors);
+/// <summary>A payload field besides the main one and <c>errors</c>.</summary>
+public sealed record PayloadField(string Name, Type GraphType, string? Description);
+
+/// <summary>What a generated mutation field resolves to: its payload field's value, the errors, and any extra fields' values.</summary>
+public sealed record MutationPayload(object? Value, IReadOnlyList<MutationError> Errors, IReadOnlyDictionary<string, object?>? Extras = null);
 
 /// <summary>
 /// A description with constants in it, for input records: <c>[property: DescribedAs("At most {0} characters.", Max)]</c>
@@ -347,6 +372,12 @@ internal sealed class GeneratedPayloadType : ObjectGraphType<MutationPayload>
         if (shape.Description is not null)
         {
             value.Description(shape.Description);
+        }
+
+        foreach (var extra in shape.Extras)
+        {
+            var field = extra.Name;
+            Field(field, extra.GraphType).Description(extra.Description).Resolve(ctx => ctx.Source.Extras?.GetValueOrDefault(field));
         }
 
         Field("errors", new NonNullGraphType(new ListGraphType(new NonNullGraphType(errors)))).Resolve(ctx => ctx.Source.Errors);
