@@ -31,12 +31,22 @@ public static class HookOutbox
         $"from {HookTables.Endpoints} e where e.workspace_id = {p(1)} and e.enabled and {p(3)} = any(e.event_types) and e.created_at <= {p(7)} " +
         "on conflict (endpoint_id, event_id, event_type) do nothing";
 
-    private static readonly string MartenSql = Insert(_ => "?");
+    // Marten's placeholders are positional (each `?` takes the next value): the order in which Insert names them.
+    private static readonly List<int> MartenOrder = [];
+    private static readonly string MartenSql = Insert(i =>
+    {
+        MartenOrder.Add(i);
+        return "?";
+    });
+
     private static readonly string NpgsqlSql = Insert(i => "$" + i);
 
     /// <summary>Queues the rows in a Marten session or projection (written with its other changes).</summary>
-    public static void Queue(IDocumentOperations operations, Guid workspaceId, Guid eventId, string type, DateTimeOffset happenedAt, JsonObject data, DateTimeOffset now) =>
-        operations.QueueSqlCommand(MartenSql, workspaceId, eventId, type, MessageId(eventId, type), HookEventTypes.Envelope(type, happenedAt, data), now, happenedAt);
+    public static void Queue(IDocumentOperations operations, Guid workspaceId, Guid eventId, string type, DateTimeOffset happenedAt, JsonObject data, DateTimeOffset now)
+    {
+        object[] values = [workspaceId, eventId, type, MessageId(eventId, type), HookEventTypes.Envelope(type, happenedAt, data), now, happenedAt];
+        operations.QueueSqlCommand(MartenSql, [.. MartenOrder.Select(i => values[i - 1])]);
+    }
 
     /// <summary>The same, as a command for a batch of the caller's own transaction.</summary>
     public static NpgsqlBatchCommand Command(Guid workspaceId, Guid eventId, string type, DateTimeOffset happenedAt, JsonObject data, DateTimeOffset now)
