@@ -65,6 +65,7 @@ try
         ("punctuality2", "punctuality_two_nodes", Punctuality.RunTwoNodesAsync),
         ("faults2", "fault_run_two_nodes", FaultRun.RunTwoNodesAsync),
         ("analytics", "analytics_read", AnalyticsRead.RunAsync),
+        ("webhooks", "webhook_delivery", WebhookDelivery.RunAsync),
     }.Where(s => options.Runs(s.Name)).ToList();
 
     // The API is started only for the stages that need it.

@@ -96,7 +96,7 @@ public static class HookEventTypes
         new(TargetUnconfirmed, "The platform's answer for one target was lost: it may or may not be published; Nexus never reposts blindly.",
             "TargetUnconfirmed", Target("UNCONFIRMED", new JsonObject { ["message"] = "The platform did not answer in time." })),
         new(ConnectionNeedsReauth, "A platform refused a connection's tokens: a person must reconnect the account.", "ConnectionNeedsReauth",
-            new JsonObject { ["workspaceId"] = ExampleWorkspace, ["connectionId"] = ExampleConnection, ["platform"] = "SANDBOX", ["reason"] = "The token was revoked." }),
+            new JsonObject { ["workspaceId"] = ExampleWorkspace, ["connectionId"] = ExampleConnection, ["platform"] = "SANDBOX", ["reason"] = "The person revoked Nexus's access on the platform." }),
         new(ConnectionDisconnected, "A connected account was disconnected from the workspace.", "AccountDisconnected",
             new JsonObject { ["workspaceId"] = ExampleWorkspace, ["connectionId"] = ExampleConnection, ["platform"] = "SANDBOX" }),
         new(MediaProcessed, "A media item finished processing. **No producer yet**: media processing arrives with issue 15; endpoints may subscribe now and receive it then.",

@@ -85,3 +85,30 @@ public static class HookScenarios
 
     public static string[] Codes(JsonElement payload) => WorkspaceScenarios.ErrorCodesOf(payload);
 }
+
+/// <summary>What the authorization matrix acts on: endpoints on a public address that nothing is ever sent to.</summary>
+public static class HookMatrix
+{
+    private const string Url = "https://93.184.215.14/hooks";
+
+    /// <summary>An endpoint subscribed only to media.processed (which has no producer yet), so nothing is sent to it.</summary>
+    public static async Task<string> EndpointAsync(IAlbaHost host, Person admin, string workspace) =>
+        (await host.CreateEndpointAsync(admin, workspace, Url, "media.processed")).Id;
+
+    /// <summary>A disabled endpoint: a ping or a redelivery answers ENDPOINT_DISABLED without a request.</summary>
+    public static async Task<string> DisabledEndpointAsync(IAlbaHost host, Person admin, string workspace)
+    {
+        var endpoint = await EndpointAsync(host, admin, workspace);
+        await host.MutateAsync(admin, "updateWebhookEndpoint", "UpdateWebhookEndpointInput", new { endpointId = endpoint, enabled = false }, "endpoint { id }");
+        return endpoint;
+    }
+
+    /// <summary>A delivery of a disabled endpoint.</summary>
+    public static async Task<string> DeliveryAsync(IAlbaHost host, Person admin, string workspace)
+    {
+        var endpoint = await EndpointAsync(host, admin, workspace);
+        await host.QueueEventAsync(workspace, "media.processed");
+        await host.MutateAsync(admin, "updateWebhookEndpoint", "UpdateWebhookEndpointInput", new { endpointId = endpoint, enabled = false }, "endpoint { id }");
+        return (await host.DeliveriesAsync(admin, workspace, endpoint)).Single().GetProperty("id").GetString()!;
+    }
+}
