@@ -93,12 +93,18 @@ public static class WebhookDelivery
 
         var latencies = received.Values.Select(at => (at - created).TotalMilliseconds).ToArray();
         long delivered;
+        double attemptP50, attemptP95;
         await using (var db = new NpgsqlConnection(run.Database.ConnectionString))
         {
             await db.OpenAsync();
-            await using var state = new NpgsqlCommand("select count(*) from nexus.webhook_deliveries where endpoint_id = $1 and state = 'delivered'", db);
+            // The attempt's own time (signing, the request, the answer), as the delivery log records it.
+            await using var state = new NpgsqlCommand(
+                "select count(*), percentile_cont(0.5) within group (order by duration_ms), percentile_cont(0.95) within group (order by duration_ms) " +
+                "from nexus.webhook_deliveries where endpoint_id = $1 and state = 'delivered'", db);
             state.Parameters.Add(new NpgsqlParameter { Value = endpointId });
-            delivered = (long)(await state.ExecuteScalarAsync())!;
+            await using var reader = await state.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            (delivered, attemptP50, attemptP95) = (reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2));
         }
 
         if (received.Count < count)
@@ -115,6 +121,7 @@ public static class WebhookDelivery
             ["elapsed_s"] = Math.Round(elapsed.TotalSeconds, 2),
             ["throughput"] = Math.Round(count / elapsed.TotalSeconds, 1),
             ["throughput_unit"] = "deliveries/s",
+            ["attempt_ms"] = new JsonObject { ["p50"] = Math.Round(attemptP50, 1), ["p95"] = Math.Round(attemptP95, 1) },
             ["latency_ms_from_queueing"] = new JsonObject
             {
                 ["p50"] = Math.Round(Stats.Percentile(latencies, 50), 1),
