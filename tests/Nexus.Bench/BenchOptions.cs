@@ -7,7 +7,7 @@ namespace Nexus.Bench;
 /// <summary>Command-line settings: <c>--name value</c> or <c>--name=value</c>; see README.md.</summary>
 public sealed class BenchOptions
 {
-    public static readonly string[] AllStages = ["reference", "schedule", "punctuality", "faults", "punctuality2", "faults2", "analytics", "events"];
+    public static readonly string[] AllStages = ["reference", "schedule", "punctuality", "faults", "punctuality2", "faults2", "analytics", "events", "webhooks"];
 
     public string[] Stages { get; private set; } = AllStages;
 
@@ -39,6 +39,9 @@ public sealed class BenchOptions
 
     /// <summary>Clients reading workspace.analytics at once in the analytics stage.</summary>
     public int AnalyticsClients { get; private set; } = 4;
+
+    /// <summary>Deliveries queued at once for the webhooks stage.</summary>
+    public int WebhookDeliveries { get; private set; } = 5000;
 
     public TimeSpan SandboxLatency { get; private set; } = TimeSpan.FromMilliseconds(50);
 
@@ -171,6 +174,9 @@ public sealed class BenchOptions
             case "events":
                 Events = Positive(name, value);
                 break;
+            case "webhook-deliveries":
+                WebhookDeliveries = Positive(name, value);
+                break;
             case "analytics-clients":
                 AnalyticsClients = Positive(name, value);
                 break;
@@ -248,6 +254,7 @@ public sealed class BenchOptions
         ["analytics_targets"] = AnalyticsTargets,
         ["analytics_clients"] = AnalyticsClients,
         ["events"] = Events,
+        ["webhook_deliveries"] = WebhookDeliveries,
         ["fault_posts"] = FaultPosts,
         ["fault_window_s"] = FaultWindow.TotalSeconds,
         ["fault_lead_s"] = FaultLead.TotalSeconds,
@@ -266,7 +273,7 @@ public sealed class BenchOptions
 
     public const string Usage = """
         usage: ./build.sh bench [--name value ...]   (or: dotnet run -c Release --project tests/Nexus.Bench -- ...)
-          --stages reference,schedule,punctuality,faults,punctuality2,faults2,analytics,events
+          --stages reference,schedule,punctuality,faults,punctuality2,faults2,analytics,events,webhooks
                                     which measurements to run (default: all; …2 = on two API nodes)
           --concurrency 32          concurrent clients = signed-in users, one workspace + sandbox connection each
           --duration 10             seconds of the PostgreSQL reference; longest schedulePost run
@@ -277,6 +284,7 @@ public sealed class BenchOptions
           --fault-posts 2000  --fault-window 20 (s)  --fault-lead 30 (s)  --fault-kills 2  --fault-latency-ms 50
           --analytics-targets 100000  --analytics-clients 4   the analytics stage: targets seeded (6 snapshots each), readers
           --events 1000000          the events stage: post events seeded (rebuild-projections and the NDJSON export read them)
+          --webhook-deliveries 5000                           the webhooks stage: deliveries queued at once to a loopback receiver
           --transient-rate 0.05  --rate-limit-rate 0.02  --rate-limit-reset 2 (s)  --retry-base-delay 1 (s)
           --pg-restart auto         faults2 restarts PostgreSQL mid-run when the server is a local build.sh cluster
                                     (…/.data/pg); off: never

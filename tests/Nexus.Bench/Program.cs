@@ -66,6 +66,7 @@ try
         ("faults2", "fault_run_two_nodes", FaultRun.RunTwoNodesAsync),
         ("analytics", "analytics_read", AnalyticsRead.RunAsync),
         ("events", "events", EventsBench.RunAsync),
+        ("webhooks", "webhook_delivery", WebhookDelivery.RunAsync),
     }.Where(s => options.Runs(s.Name)).ToList();
 
     // The API is started only for the stages that need it.

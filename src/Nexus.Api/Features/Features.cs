@@ -3,6 +3,7 @@ using Nexus.Api.Features.Accounts;
 using Nexus.Api.Features.Analytics;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.EventStreams.Live;
+using Nexus.Api.Features.Hooks;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Webhooks;
 
@@ -13,7 +14,8 @@ public static class Features
     /// <summary>Services the areas need beyond Marten, Wolverine and GraphQL (which discover slices themselves).</summary>
     public static IServiceCollection AddNexusFeatures(this IServiceCollection services, IConfiguration configuration) =>
         services.AddAccounts().AddNexusConnections().AddNexusPosts(configuration).AddNexusWebhooks(configuration).AddNexusAnalytics(configuration)
-            .AddNexusEventStreams();
+            .AddNexusEventStreams()
+            .AddNexusHooks(configuration);
 
     /// <summary>Registers every slice's nested <c>Validator</c> as <c>IValidator&lt;TCommand&gt;</c>.</summary>
     public static IServiceCollection AddNexusValidators(this IServiceCollection services)

@@ -16,6 +16,7 @@ public static class SchemaExport
 {
     public const string SdlFile = "nexus.graphql";
     public const string EventsFile = "events.md";
+    public const string WebhooksFile = "webhooks.md";
     public const string PossibleTypesFile = "possible-types.json";
 
     private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -43,6 +44,7 @@ public static class SchemaExport
         }
 
         await File.WriteAllTextAsync(Path.Combine(directory, EventsFile), EventCatalogue());
+        await File.WriteAllTextAsync(Path.Combine(directory, WebhooksFile), Features.Hooks.HookEventTypes.Markdown());
         await Console.Out.WriteLineAsync($"wrote {SdlFile}, {PossibleTypesFile} and {EventsFile} in {directory}");
         return 0;
     }

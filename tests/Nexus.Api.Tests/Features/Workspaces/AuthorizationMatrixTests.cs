@@ -83,6 +83,16 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
             (ws, _) => new { workspaceId = ws, name = "Matrix app", redirectUris = new[] { "https://app.example/cb" }, scopes = new[] { "posts:read" }, confidential = false }),
         ["rotateAppSecret"] = Mutation("rotateAppSecret", "RotateAppSecretInput", (app, _) => new { appId = app }, (host, owner, ws) => Apps.AppScenarios.RegisteredAppIdAsync(host, owner, ws)),
         ["deleteApp"] = Mutation("deleteApp", "DeleteAppInput", (app, _) => new { appId = app }, (host, owner, ws) => Apps.AppScenarios.RegisteredAppIdAsync(host, owner, ws)),
+        ["Workspace.webhookEndpoints"] = new("query ($id: ID!) { workspace(id: $id) { webhookEndpoints { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["WebhookEndpoint.deliveries"] = new("query ($id: ID!) { workspace(id: $id) { webhookEndpoints { edges { node { deliveries { edges { cursor } } } } } } }", (ws, _) => new { id = ws },
+            async (host, owner, ws) => { await Hooks.HookMatrix.EndpointAsync(host, owner, ws); return ws; }),
+        ["createWebhookEndpoint"] = Mutation("createWebhookEndpoint", "CreateWebhookEndpointInput",
+            (ws, _) => new { workspaceId = ws, url = "https://93.184.215.14/hooks", eventTypes = new[] { "media.processed" } }),
+        ["updateWebhookEndpoint"] = Mutation("updateWebhookEndpoint", "UpdateWebhookEndpointInput", (endpoint, _) => new { endpointId = endpoint, enabled = false }, Hooks.HookMatrix.EndpointAsync),
+        ["deleteWebhookEndpoint"] = Mutation("deleteWebhookEndpoint", "DeleteWebhookEndpointInput", (endpoint, _) => new { endpointId = endpoint }, Hooks.HookMatrix.EndpointAsync, personal: true),
+        ["rotateWebhookSecret"] = Mutation("rotateWebhookSecret", "RotateWebhookSecretInput", (endpoint, _) => new { endpointId = endpoint }, Hooks.HookMatrix.EndpointAsync),
+        ["pingWebhookEndpoint"] = Mutation("pingWebhookEndpoint", "PingWebhookEndpointInput", (endpoint, _) => new { endpointId = endpoint }, Hooks.HookMatrix.DisabledEndpointAsync),
+        ["redeliverWebhook"] = Mutation("redeliverWebhook", "RedeliverWebhookInput", (delivery, _) => new { deliveryId = delivery }, Hooks.HookMatrix.DeliveryAsync),
     };
 
     private static async Task<string> DraftedPostAsync(Alba.IAlbaHost host, Person owner, string workspace) =>

@@ -261,6 +261,13 @@ public sealed class MetricsSync(NpgsqlDataSource db, IDocumentStore store, IServ
             }
         }
 
+        // Outbound webhooks (metrics.updated): queued in this transaction, so a reading and its event stand or fall together.
+        foreach (var delivery in Hooks.Producing.HookMetrics.Deliveries(chunk.Where(t => readings.ContainsKey(t.ExternalId))
+                     .Select(t => (t.WorkspaceId, t.PostId, t.TargetId, Figures(readings[t.ExternalId]))), now))
+        {
+            batch.BatchCommands.Add(delivery);
+        }
+
         if (batch.BatchCommands.Count > 0)
         {
             await batch.ExecuteNonQueryAsync(ct);
