@@ -1,11 +1,7 @@
 using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.Infrastructure.Identity;
+using Nexus.Api.Tests.GraphQL.Authorization;
 using Nexus.Api.Tests.Infrastructure;
-using OpenIddict.Abstractions;
-using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Nexus.Api.Tests.Features.Events;
 
@@ -13,44 +9,16 @@ namespace Nexus.Api.Tests.Features.Events;
 [Collection(ApiCollection.Name)]
 public sealed class EventExportAppTests(ApiFixture api)
 {
-    private async Task<string> AppTokenAsync(string workspace, string scope)
-    {
-        var clientId = $"events-app-{Guid.NewGuid():N}";
-        const string Secret = "a-long-enough-test-secret-for-the-app";
-        GlobalId.TryParse(workspace, "Workspace", out var workspaceId);
-        await using (var scopeProvider = api.Host.Services.CreateAsyncScope())
-        {
-            var applications = scopeProvider.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
-            var descriptor = new OpenIddictApplicationDescriptor
-            {
-                ClientId = clientId,
-                ClientSecret = Secret,
-                ClientType = ClientTypes.Confidential,
-                Permissions = { Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials, Permissions.Prefixes.Scope + scope },
-            };
-            descriptor.Properties[AppClaims.WorkspaceProperty] = JsonSerializer.SerializeToElement(workspaceId.ToString("N"));
-            descriptor.Properties[AppClaims.AppProperty] = JsonSerializer.SerializeToElement(Guid.NewGuid().ToString("N"));
-            await applications.CreateAsync(descriptor);
-        }
-
-        using var client = api.Host.Server.CreateClient();
-        var response = await client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = Secret, ["scope"] = scope,
-        }));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
-    }
-
     [Fact]
     public async Task an_app_reads_its_own_workspace_with_events_read_and_nothing_else()
     {
         var a = await api.Host.EventfulWorkspaceAsync("AppOwned");
         var b = await api.Host.EventfulWorkspaceAsync("NotTheApps");
-        var expected = await api.Host.IndexedAsync(a.Owner, a.Workspace, e => e.Any(x => x.Type == "post_drafted"));
+        // Registered first: its app_registered is one of the workspace's events the app then reads.
+        var app = await api.Host.RegisterConfidentialAppAsync(a.Owner, a.Workspace, AppScope.EventsRead, AppScope.PostsRead);
+        var expected = await api.Host.IndexedAsync(a.Owner, a.Workspace, e => e.Any(x => x.Type == "post_drafted") && e.Any(x => x.Type == "app_registered"));
 
-        var reader = await AppTokenAsync(a.Workspace, AppScope.EventsRead);
+        var reader = await api.Host.AppTokenAsync(app, AppScope.EventsRead);
         var own = await api.Host.ExportAsync(reader, EventScenarios.ExportQuery(a.Workspace));
         Assert.Equal(HttpStatusCode.OK, own.Status);
         Assert.Equal(expected.Select(e => e.Cursor), own.Events.Select(e => e.Cursor));
@@ -58,7 +26,7 @@ public sealed class EventExportAppTests(ApiFixture api)
         var other = await api.Host.ExportAsync(reader, EventScenarios.ExportQuery(b.Workspace));
         Assert.Equal(HttpStatusCode.Forbidden, other.Status);
 
-        var postsOnly = await AppTokenAsync(a.Workspace, AppScope.PostsRead);
+        var postsOnly = await api.Host.AppTokenAsync(app, AppScope.PostsRead);
         var refused = await api.Host.ExportAsync(postsOnly, EventScenarios.ExportQuery(a.Workspace));
         Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
         Assert.Contains("insufficient_scope", refused.Body, StringComparison.Ordinal);

@@ -125,7 +125,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         var required = ReadmeMatrix();
         var scopes = SchemaScopes();
         Person owner = await api.Host.PersonAsync("Owner"), target = await api.Host.PersonAsync("Target");
-        var elsewhere = new Person("", await api.Host.AppTokenAsync(await api.Host.RegisterAppAsync(await api.Host.CreateWorkspaceAsync(owner, "Elsewhere"))), "");
+        var elsewhere = await api.Host.AppAloneAsync(owner, await api.Host.CreateWorkspaceAsync(owner, "Elsewhere"));
         var failures = new List<string>();
 
         foreach (var (field, call) in Operations)
@@ -133,7 +133,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
             var workspace = await api.Host.CreateWorkspaceAsync(owner);
             await api.Host.AddMemberAsync(owner, workspace, target, "VIEWER");
             var subject = call.Prepare is null ? workspace : await call.Prepare(api.Host, owner, workspace);
-            var app = await api.Host.RegisterAppAsync(workspace);
+            var app = await api.Host.RegisterConfidentialAppAsync(owner, workspace);
             var scope = scopes[field];
             async Task ExpectAsync(string name, string[] held, bool allowed, Person? caller = null)
             {

@@ -25,7 +25,7 @@ public sealed class AppTokenTests(ApiFixture api)
         var owner = await api.Host.PersonAsync("Owner");
         var workspace = await api.Host.CreateWorkspaceAsync(owner);
         var post = await api.Host.DraftAsync(owner, workspace, "hello apps", await api.Host.ConnectSandboxAsync(owner, workspace));
-        var app = await api.Host.RegisterAppAsync(workspace);
+        var app = await api.Host.RegisterConfidentialAppAsync(owner, workspace);
 
         var reader = await api.Host.PostGraphQLAsync(await api.Host.AppTokenAsync(app, AppScope.PostsRead), PostQuery, new { id = post });
         Assert.True(reader.Status == 200 && reader.Errors.Length == 0, reader.Body.ToString());
@@ -57,7 +57,7 @@ public sealed class AppTokenTests(ApiFixture api)
     {
         var owner = await api.Host.PersonAsync("Owner");
         var workspace = await api.Host.CreateWorkspaceAsync(owner);
-        var app = await api.Host.AppAloneAsync(workspace, [.. AppScope.All]);
+        var app = await api.Host.AppAloneAsync(owner, workspace, [.. AppScope.All]);
 
         foreach (var (query, variables) in new (string, object?)[]
         {
@@ -83,7 +83,7 @@ public sealed class AppTokenTests(ApiFixture api)
         var (mine, theirs) = (await api.Host.CreateWorkspaceAsync(owner, "Mine"), await api.Host.CreateWorkspaceAsync(owner, "Theirs"));
         var theirConnection = await api.Host.ConnectSandboxAsync(owner, theirs);
         var theirPost = await api.Host.DraftAsync(owner, theirs, "not yours", theirConnection);
-        var app = await api.Host.AppAloneAsync(mine, [.. AppScope.All]);
+        var app = await api.Host.AppAloneAsync(owner, mine, [.. AppScope.All]);
         var outsider = await api.Host.PersonAsync("Outsider");
 
         var own = await api.Host.AsAsync(app, "query ($id: ID!) { workspace(id: $id) { name myRole } }", new { id = mine });
@@ -125,7 +125,7 @@ public sealed class AppTokenTests(ApiFixture api)
     {
         var owner = await api.Host.PersonAsync("Owner");
         var workspace = await api.Host.CreateWorkspaceAsync(owner);
-        var app = await api.Host.AppAloneAsync(workspace, AppScope.AnalyticsRead);
+        var app = await api.Host.AppAloneAsync(owner, workspace, AppScope.AnalyticsRead);
 
         await using var socket = await GraphQLWebSocketClient.ConnectedAsync(api.Host, app.Token);
         await socket.SubscribeAsync("posts", "subscription ($id: ID!) { postChanged(workspaceId: $id) { change } }", new { id = workspace });
@@ -141,7 +141,7 @@ public sealed class AppTokenTests(ApiFixture api)
         var owner = await api.Host.PersonAsync("Owner");
         var workspace = await api.Host.CreateWorkspaceAsync(owner);
         var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
-        var registered = await api.Host.RegisterAppAsync(workspace, AppScope.PostsRead, AppScope.PostsWrite);
+        var registered = await api.Host.RegisterConfidentialAppAsync(owner, workspace, AppScope.PostsRead, AppScope.PostsWrite);
         var app = new Person("", await api.Host.AppTokenAsync(registered, AppScope.PostsRead, AppScope.PostsWrite), "");
 
         var post = await api.Host.DraftAsync(app, workspace, "from the app", connection);
@@ -154,8 +154,8 @@ public sealed class AppTokenTests(ApiFixture api)
         await using (var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession())
         {
             var events = await session.Events.FetchStreamAsync(postId);
-            Assert.Equal(registered.AppId, Assert.IsType<PostDrafted>(events[0].Data).AuthorId);
-            Assert.Equal(registered.AppId, Assert.IsType<PostScheduled>(events[1].Data).ByUserId);
+            Assert.Equal(AppTokens.AppIdOf(registered), Assert.IsType<PostDrafted>(events[0].Data).AuthorId);
+            Assert.Equal(AppTokens.AppIdOf(registered), Assert.IsType<PostScheduled>(events[1].Data).ByUserId);
         }
 
         var seen = await api.Host.AsAsync(owner, "query ($id: ID!) { post(id: $id) { status author { id } history { edges { node { event } } } } }", new { id = post });
@@ -176,29 +176,34 @@ public sealed class AppTokenTests(ApiFixture api)
         await api.Host.AddMemberAsync(owner, bound, viewer, "VIEWER");
         await api.Host.AddMemberAsync(owner, other, viewer, "VIEWER");
         var connection = await api.Host.ConnectSandboxAsync(owner, bound);
-        string[] scopes = [AppScope.PostsRead, AppScope.PostsWrite];
+        var app = await api.Host.RegisterConfidentialAppAsync(owner, bound, AppScope.PostsRead, AppScope.PostsWrite);
+        var viewersApp = await api.Host.PersonsAppAsync(viewer, app, bound, AppScope.PostsRead, AppScope.PostsWrite);
+        var ownersApp = await api.Host.PersonsAppAsync(owner, app, bound, AppScope.PostsRead, AppScope.PostsWrite);
 
-        var mine = api.Host.Json(await api.Host.AsPersonsAppAsync(viewer, bound, scopes, "{ me { id workspaces { edges { node { id } } } } }"));
-        Assert.Equal(viewer.UserId, mine.GetProperty("data").GetProperty("me").GetProperty("id").GetString());
-        var listed = mine.GetProperty("data").GetProperty("me").GetProperty("workspaces").GetProperty("edges").EnumerateArray()
+        var mine = await api.Host.AsAsync(viewersApp, "{ me { id workspaces { edges { node { id } } } } }");
+        Assert.True(mine.Errors.Length == 0, mine.Body.ToString());
+        Assert.Equal(viewer.UserId, mine.Data.GetProperty("me").GetProperty("id").GetString());
+        var listed = mine.Data.GetProperty("me").GetProperty("workspaces").GetProperty("edges").EnumerateArray()
             .Select(e => e.GetProperty("node").GetProperty("id").GetString()).ToList();
         Assert.Equal([bound], listed);
-        var email = api.Host.Json(await api.Host.AsPersonsAppAsync(viewer, bound, scopes, "{ me { email } }"));
-        Assert.Equal("FORBIDDEN", email.GetProperty("errors")[0].GetProperty("extensions").GetProperty("code").GetString());
+        var email = await api.Host.AsAsync(viewersApp, "{ me { email } }");
+        Assert.True(email.ErrorCodes.FirstOrDefault() == "FORBIDDEN", email.Body.ToString());
 
         // The person is a VIEWER: posts:write does not make them an editor.
-        var draft = api.Host.Json(await api.Host.AsPersonsAppAsync(viewer, bound, scopes,
+        var draft = await api.Host.AsAsync(viewersApp,
             "mutation ($input: DraftPostInput!) { draftPost(input: $input) { errors { __typename } } }",
-            new { input = new { workspaceId = bound, text = "hi", targets = new[] { new { connectionId = connection } } } }));
-        Assert.Contains("VIEWER", draft.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+            new { input = new { workspaceId = bound, text = "hi", targets = new[] { new { connectionId = connection } } } });
+        Assert.True(draft.Errors.Length > 0, draft.Body.ToString());
+        Assert.Contains("VIEWER", draft.Errors[0].GetProperty("message").GetString(), StringComparison.Ordinal);
 
-        var elsewhere = api.Host.Json(await api.Host.AsPersonsAppAsync(viewer, bound, scopes, "query ($id: ID!) { workspace(id: $id) { name } }", new { id = other }));
-        Assert.Equal("FORBIDDEN", elsewhere.GetProperty("errors")[0].GetProperty("extensions").GetProperty("code").GetString());
+        var elsewhere = await api.Host.AsAsync(viewersApp, "query ($id: ID!) { workspace(id: $id) { name } }", new { id = other });
+        Assert.True(elsewhere.ErrorCodes.FirstOrDefault() == "FORBIDDEN", elsewhere.Body.ToString());
 
-        var ownerDraft = api.Host.Json(await api.Host.AsPersonsAppAsync(owner, bound, scopes,
+        var ownerDraft = await api.Host.AsAsync(ownersApp,
             "mutation ($input: DraftPostInput!) { draftPost(input: $input) { post { author { id } } errors { __typename } } }",
-            new { input = new { workspaceId = bound, text = "hi", targets = new[] { new { connectionId = connection } } } }));
-        Assert.Equal(owner.UserId, ownerDraft.GetProperty("data").GetProperty("draftPost").GetProperty("post").GetProperty("author").GetProperty("id").GetString());
+            new { input = new { workspaceId = bound, text = "hi", targets = new[] { new { connectionId = connection } } } });
+        Assert.True(ownerDraft.Errors.Length == 0, ownerDraft.Body.ToString());
+        Assert.Equal(owner.UserId, ownerDraft.Data.GetProperty("draftPost").GetProperty("post").GetProperty("author").GetProperty("id").GetString());
     }
 
     [Fact]
@@ -206,7 +211,7 @@ public sealed class AppTokenTests(ApiFixture api)
     {
         var owner = await api.Host.PersonAsync("Owner");
         var (mine, theirs) = (await api.Host.CreateWorkspaceAsync(owner, "Mine"), await api.Host.CreateWorkspaceAsync(owner, "Theirs"));
-        var app = await api.Host.RegisterAppAsync(mine);
+        var app = await api.Host.RegisterConfidentialAppAsync(owner, mine);
 
         var (status, response, _) = await ExportAsync(await api.Host.AppTokenAsync(app, AppScope.PostsRead), mine);
         Assert.Equal(HttpStatusCode.Forbidden, status);
