@@ -41,17 +41,8 @@ public static class AnalyticsExport
     private static async Task ExportAsync(HttpContext http, IQuerySession session, NpgsqlDataSource database)
     {
         http.Response.Headers.CacheControl = "no-store";
-        if (http.User.Identity?.IsAuthenticated != true)
+        if (await BearerEndpoints.RefusedAnonymousAsync(http))
         {
-            if (http.Request.Headers.Authorization.Count > 0 && ApiScope.WasMissing(http))
-            {
-                http.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{AuthOptions.ApiScope}\"";
-                await Refuse(http, StatusCodes.Status403Forbidden, "forbidden", ApiScope.Description);
-                return;
-            }
-
-            http.Response.Headers.WWWAuthenticate = http.Request.Headers.Authorization.Count > 0 ? "Bearer error=\"invalid_token\"" : "Bearer";
-            await Refuse(http, StatusCodes.Status401Unauthorized, "unauthenticated", "Sign in: send a bearer access token with the nexus scope.");
             return;
         }
 
@@ -59,7 +50,7 @@ public static class AnalyticsExport
         if (http.User.LacksScope(AppScope.AnalyticsRead))
         {
             http.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{AppScope.AnalyticsRead}\"";
-            await Refuse(http, StatusCodes.Status403Forbidden, "forbidden", ScopeRule.Refusal(AppScope.AnalyticsRead, Path));
+            await BearerEndpoints.RefuseAsync(http, StatusCodes.Status403Forbidden, "forbidden", ScopeRule.Refusal(AppScope.AnalyticsRead, Path));
             return;
         }
 
@@ -70,7 +61,7 @@ public static class AnalyticsExport
         }
         catch (BadRequestError ex)
         {
-            await Refuse(http, StatusCodes.Status400BadRequest, "bad_request", ex.Message);
+            await BearerEndpoints.RefuseAsync(http, StatusCodes.Status400BadRequest, "bad_request", ex.Message);
             return;
         }
 
@@ -78,7 +69,7 @@ public static class AnalyticsExport
         var workspace = await session.LoadAsync<Workspace>(request.WorkspaceId, http.RequestAborted);
         if (workspace is null || workspace.RoleOf(http.User) is null)
         {
-            await Refuse(http, StatusCodes.Status404NotFound, "not_found", "This workspace does not exist or you are not a member of it.");
+            await BearerEndpoints.RefuseAsync(http, StatusCodes.Status404NotFound, "not_found", "This workspace does not exist or you are not a member of it.");
             return;
         }
 
@@ -156,12 +147,6 @@ public static class AnalyticsExport
         text is { Length: > 0 } && DateTimeScalar.TryParseInstant(text, out var instant)
             ? instant
             : throw new BadRequestError($"`{name}` is an ISO-8601 instant with an offset, e.g. 2027-05-01T00:00:00Z.");
-
-    private static Task Refuse(HttpContext http, int status, string error, string message)
-    {
-        http.Response.StatusCode = status;
-        return http.Response.WriteAsJsonAsync(new { error, message }, http.RequestAborted);
-    }
 }
 
 /// <summary>RFC 4180 fields, with the guard against formulas: a spreadsheet runs a cell that starts with = + - @ (or a tab or CR before one).</summary>

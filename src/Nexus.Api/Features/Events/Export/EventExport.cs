@@ -46,17 +46,8 @@ public static class EventExport
     private static async Task ExportAsync(HttpContext http, IQuerySession session, IDocumentStore store, NpgsqlDataSource database)
     {
         http.Response.Headers.CacheControl = "no-store";
-        if (http.User.Identity?.IsAuthenticated != true)
+        if (await BearerEndpoints.RefusedAnonymousAsync(http))
         {
-            if (http.Request.Headers.Authorization.Count > 0 && ApiScope.WasMissing(http))
-            {
-                http.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{AuthOptions.ApiScope}\"";
-                await Refuse(http, StatusCodes.Status403Forbidden, "forbidden", ApiScope.Description);
-                return;
-            }
-
-            http.Response.Headers.WWWAuthenticate = http.Request.Headers.Authorization.Count > 0 ? "Bearer error=\"invalid_token\"" : "Bearer";
-            await Refuse(http, StatusCodes.Status401Unauthorized, "unauthenticated", "Sign in: send a bearer access token.");
             return;
         }
 
@@ -67,7 +58,7 @@ public static class EventExport
         }
         catch (BadRequestError ex)
         {
-            await Refuse(http, StatusCodes.Status400BadRequest, "bad_request", ex.Message);
+            await BearerEndpoints.RefuseAsync(http, StatusCodes.Status400BadRequest, "bad_request", ex.Message);
             return;
         }
 
@@ -78,7 +69,7 @@ public static class EventExport
                 http.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{AppScope.EventsRead}\"";
             }
 
-            await Refuse(http, refusal.Status, refusal.Error, refusal.Message);
+            await BearerEndpoints.RefuseAsync(http, refusal.Status, refusal.Error, refusal.Message);
             return;
         }
 
@@ -147,12 +138,6 @@ public static class EventExport
         string.IsNullOrEmpty(text) ? null
         : DateTimeScalar.TryParseInstant(text, out var instant) ? instant
         : throw new BadRequestError($"`{name}` is an ISO-8601 instant with an offset, e.g. 2027-05-01T00:00:00Z.");
-
-    private static Task Refuse(HttpContext http, int status, string error, string message)
-    {
-        http.Response.StatusCode = status;
-        return http.Response.WriteAsJsonAsync(new { error, message }, http.RequestAborted);
-    }
 }
 
 /// <summary>

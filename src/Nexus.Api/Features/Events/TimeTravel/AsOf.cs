@@ -47,6 +47,13 @@ public static class AsOf
             return null;
         }
 
+        // No event is older than the Unix epoch, and the store's conversions of instants near DateTimeOffset.MinValue fail
+        // (the fuzzer's 0001-01-01T00:00:00-14:00 answered INTERNAL): refused as input, not read as "before anything".
+        if (asOf < DateTimeOffset.UnixEpoch)
+        {
+            throw new BadRequestError("asOf is before 1970-01-01T00:00:00Z; nothing in Nexus is older.");
+        }
+
         var now = context.RequestServices!.GetRequiredService<TimeProvider>().GetUtcNow();
         return asOf <= now
             ? asOf

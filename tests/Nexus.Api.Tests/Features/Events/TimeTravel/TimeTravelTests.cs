@@ -106,7 +106,7 @@ public sealed class TimeTravelTests(ApiFixture api)
     }
 
     [Fact]
-    public async Task an_instant_in_the_future_is_a_bad_request()
+    public async Task an_instant_in_the_future_or_before_1970_is_a_bad_request()
     {
         var owner = await api.Host.PersonAsync();
         var workspace = await api.Host.CreateWorkspaceAsync(owner);
@@ -116,6 +116,11 @@ public sealed class TimeTravelTests(ApiFixture api)
 
         Assert.Equal(["BAD_REQUEST"], (await api.Host.AsAsync(owner, WorkspaceAsOf, new { id = workspace, asOf = tomorrow })).ErrorCodes);
         Assert.Equal(["BAD_REQUEST"], (await api.Host.AsAsync(owner, PostAsOf, new { id = post, asOf = tomorrow })).ErrorCodes);
+
+        // The far past too (the fuzzer's DateTimeOffset.MinValue with an offset answered INTERNAL).
+        const string Ancient = "0001-01-01T00:00:00-14:00";
+        Assert.Equal(["BAD_REQUEST"], (await api.Host.AsAsync(owner, WorkspaceAsOf, new { id = workspace, asOf = Ancient })).ErrorCodes);
+        Assert.Equal(["BAD_REQUEST"], (await api.Host.AsAsync(owner, PostAsOf, new { id = post, asOf = Ancient })).ErrorCodes);
     }
 
     private async Task<JsonElement> PostAtAsync(Person person, string post, DateTimeOffset? asOf)
