@@ -53,7 +53,9 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
         await Eventually.TrueAsync(() => Runs(survivor, DurabilityAgent), "the surviving node never took over the scheduled messages", Patience);
         // Read from the database: each in-process node signs its own tokens, so the owner's token is the stopped node's.
         GlobalId.TryParse(post, PostType.TypeName, out var id);
-        var deadline = DateTime.UtcNow + Patience;
+        // As wide as an agent's move: under the whole suite's load, with the durability agent and three async projections
+        // to spread over two nodes, the projection was seen making no progress for 30 s after the second node joined.
+        var deadline = DateTime.UtcNow + AgentPatience;
         Post? published;
         while (true)
         {
@@ -120,7 +122,9 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
         await host.PostMutationAsync(owner, "publishPostNow", new { postId = post });
         await host.WaitForStatusAsync(owner, post, Patience, "PUBLISHED");
         GlobalId.TryParse(post, PostType.TypeName, out var id);
-        var deadline = DateTime.UtcNow + Patience;
+        // As wide as an agent's move: under the whole suite's load, with the durability agent and three async projections
+        // to spread over two nodes, the projection was seen making no progress for 30 s after the second node joined.
+        var deadline = DateTime.UtcNow + AgentPatience;
         while (true)
         {
             await using (var command = host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand($"select exists (select 1 from {AnalyticsTables.TargetMetrics} where post_id = $1)"))
@@ -132,7 +136,8 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
                 }
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"the projection never saw the post published {label} the node stopped");
+            Assert.True(DateTime.UtcNow < deadline,
+                $"the projection never saw the post published {label} the node stopped; this node runs [{string.Join(", ", RunningAgents(host))}]");
             await Task.Delay(100);
         }
     }
