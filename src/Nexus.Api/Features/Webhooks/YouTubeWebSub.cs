@@ -167,30 +167,24 @@ public static class SyncYouTubeSubscriptionHandler
 /// change: YouTube connections without one, leases due for renewal, disconnected channels still subscribed. Every node
 /// sweeps; the messages go to the durable local queue, and a request already pending is not sent twice.
 /// </summary>
-public sealed class YouTubeSubscriptionSweep(IServiceProvider services, IConfiguration configuration, TimeProvider clock, ILogger<YouTubeSubscriptionSweep> logger) : BackgroundService
+public sealed class YouTubeSubscriptionSweep(IServiceProvider services, IConfiguration configuration, TimeProvider clock, ILogger<YouTubeSubscriptionSweep> logger)
+    : PeriodicSweep(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => configuration.GetValue<TimeSpan?>("Nexus:Webhooks:YouTubeSweepInterval") ?? TimeSpan.FromMinutes(5);
+
+    protected override string What => "YouTube WebSub";
+
+    protected override async Task<bool> SweepOnceAsync(CancellationToken ct)
     {
-        var interval = configuration.GetValue<TimeSpan?>("Nexus:Webhooks:YouTubeSweepInterval") ?? TimeSpan.FromMinutes(5);
-        using var timer = new PeriodicTimer(interval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "The YouTube WebSub sweep failed");
-            }
-        }
+        await SweepAsync(ct);
+        return false;
     }
 
     public async Task SweepAsync(CancellationToken ct)
     {
         await using var scope = services.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var connections = await session.Query<Connection>().Where(c => c.Platform == PlatformId.YouTube).Select(c => c.Id).ToListAsync(ct);
         var subscriptions = (await session.Query<YouTubeSubscription>().ToListAsync(ct)).ToDictionary(s => s.ConnectionId);
         var disconnected = (await session.Query<Connection>().Where(c => c.Platform == PlatformId.YouTube && c.Status == ConnectionStatus.Disconnected).Select(c => c.Id).ToListAsync(ct)).ToHashSet();

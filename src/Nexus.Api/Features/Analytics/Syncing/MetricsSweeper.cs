@@ -1,29 +1,15 @@
 using Microsoft.Extensions.Options;
+using Nexus.Api.Infrastructure;
 
 namespace Nexus.Api.Features.Analytics.Syncing;
 
-/// <summary>
-/// Runs <see cref="MetricsSync.SweepOnceAsync"/> every <see cref="AnalyticsOptions.SweepInterval"/> on every node; the
-/// sweep's claims keep the nodes from reading the same rows, so no leader is needed.
-/// </summary>
-public sealed class MetricsSweeper(MetricsSync sync, IOptions<AnalyticsOptions> options, TimeProvider clock, ILogger<MetricsSweeper> logger) : BackgroundService
+/// <summary>Runs <see cref="MetricsSync.SweepOnceAsync"/> every <see cref="AnalyticsOptions.SweepInterval"/> on every node.</summary>
+public sealed class MetricsSweeper(MetricsSync sync, IOptions<AnalyticsOptions> options, TimeProvider clock, ILogger<MetricsSweeper> logger)
+    : PeriodicSweep(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                // A full batch means more is due: go on at once rather than a whole interval later.
-                while ((await sync.SweepOnceAsync(stoppingToken)).Claimed >= options.Value.SweepBatch)
-                {
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "The metrics sweep failed");
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override string What => "metrics";
+
+    protected override async Task<bool> SweepOnceAsync(CancellationToken ct) => (await sync.SweepOnceAsync(ct)).Claimed >= options.Value.SweepBatch;
 }

@@ -3,6 +3,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.Features.Workspaces;
+using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Email;
 using Nexus.Api.Infrastructure.Outbound;
 using Nexus.Api.Infrastructure.TokenVault;
@@ -296,24 +297,12 @@ public sealed class HookSender(NpgsqlDataSource db, OutboundHttp http, TokenVaul
 }
 
 /// <summary>Runs <see cref="HookSender.SweepOnceAsync"/> every <see cref="HooksOptions.SweepInterval"/> on every node.</summary>
-public sealed class HookSweeper(HookSender sender, IOptions<HooksOptions> options, TimeProvider clock, ILogger<HookSweeper> logger) : BackgroundService
+public sealed class HookSweeper(HookSender sender, IOptions<HooksOptions> options, TimeProvider clock, ILogger<HookSweeper> logger)
+    : PeriodicSweep(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                // A full batch means more is due: go on at once rather than a whole interval later.
-                while ((await sender.SweepOnceAsync(stoppingToken)).Claimed >= options.Value.SweepBatch)
-                {
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "The webhook sweep failed");
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override string What => "webhook";
+
+    protected override async Task<bool> SweepOnceAsync(CancellationToken ct) => (await sender.SweepOnceAsync(ct)).Claimed >= options.Value.SweepBatch;
 }
