@@ -31,6 +31,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # shellcheck source=eng/postgres.sh
 source "$NEXUS_ROOT/eng/postgres.sh"
+# shellcheck source=eng/media-tools.sh
+source "$NEXUS_ROOT/eng/media-tools.sh"
 
 TEST_RESULTS="$NEXUS_ROOT/.data/test-results"
 
@@ -133,6 +135,9 @@ trx_summary() {
 cmd_test() {
     local sln rc
     require_dotnet
+    # Probing and processing run ffmpeg; the S3 store's contract tests start s3rver themselves.
+    media_ensure_ffmpeg
+    media_ensure_s3rver
     sln="$(solution)"
     if [ -z "${NEXUS_TEST_DB:-}" ]; then
         if [ -n "${NEXUS_DB:-}" ]; then
@@ -171,6 +176,7 @@ cmd_run() {
     [[ "$nodes" =~ ^[0-9]+$ ]] && [ "$nodes" -ge 1 ] && [ "$nodes" -le 32 ] || fail "run: --nodes takes a number from 1 to 32"
     [ $((port + nodes - 1)) -le 65535 ] || fail "run: ports $port to $((port + nodes - 1)) do not all exist"
     require_dotnet
+    media_ensure_ffmpeg
     provision_app_db nexus
     export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
     if [ "$nodes" -eq 1 ]; then
@@ -230,6 +236,7 @@ prefix_lines() {
 
 cmd_bench() {
     require_dotnet
+    media_ensure_ffmpeg
     [ -d tests/Nexus.Bench ] || fail "tests/Nexus.Bench does not exist yet"
     provision_app_db nexus_bench
     if [ -z "${NEXUS_TEST_DB:-}" ]; then

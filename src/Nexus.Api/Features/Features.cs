@@ -4,6 +4,7 @@ using Nexus.Api.Features.Analytics;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.EventStreams.Live;
 using Nexus.Api.Features.Hooks;
+using Nexus.Api.Features.Media;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Webhooks;
 
@@ -15,7 +16,8 @@ public static class Features
     public static IServiceCollection AddNexusFeatures(this IServiceCollection services, IConfiguration configuration) =>
         services.AddAccounts().AddNexusConnections().AddNexusPosts(configuration).AddNexusWebhooks(configuration).AddNexusAnalytics(configuration)
             .AddNexusEventStreams()
-            .AddNexusHooks(configuration);
+            .AddNexusHooks(configuration)
+            .AddNexusMedia(configuration);
 
     /// <summary>Registers every slice's nested <c>Validator</c> as <c>IValidator&lt;TCommand&gt;</c>.</summary>
     public static IServiceCollection AddNexusValidators(this IServiceCollection services)

@@ -19,6 +19,7 @@ public enum MediaKind
     Image,
     Video,
     Gif,
+    Audio,
 }
 
 /// <summary>

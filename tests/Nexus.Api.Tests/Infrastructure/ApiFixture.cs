@@ -22,6 +22,9 @@ public class ApiFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = null!;
 
+    /// <summary>Where this fixture's local media store keeps files (Nexus:Media:LocalRoot).</summary>
+    public string MediaRoot { get; } = Path.Combine(Path.GetTempPath(), "nexus-test-media", Guid.NewGuid().ToString("N"));
+
     protected virtual string Purpose => "api";
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
@@ -68,6 +71,8 @@ public class ApiFixture : IAsyncLifetime
             // The sandbox platform is served by this very host; its clients reach it in-process.
             web.UseSetting("Nexus:PublicUrl", "http://localhost");
             web.UseSetting("Nexus:Platforms:Sandbox:BaseUrl", "http://localhost");
+            // Each fixture's library files in a directory of its own, removed with its database.
+            web.UseSetting("Nexus:Media:LocalRoot", MediaRoot);
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);
@@ -89,6 +94,10 @@ public class ApiFixture : IAsyncLifetime
     {
         await Host.DisposeAsync();
         await TestDatabase.DropDatabaseAsync(ConnectionString);
+        if (Directory.Exists(MediaRoot))
+        {
+            Directory.Delete(MediaRoot, recursive: true);
+        }
     }
 }
 

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Media.Probing;
+using Nexus.Api.Features.Media.Storage;
+
+namespace Nexus.Api.Features.Media;
+
+public static class Configuration
+{
+    public static IServiceCollection AddNexusMedia(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MediaOptions>().Bind(configuration.GetSection(MediaOptions.Section))
+            .Validate(o => o.MaxImageBytes > 0 && o.MaxVideoBytes > 0 && o.MaxAudioBytes > 0 && o.MaxPixels > 0 && o.MaxDuration > TimeSpan.Zero
+                && o.ProbeTimeout > TimeSpan.Zero && o.ProcessTimeout > TimeSpan.Zero && o.UrlLifetime > TimeSpan.Zero,
+                $"{MediaOptions.Section}: every limit and duration must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<MediaProbe>();
+        services.AddSingleton<MediaUrls>();
+        services.AddSingleton<LocalDiskMediaStore>();
+        services.AddSingleton<IMediaStore>(sp => sp.GetRequiredService<IOptions<MediaOptions>>().Value.Storage switch
+        {
+            MediaStorageKind.Local => sp.GetRequiredService<LocalDiskMediaStore>(),
+            var other => throw new InvalidOperationException($"{MediaOptions.Section}:Storage '{other}' has no store registered yet."),
+        });
+        return services;
+    }
+}
