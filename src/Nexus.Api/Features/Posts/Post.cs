@@ -30,8 +30,11 @@ public enum TargetStatus
     Cancelled,
 }
 
-/// <summary>A media item by URL; the platform (or Nexus for upload flows) fetches it at publish time.</summary>
-public sealed record MediaRef(string Url, MediaKind Kind, string? AltText = null);
+/// <summary>
+/// A media item: by URL (the platform, or Nexus for upload flows, fetches it at publish time), or a library item
+/// (<see cref="MediaId"/>), whose bytes and probed facts Nexus holds.
+/// </summary>
+public sealed record MediaRef(string Url, MediaKind Kind, string? AltText = null, Guid? MediaId = null);
 
 /// <summary>What one target publishes: its own text/media when overridden, and the platform's options.</summary>
 public sealed record TargetContent(Guid TargetId, Guid ConnectionId, PlatformId Platform, string? Text, IReadOnlyList<MediaRef>? Media, IReadOnlyDictionary<string, string> Options);
