@@ -87,13 +87,14 @@ public static class Persistence
             // follows a dead node's ejection closely; a command still in flight is never retried meanwhile (Wolverine
             // holds it while the dispatcher works on it).
             options.Durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(3);
-            // That hold is bounded by the command showing progress, and a start that never happens shows none: a
-            // StartAgent the joining node reads more than 10 s after it was sent (its control queue not read yet, or busy
-            // under load) is discarded as expired, or a slow start fails after the node first answered "not running".
-            // The leader then keeps the agent pinned to that node, asking every 10 s, until 5 minutes pass without
-            // progress, and the projection runs nowhere (seen in NodesTests: a joining node with no agent for 90 s+). 20 s
-            // without progress, asked every 2 s, re-sends or re-places it; a duplicate start finds the agent running.
-            // Above the slowest real projection start here (a rebuild runs inside the start: raise it for one).
+            // That hold is bounded by the command showing progress. The leader sends the start through the node's control
+            // queue (a row in PostgreSQL the node polls, deleted unread after 30 s) and asks the node every poll interval
+            // which agents it runs; while the node answers but the agent never shows up (the row expired unread on a
+            // busy node, or the start failed), the agent stays pinned to that node until the stall timeout passes
+            // without progress: by default 5 minutes, asked every 10 s, with the projection running nowhere. 20 s, asked
+            // every 2 s, releases it for the next evaluation to re-send or re-place. Above the slowest real projection
+            // start here (a rebuild runs inside the start: raise it for one), as a start given up on while still under
+            // way can be sent again.
             options.Durability.AgentProgressStallTimeout = TimeSpan.FromSeconds(20);
             options.Durability.AgentProgressPollInterval = TimeSpan.FromSeconds(2);
             // A new node elects a leader (itself, when alone) and gets its agents at its first check: soon after start,

@@ -37,12 +37,11 @@ public sealed class SchedulerStatus(IHostApplicationLifetime lifetime)
             return runtime.Agents.AllRunningAgentUris().Any(uri => uri.Scheme == "wolverinedb");
         }
 
-        // In-process test hosts run without external transports, the control queue included: only a queue that
-        // exists must accept.
+        // The control queue is how the leader reaches this node: a node that does not read it is never started on the
+        // agents it is given.
         return runtime is WolverineRuntime { NodeController.HasStartedLocalAgentWorkflowForBalancedMode: true }
                && durability.AssignedNodeNumber > 0
                && runtime.Endpoints.ActiveListeners()
-                   .Where(listener => listener.Uri.Scheme == ControlQueueScheme)
-                   .All(listener => listener.Status == ListeningStatus.Accepting);
+                   .Any(listener => listener.Uri.Scheme == ControlQueueScheme && listener.Status == ListeningStatus.Accepting);
     }
 }

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Wolverine;
 
 namespace Nexus.Api.Tests.Infrastructure;
 
@@ -80,7 +79,11 @@ public class ApiFixture : IAsyncLifetime
 
             web.ConfigureServices(services =>
             {
-                services.DisableAllExternalWolverineTransports();
+                // Wolverine's transports stay as in production. There is no message broker to stub: the only transport
+                // beyond the local queues is the per-node control queue in PostgreSQL (dbcontrol://<node>), through which
+                // the leader tells another node to start or stop an agent. DisableAllExternalWolverineTransports stubbed
+                // that too (a sender that drops everything, no listener), so on two test hosts every agent the leader
+                // moved to the joining node was stopped on the first and never started anywhere.
                 foreach (var client in SandboxClients)
                 {
                     services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler());
