@@ -19,6 +19,8 @@ public sealed class S3MediaStore : IMediaStore, IDisposable
 {
     /// <summary>
     /// 8 MiB: above S3's 5 MiB minimum for every part but the last, and ~250 parts for a 2 GiB video (S3 allows 10 000).
+    /// A part is in memory anyway, so it is sent whole and signed (no aws-chunked encoding, which several S3-compatible
+    /// servers store as is).
     /// </summary>
     public const int PartSize = 8 * 1024 * 1024;
 
@@ -73,6 +75,7 @@ public sealed class S3MediaStore : IMediaStore, IDisposable
                     ContentType = contentType,
                     InputStream = new MemoryStream(buffer, 0, read, writable: false),
                     AutoCloseStream = false,
+                    UseChunkEncoding = false,
                     IfNoneMatch = "*",
                 }, cancellationToken), key);
                 return;
@@ -102,6 +105,7 @@ public sealed class S3MediaStore : IMediaStore, IDisposable
                     PartNumber = parts.Count + 1,
                     InputStream = new MemoryStream(buffer, 0, read, writable: false),
                     PartSize = read,
+                    UseChunkEncoding = false,
                 }, cancellationToken);
                 parts.Add(new PartETag(parts.Count + 1, part.ETag));
                 read = await FillAsync(content, buffer, cancellationToken);
@@ -161,7 +165,15 @@ public sealed class S3MediaStore : IMediaStore, IDisposable
 
         var length = response.ContentLength;
         var total = TotalOf(response.ContentRange) ?? length;
-        return new StoredMedia(new ResponseStream(response), length, total, response.Headers.ContentType ?? ContentTypeOf(key));
+        Stream body = new ResponseStream(response);
+        // A server that sends more than was asked (s3rver 3.7 reads "bytes=0-0" as the whole file) is cut to the range.
+        if (range?.To is { } last && length > last - range.From + 1)
+        {
+            length = last - range.From + 1;
+            body = new BoundedStream(body, length);
+        }
+
+        return new StoredMedia(body, length, total, response.Headers.ContentType ?? ContentTypeOf(key));
     }
 
     public async Task DeleteAsync(string key, CancellationToken cancellationToken)
