@@ -29,6 +29,9 @@ public sealed partial class S3rver : IAsyncDisposable
 
     public string Bucket { get; }
 
+    /// <summary>Where s3rver keeps its buckets: each object under <c>&lt;bucket&gt;/&lt;key&gt;._S3rver_object</c>.</summary>
+    public string DataDirectory => _directory;
+
     /// <summary>The settings that point the API's store at this server.</summary>
     public IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
