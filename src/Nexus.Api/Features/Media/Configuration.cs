@@ -16,9 +16,12 @@ public static class Configuration
         services.AddSingleton<MediaProbe>();
         services.AddSingleton<MediaUrls>();
         services.AddSingleton<LocalDiskMediaStore>();
+        services.AddSingleton<IValidateOptions<MediaOptions>, S3MediaOptionsValidation>();
+        services.AddSingleton<S3MediaStore>();
         services.AddSingleton<IMediaStore>(sp => sp.GetRequiredService<IOptions<MediaOptions>>().Value.Storage switch
         {
             MediaStorageKind.Local => sp.GetRequiredService<LocalDiskMediaStore>(),
+            MediaStorageKind.S3 => sp.GetRequiredService<S3MediaStore>(),
             var other => throw new InvalidOperationException($"{MediaOptions.Section}:Storage '{other}' has no store registered yet."),
         });
         return services;

@@ -25,20 +25,26 @@ public sealed class MediaUrls(IDataProtectionProvider protection, IOptions<Nexus
     }
 
     /// <summary>Whether <paramref name="token"/> was issued for <paramref name="mediaId"/> and has not expired.</summary>
-    public bool Verify(Guid mediaId, string? token)
+    public bool Verify(Guid mediaId, string? token) => ExpiryOf(mediaId, token) is not null;
+
+    /// <summary>
+    /// When <paramref name="token"/> stops opening <paramref name="mediaId"/>; null when it never did or no longer does.
+    /// A response may be cached that long, no longer.
+    /// </summary>
+    public DateTimeOffset? ExpiryOf(Guid mediaId, string? token)
     {
         if (string.IsNullOrEmpty(token))
         {
-            return false;
+            return null;
         }
 
         try
         {
-            return _protector.Unprotect(token, out var expiry) == mediaId.ToString("N") && expiry > clock.GetUtcNow();
+            return _protector.Unprotect(token, out var expiry) == mediaId.ToString("N") && expiry > clock.GetUtcNow() ? expiry : null;
         }
         catch (CryptographicException)
         {
-            return false;
+            return null;
         }
     }
 }

@@ -62,7 +62,16 @@ public sealed class LocalDiskMediaStore : IMediaStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(key));
+        var path = PathOf(key);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing was ever stored under the key's workspace: nothing to delete.
+        }
+
         return Task.CompletedTask;
     }
 
