@@ -67,6 +67,7 @@ try
         ("analytics", "analytics_read", AnalyticsRead.RunAsync),
         ("events", "events", EventsBench.RunAsync),
         ("webhooks", "webhook_delivery", WebhookDelivery.RunAsync),
+        ("transcode", "media_transcode", MediaTranscode.RunAsync),
     }.Where(s => options.Runs(s.Name)).ToList();
 
     // The API is started only for the stages that need it.

@@ -15,6 +15,7 @@ public static class Configuration
             .ValidateOnStart();
         services.AddSingleton<MediaProbe>();
         services.AddSingleton<MediaUrls>();
+        services.AddSingleton<Processing.Video.FfmpegProcess>().AddSingleton<Processing.IMediaOperationRunner, Processing.Video.FfmpegOperations>();
         services.AddSingleton<LocalDiskMediaStore>();
         services.AddSingleton<IValidateOptions<MediaOptions>, S3MediaOptionsValidation>();
         services.AddSingleton<S3MediaStore>();
