@@ -76,7 +76,7 @@ public sealed class FfmpegProcess(IOptions<MediaOptions> options, ILogger<Ffmpeg
             start.FileName = "ffmpeg";
         }
 
-        foreach (var argument in (string[])["-hide_banner", "-nostdin", "-nostats", "-loglevel", logLevel, "-progress", "pipe:1", "-y"])
+        foreach (var argument in (string[])["-hide_banner", "-nostdin", "-nostats", "-loglevel", logLevel, "-progress", "pipe:1", "-stats_period", "0.25", "-y"])
         {
             start.ArgumentList.Add(argument);
         }
