@@ -6,6 +6,7 @@ using Nexus.Api.Features.Accounts.SigningInWithProviders;
 using Nexus.Api.Features.Analytics.Export;
 using Nexus.Api.Features.Connections.CompletingConnection;
 using Nexus.Api.Features.EventStreams.Export;
+using Nexus.Api.Features.Media.Uploading;
 using Nexus.Api.Features.Webhooks;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Transport;
@@ -115,6 +116,7 @@ namespace Nexus.Api
             app.MapPlatformWebhooks();
             app.MapAnalyticsExport();
             app.MapEventExport();
+            app.MapMediaUploads();
             app.MapNexusGraphQL();
             return app;
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Media.Probing;
 using Nexus.Api.Features.Media.Storage;
+using Nexus.Api.Features.Media.Uploading;
 
 namespace Nexus.Api.Features.Media;
 
@@ -21,6 +22,7 @@ public static class Configuration
             MediaStorageKind.Local => sp.GetRequiredService<LocalDiskMediaStore>(),
             var other => throw new InvalidOperationException($"{MediaOptions.Section}:Storage '{other}' has no store registered yet."),
         });
+        services.AddMediaUploads(configuration);
         return services;
     }
 }
