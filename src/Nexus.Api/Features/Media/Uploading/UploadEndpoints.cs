@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Media.Adding;
 using Nexus.Api.Infrastructure;
+using Nexus.Api.Infrastructure.Outbound;
 
 namespace Nexus.Api.Features.Media.Uploading;
 
@@ -37,6 +38,8 @@ public static class UploadEndpoints
                 $"{UploadOptions.Section}: every limit and duration must be positive.")
             .ValidateOnStart();
         services.AddSingleton<AddToLibrary>();
+        services.AddOutboundHttp(configuration);
+        services.AddSingleton<Importing.MediaImporter>();
         services.AddSingleton<UploadStaging>();
         services.AddHostedService<UploadSweeper>();
         return services;

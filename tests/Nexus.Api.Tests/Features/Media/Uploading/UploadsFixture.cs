@@ -2,7 +2,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Alba;
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Infrastructure.Outbound;
+using Nexus.Api.Tests.Features.Hooks;
 using Nexus.Api.Features.Media.Uploading;
 using Nexus.Api.Tests.Features.Analytics.Sync;
 using Nexus.Api.Tests.Features.Workspaces;
@@ -15,7 +19,7 @@ namespace Nexus.Api.Tests.Features.Media.Uploading;
 /// parts), a controlled clock for expiry, no background sweep (the tests sweep), and private addresses allowed for
 /// imports from a local server.
 /// </summary>
-public sealed class UploadsFixture : ApiFixture
+public sealed class UploadsFixture : ApiFixture, IAsyncLifetime
 {
     public const long MaxImageBytes = 1024 * 1024;
     public const long MaxVideoBytes = 40L * 1024 * 1024;
@@ -36,7 +40,56 @@ public sealed class UploadsFixture : ApiFixture
         ["Nexus:Platforms:Sandbox:AccessTokenLifetime"] = "400.00:00:00",
     };
 
+    /// <summary>A local server the imports download from.</summary>
+    public HookReceiver Source { get; private set; } = null!;
+
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+
+    public new async Task InitializeAsync()
+    {
+        Source = await HookReceiver.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Source.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Production's address policy (nothing private), except the one loopback port of <see cref="Source"/>, which stands
+/// for a public server: so a public source can redirect into a private address.
+/// </summary>
+public sealed class StrictImportFixture : ApiFixture, IAsyncLifetime
+{
+    public HookReceiver Source { get; private set; } = null!;
+
+    protected override string Purpose => "imports_strict";
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Nexus:Outbound:AllowPrivateAddresses"] = "false" };
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.AddSingleton<IOutboundAddressPolicy>(sp => new SourceOnlyPolicy(this, new PublicAddressPolicy(sp.GetRequiredService<IOptions<OutboundOptions>>())));
+
+    public new async Task InitializeAsync()
+    {
+        Source = await HookReceiver.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Source.DisposeAsync();
+    }
+
+    private sealed class SourceOnlyPolicy(StrictImportFixture fixture, PublicAddressPolicy inner) : IOutboundAddressPolicy
+    {
+        public bool Allows(IPEndPoint endpoint) =>
+            (IPAddress.IsLoopback(endpoint.Address) && endpoint.Port == fixture.Source.Port) || inner.Allows(endpoint);
+    }
 }
 
 /// <summary>What a tus or simple upload answered.</summary>
@@ -134,6 +187,22 @@ public static class UploadScenarios
         var form = new MultipartFormDataContent { { file, "file", fileName } };
         return host.SendAsync(token, HttpMethod.Post, $"{UploadEndpoints.Path}?workspaceId={Uri.EscapeDataString(workspaceId)}", form, tus: false);
     }
+
+    /// <summary>Serves <paramref name="bytes"/> at a fresh path of <paramref name="source"/> ending in <paramref name="fileName"/>; answers its URL.</summary>
+    public static string Serve(this HookReceiver source, string fileName, byte[] bytes, string contentType = "application/octet-stream")
+    {
+        var path = $"/files/{Guid.NewGuid():N}/{fileName}";
+        source.Answer(path, async context =>
+        {
+            context.Response.ContentType = contentType;
+            await context.Response.Body.WriteAsync(bytes);
+        });
+        return $"http://127.0.0.1:{source.Port}{path}";
+    }
+
+    /// <summary>Runs <c>importMedia</c>; answers its payload (<c>media { … } errors { code message }</c>).</summary>
+    public static Task<JsonElement> ImportAsync(this IAlbaHost host, Person person, string workspaceId, string url) =>
+        host.MutateAsync(person, "importMedia", "ImportMediaInput", new { workspaceId, url }, "media { id name kind mime width height sizeBytes }");
 
     /// <summary>The item as GraphQL shows it (through <c>node</c>).</summary>
     public static async Task<JsonElement> MediaItemAsync(this IAlbaHost host, Person person, string id)
