@@ -9,6 +9,7 @@ using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure.Identity;
 using Nexus.Api.Infrastructure.Outbound;
+using Wolverine.Attributes;
 
 namespace Nexus.Api.Features.Media.Importing;
 
@@ -89,7 +90,11 @@ public sealed class MediaImporter(OutboundHttp http, AddToLibrary library, IOpti
 
 public static class ImportMediaHandler
 {
+    public const int ImportTimeoutSeconds = 15 * 60;
+
     // The download waits on another machine, and the library step has its own session: no transaction around it.
+    // Wolverine's default of 60 s would cut a large video's download (Nexus:Outbound:Timeout bounds it, 10 min by default).
+    [MessageTimeout(ImportTimeoutSeconds)]
     public static Task<Outcome<Guid, ImportUrlRefusedError, ImportSourceFailedError, UnsupportedMediaError, MediaTooLargeError>> HandleAsync(ImportMedia command,
         MediaImporter importer, CancellationToken ct) => importer.ImportAsync(command, ct);
 }
