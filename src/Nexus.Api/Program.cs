@@ -7,6 +7,7 @@ using Nexus.Api.Features.Analytics.Export;
 using Nexus.Api.Features.Connections.CompletingConnection;
 using Nexus.Api.Features.EventStreams.Export;
 using Nexus.Api.Features.Media.Serving;
+using Nexus.Api.Features.Media.Uploading;
 using Nexus.Api.Features.Webhooks;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Transport;
@@ -117,6 +118,7 @@ namespace Nexus.Api
             app.MapAnalyticsExport();
             app.MapEventExport();
             app.MapMediaContent();
+            app.MapMediaUploads();
             app.MapNexusGraphQL();
             return app;
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Media.Probing;
 using Nexus.Api.Features.Media.Storage;
+using Nexus.Api.Features.Media.Uploading;
 
 namespace Nexus.Api.Features.Media;
 
@@ -25,6 +26,7 @@ public static class Configuration
             MediaStorageKind.S3 => sp.GetRequiredService<S3MediaStore>(),
             var other => throw new InvalidOperationException($"{MediaOptions.Section}:Storage '{other}' has no store registered yet."),
         });
+        services.AddMediaUploads(configuration);
         return services;
     }
 }

@@ -93,6 +93,8 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["rotateWebhookSecret"] = Mutation("rotateWebhookSecret", "RotateWebhookSecretInput", (endpoint, _) => new { endpointId = endpoint }, Hooks.HookMatrix.EndpointAsync),
         ["pingWebhookEndpoint"] = Mutation("pingWebhookEndpoint", "PingWebhookEndpointInput", (endpoint, _) => new { endpointId = endpoint }, Hooks.HookMatrix.DisabledEndpointAsync),
         ["redeliverWebhook"] = Mutation("redeliverWebhook", "RedeliverWebhookInput", (delivery, _) => new { deliveryId = delivery }, Hooks.HookMatrix.DeliveryAsync),
+        // Nothing listens on port 9: the import fails fast (refused, or unreachable) once access is granted.
+        ["importMedia"] = Mutation("importMedia", "ImportMediaInput", (ws, _) => new { workspaceId = ws, url = "http://127.0.0.1:9/matrix.jpg" }),
     };
 
     private static async Task<string> DraftedPostAsync(Alba.IAlbaHost host, Person owner, string workspace) =>

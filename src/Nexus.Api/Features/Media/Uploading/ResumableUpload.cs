@@ -1,0 +1,431 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Marten;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Media.Storage;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.Infrastructure.Identity;
+using Nexus.Api.Platforms;
+
+namespace Nexus.Api.Features.Media.Uploading;
+
+/// <summary>
+/// Resumable uploads at <c>/media/uploads</c>: the tus 1.0.0 core protocol with the creation, expiration and
+/// termination extensions. A client creates an upload (<c>POST</c> with <c>Upload-Length</c> and
+/// <c>Upload-Metadata</c>: <c>workspaceId</c>, <c>filename</c>), sends its bytes in any number of <c>PATCH</c>es, asks
+/// where it stands after a dropped connection (<c>HEAD</c>: every byte received before the drop was kept), and goes on
+/// from there. The PATCH that completes the file answers the new item's global id in <c>Nexus-Media-Id</c> (so does
+/// HEAD afterwards). The type comes from the first bytes: a file of no accepted kind, or larger than its kind's limit,
+/// is refused at the first PATCH with a JSON <c>{ code, message }</c> and the upload ends.
+/// </summary>
+public static class ResumableUpload
+{
+    public const string Version = "1.0.0";
+    public const string Extensions = "creation,expiration,termination";
+    public const string OffsetOctetStream = "application/offset+octet-stream";
+    public const string MediaIdHeader = "Nexus-Media-Id";
+
+    public static void Options(HttpContext http, IOptions<MediaOptions> media)
+    {
+        http.Response.Headers["Tus-Resumable"] = Version;
+        http.Response.Headers["Tus-Version"] = Version;
+        http.Response.Headers["Tus-Extension"] = Extensions;
+        http.Response.Headers["Tus-Max-Size"] = Largest(media.Value).ToString(CultureInfo.InvariantCulture);
+        http.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    public static async Task CreateAsync(HttpContext http, IQuerySession session, UploadStaging staging, IOptions<MediaOptions> media, IOptions<UploadOptions> uploads)
+    {
+        if (await RefusedAsync(http))
+        {
+            return;
+        }
+
+        var request = http.Request;
+        if (request.Headers.ContainsKey("Upload-Defer-Length"))
+        {
+            await BadAsync(http, "Upload-Defer-Length is not supported: send Upload-Length.");
+            return;
+        }
+
+        if (!long.TryParse(request.Headers["Upload-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length < 1)
+        {
+            await BadAsync(http, "Upload-Length (the file's size in bytes, at least 1) is required.");
+            return;
+        }
+
+        var largest = Largest(media.Value);
+        if (length > largest)
+        {
+            await UploadAnswers.RejectedAsync(http, UploadAnswers.TooLarge(largest));
+            return;
+        }
+
+        var metadata = request.Headers["Upload-Metadata"].ToString();
+        if (metadata.Length > uploads.Value.MaxMetadataLength)
+        {
+            await BadAsync(http, $"Upload-Metadata is longer than {uploads.Value.MaxMetadataLength} characters.");
+            return;
+        }
+
+        if (ParseMetadata(metadata) is not { } pairs)
+        {
+            await BadAsync(http, "Upload-Metadata is not comma-separated pairs of a key and a base64 value.");
+            return;
+        }
+
+        Guid workspaceId;
+        try
+        {
+            workspaceId = WorkspaceAccess.ParseWorkspaceId(pairs.GetValueOrDefault("workspaceId"));
+        }
+        catch (BadRequestError)
+        {
+            await BadAsync(http, "Upload-Metadata needs `workspaceId`: the workspace's global id.");
+            return;
+        }
+
+        var fileName = pairs.GetValueOrDefault("filename") ?? "";
+        if (fileName.Length > uploads.Value.MaxFileNameLength)
+        {
+            await BadAsync(http, $"The file name is longer than {uploads.Value.MaxFileNameLength} characters.");
+            return;
+        }
+
+        if (await UploadAccess.CheckAsync(http.User, workspaceId, session, naming: true, http.RequestAborted) is { } refusal)
+        {
+            await UploadAccess.RefuseAsync(http, refusal);
+            return;
+        }
+
+        var row = await staging.CreateAsync(workspaceId, http.User.ActorId()!.Value, fileName, length, http.RequestAborted);
+        if (row is null)
+        {
+            await UploadAnswers.ErrorAsync(http, StatusCodes.Status429TooManyRequests, "TOO_MANY_UPLOADS",
+                $"The workspace has {uploads.Value.MaxOpenPerWorkspace} unfinished uploads: finish or delete one first.");
+            return;
+        }
+
+        http.Response.Headers.Location = $"{request.PathBase}{UploadEndpoints.Path}/{row.Id:N}";
+        http.Response.Headers["Upload-Expires"] = Expires(row);
+        http.Response.StatusCode = StatusCodes.Status201Created;
+    }
+
+    public static async Task HeadAsync(HttpContext http, string id, IQuerySession session, UploadStaging staging)
+    {
+        if (await RefusedAsync(http) || await FindAsync(http, id, session, staging) is not { } row)
+        {
+            return;
+        }
+
+        Describe(http, row);
+        http.Response.Headers["Upload-Length"] = row.Length.ToString(CultureInfo.InvariantCulture);
+        http.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    public static async Task DeleteAsync(HttpContext http, string id, IQuerySession session, UploadStaging staging)
+    {
+        if (await RefusedAsync(http) || await FindAsync(http, id, session, staging) is not { } row)
+        {
+            return;
+        }
+
+        http.Response.StatusCode = await staging.TerminateAsync(row.Id, http.RequestAborted) ? StatusCodes.Status204NoContent : StatusCodes.Status404NotFound;
+    }
+
+    public static async Task PatchAsync(HttpContext http, string id, IQuerySession session, UploadStaging staging, IOptions<MediaOptions> media, IOptions<UploadOptions> uploads)
+    {
+        if (await RefusedAsync(http))
+        {
+            return;
+        }
+
+        if (!string.Equals(http.Request.ContentType, OffsetOctetStream, StringComparison.OrdinalIgnoreCase))
+        {
+            await UploadAnswers.ErrorAsync(http, StatusCodes.Status415UnsupportedMediaType, "BAD_CONTENT_TYPE", $"A PATCH carries Content-Type: {OffsetOctetStream}.");
+            return;
+        }
+
+        if (!long.TryParse(http.Request.Headers["Upload-Offset"], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+        {
+            await BadAsync(http, "Upload-Offset (where this PATCH's bytes start) is required.");
+            return;
+        }
+
+        if (await FindAsync(http, id, session, staging) is not { } row)
+        {
+            return;
+        }
+
+        if (offset != row.Received)
+        {
+            http.Response.Headers["Upload-Offset"] = row.Received.ToString(CultureInfo.InvariantCulture);
+            await UploadAnswers.ErrorAsync(http, StatusCodes.Status409Conflict, "OFFSET_MISMATCH",
+                $"The upload is at offset {row.Received}, not {offset}: HEAD it and send from there.");
+            return;
+        }
+
+        if (http.Request.ContentLength > row.Length - row.Received)
+        {
+            await BadAsync(http, $"The body goes past Upload-Length: {row.Length - row.Received} bytes are left.");
+            return;
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // Bounded below by what is left of the declared length, which this counts itself.
+            limit.MaxRequestBodySize = null;
+        }
+
+        var received = await ReceiveAsync(http, row, staging, media.Value, uploads.Value);
+        if (received.Answered || received.Dropped)
+        {
+            return;
+        }
+
+        row = received.Row;
+        if (row.Complete && row.MediaId is null)
+        {
+            var finished = await staging.FinishAsync(row.Id, http.RequestAborted);
+            if (finished.Rejected is { } rejected)
+            {
+                await UploadAnswers.RejectedAsync(http, rejected);
+                return;
+            }
+
+            row = row with { MediaId = finished.MediaId };
+        }
+
+        Describe(http, row);
+        http.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private sealed record Received(UploadRow Row, bool Answered, bool Dropped);
+
+    /// <summary>
+    /// Reads the body into parts of at most <see cref="UploadOptions.PartBytes"/>, storing and recording each as it fills
+    /// and the last one at the end, also when the connection drops. The first bytes decide the kind before any are kept.
+    /// </summary>
+    private static async Task<Received> ReceiveAsync(HttpContext http, UploadRow row, UploadStaging staging, MediaOptions media, UploadOptions uploads)
+    {
+        var head = row.Head;
+        var mime = row.Mime;
+        var left = row.Length - row.Received;
+        var buffer = ArrayPool<byte>.Shared.Rent(81920);
+        var part = TempFile.New(".part");
+        var output = new FileStream(part.Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 81920, FileOptions.Asynchronous);
+        long inPart = 0;
+        var dropped = false;
+        var overflow = false;
+        try
+        {
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await http.Request.Body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left + 1)), http.RequestAborted);
+                }
+                catch (Exception)
+                {
+                    // The client went away (a reset, an aborted request, a body cut short): what arrived is kept below.
+                    dropped = true;
+                    break;
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                if (read > left)
+                {
+                    overflow = true;
+                    read = (int)left;
+                }
+
+                if (mime is null)
+                {
+                    if (head.Length < MediaTypes.SniffLength)
+                    {
+                        head = [.. head, .. buffer.AsSpan(0, Math.Min(read, MediaTypes.SniffLength - head.Length))];
+                    }
+
+                    if (head.Length >= Math.Min(MediaTypes.SniffLength, row.Length))
+                    {
+                        var (sniffed, kind) = MediaTypes.Sniff(head) ?? throw new MediaRejectedException(MediaRejectedException.Unsupported,
+                            "The file is not a kind of media Nexus accepts (JPEG, PNG, GIF, WebP images; MP4, MOV, WebM videos; M4A, MP3, AAC, WAV, OGG audio).");
+                        var limit = LimitOf(kind, media);
+                        if (row.Length > limit)
+                        {
+                            throw new MediaRejectedException(MediaRejectedException.TooLarge, string.Create(CultureInfo.InvariantCulture,
+                                $"The {kind.ToString().ToLowerInvariant()} is {row.Length / 1024.0 / 1024.0:0.#} MB; the largest accepted is {limit / 1024.0 / 1024.0:0.#} MB."));
+                        }
+
+                        mime = sniffed;
+                    }
+                }
+
+                await output.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
+                inPart += read;
+                left -= read;
+                if (overflow)
+                {
+                    break;
+                }
+
+                if (inPart >= uploads.PartBytes)
+                {
+                    row = await CommitAsync(staging, row, part.Path, output, inPart, head, mime, http.RequestAborted) ?? throw new UploadConflict();
+                    inPart = 0;
+                }
+            }
+
+            if (inPart > 0)
+            {
+                // A dropped request's token is cancelled, and these bytes are what it leaves behind to resume from.
+                row = await CommitAsync(staging, row, part.Path, output, inPart, head, mime, dropped ? CancellationToken.None : http.RequestAborted)
+                    ?? throw new UploadConflict();
+            }
+        }
+        catch (MediaRejectedException rejected)
+        {
+            await staging.TerminateAsync(row.Id, CancellationToken.None);
+            await UploadAnswers.RejectedAsync(http, rejected);
+            return new(row, true, dropped);
+        }
+        catch (UploadConflict)
+        {
+            if (!dropped)
+            {
+                await UploadAnswers.ErrorAsync(http, StatusCodes.Status409Conflict, "OFFSET_MISMATCH", "Another request wrote to this upload meanwhile, or it was deleted: HEAD it.");
+            }
+
+            return new(row, true, dropped);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            await output.DisposeAsync();
+            part.Dispose();
+        }
+
+        if (overflow)
+        {
+            Describe(http, row);
+            await BadAsync(http, "The body went past Upload-Length; the bytes up to it were kept.");
+            return new(row, true, dropped);
+        }
+
+        return new(row, false, dropped);
+    }
+
+    private static async Task<UploadRow?> CommitAsync(UploadStaging staging, UploadRow row, string path, FileStream output, long bytes, byte[] head, string? mime, CancellationToken ct)
+    {
+        await output.FlushAsync(ct);
+        var updated = await staging.AppendAsync(row.Id, row.Received, path, bytes, head, mime, ct);
+        output.SetLength(0);
+        return updated;
+    }
+
+    private sealed class UploadConflict : Exception;
+
+    private static long LimitOf(MediaKind kind, MediaOptions media) => kind switch
+    {
+        MediaKind.Video => media.MaxVideoBytes,
+        MediaKind.Audio => media.MaxAudioBytes,
+        _ => media.MaxImageBytes,
+    };
+
+    private static long Largest(MediaOptions media) => Math.Max(media.MaxVideoBytes, Math.Max(media.MaxAudioBytes, media.MaxImageBytes));
+
+    /// <summary>The headers of an upload's state: where it stands, until when it is kept, and the item it became.</summary>
+    private static void Describe(HttpContext http, UploadRow row)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers["Upload-Offset"] = row.Received.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers["Upload-Expires"] = Expires(row);
+        if (row.MediaId is { } mediaId)
+        {
+            http.Response.Headers[MediaIdHeader] = GlobalId.Encode(MediaItemType.TypeName, mediaId);
+        }
+    }
+
+    private static string Expires(UploadRow row) => row.ExpiresAt.ToUniversalTime().ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The upload the caller may touch, or the answer already sent (404 for every other case, so ids reveal nothing).</summary>
+    private static async Task<UploadRow?> FindAsync(HttpContext http, string id, IQuerySession session, UploadStaging staging)
+    {
+        var row = Guid.TryParseExact(id, "N", out var uploadId) ? await staging.FindAsync(uploadId, http.RequestAborted) : null;
+        if (row is not null && await UploadAccess.CheckAsync(http.User, row.WorkspaceId, session, naming: false, http.RequestAborted) is { } refusal)
+        {
+            if (refusal.Status != StatusCodes.Status404NotFound)
+            {
+                await UploadAccess.RefuseAsync(http, refusal);
+                return null;
+            }
+
+            row = null;
+        }
+
+        if (row is null)
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            await UploadAnswers.ErrorAsync(http, StatusCodes.Status404NotFound, UploadAnswers.NotFound, "This upload does not exist (any more).");
+        }
+
+        return row;
+    }
+
+    /// <summary>Tus-Resumable, then the bearer token: true when the request was answered.</summary>
+    private static async Task<bool> RefusedAsync(HttpContext http)
+    {
+        http.Response.Headers["Tus-Resumable"] = Version;
+        if (http.Request.Headers["Tus-Resumable"].ToString() != Version)
+        {
+            http.Response.Headers["Tus-Version"] = Version;
+            await UploadAnswers.ErrorAsync(http, StatusCodes.Status412PreconditionFailed, "UNSUPPORTED_TUS_VERSION", $"Send Tus-Resumable: {Version}.");
+            return true;
+        }
+
+        return await BearerEndpoints.RefusedAnonymousAsync(http);
+    }
+
+    private static Task BadAsync(HttpContext http, string message) =>
+        UploadAnswers.ErrorAsync(http, StatusCodes.Status400BadRequest, UploadAnswers.BadRequest, message);
+
+    /// <summary>tus metadata: <c>key base64value</c> pairs separated by commas (a key alone has an empty value); null when malformed.</summary>
+    internal static Dictionary<string, string>? ParseMetadata(string header)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            return pairs;
+        }
+
+        foreach (var pair in header.Split(','))
+        {
+            var parts = pair.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length is 0 or > 2 || pairs.ContainsKey(parts[0]))
+            {
+                return null;
+            }
+
+            try
+            {
+                pairs[parts[0]] = parts.Length == 2 ? Encoding.UTF8.GetString(Convert.FromBase64String(parts[1])) : "";
+            }
+            catch (FormatException)
+            {
+                return null;
+            }
+        }
+
+        return pairs;
+    }
+}
