@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Media.Probing;
+using Nexus.Api.Features.Media.Processing;
+using Nexus.Api.Features.Media.Processing.Images;
+using Nexus.Api.Features.Media.Processing.Running;
 using Nexus.Api.Features.Media.Storage;
 
 namespace Nexus.Api.Features.Media;
@@ -15,6 +18,8 @@ public static class Configuration
             .ValidateOnStart();
         services.AddSingleton<MediaProbe>();
         services.AddSingleton<MediaUrls>();
+        services.AddNexusMediaJobs();
+        services.AddSingleton<IMediaOperationRunner, ImageOperations>();
         services.AddSingleton<LocalDiskMediaStore>();
         services.AddSingleton<IMediaStore>(sp => sp.GetRequiredService<IOptions<MediaOptions>>().Value.Storage switch
         {
