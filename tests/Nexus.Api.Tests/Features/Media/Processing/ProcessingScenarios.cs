@@ -7,6 +7,7 @@ using Nexus.Api.Features.Media.Processing;
 using Nexus.Api.Features.Media.Storage;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.Tests.Features.Workspaces;
 using Wolverine;
 using Wolverine.Tracking;
 
@@ -81,4 +82,8 @@ public static class ProcessingScenarios
         await stored.Content.CopyToAsync(copy);
         return copy.ToArray();
     }
+
+    /// <summary>A small picture in the workspace, as the global id the authorization matrix passes to <c>processMedia</c>.</summary>
+    public static async Task<string> MatrixImageAsync(IAlbaHost host, Person owner, string workspace) =>
+        GlobalId.Encode(MediaItemType.TypeName, await host.AddMediaAsync(workspace, TestMedia.Image(64, 48), "matrix.jpg"));
 }
