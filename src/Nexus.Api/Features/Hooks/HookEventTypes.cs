@@ -99,8 +99,8 @@ public static class HookEventTypes
             new JsonObject { ["workspaceId"] = ExampleWorkspace, ["connectionId"] = ExampleConnection, ["platform"] = "SANDBOX", ["reason"] = "The person revoked Nexus's access on the platform." }),
         new(ConnectionDisconnected, "A connected account was disconnected from the workspace.", "AccountDisconnected",
             new JsonObject { ["workspaceId"] = ExampleWorkspace, ["connectionId"] = ExampleConnection, ["platform"] = "SANDBOX" }),
-        new(MediaProcessed, "A media item finished processing. **No producer yet**: media processing arrives with issue 15; endpoints may subscribe now and receive it then.",
-            "none yet (issue 15)", new JsonObject { ["workspaceId"] = ExampleWorkspace, ["mediaId"] = ExampleMedia, ["kind"] = "VIDEO" }),
+        new(MediaProcessed, "A processing job (`processMedia`, `fitMediaToTargets`) succeeded: `mediaId` is the new library item it made.",
+            "MediaJobSucceeded", new JsonObject { ["workspaceId"] = ExampleWorkspace, ["mediaId"] = ExampleMedia, ["kind"] = "VIDEO" }),
         new(MetricsUpdated, "A published post's metrics were read from its platform (one event per post and reading).", "the metrics sync",
             new JsonObject
             {

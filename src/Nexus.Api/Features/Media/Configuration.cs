@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Media.Probing;
+using Nexus.Api.Features.Media.Processing;
+using Nexus.Api.Features.Media.Processing.Images;
+using Nexus.Api.Features.Media.Processing.Running;
 using Nexus.Api.Features.Media.Storage;
 using Nexus.Api.Features.Media.Uploading;
 
@@ -16,7 +19,9 @@ public static class Configuration
             .ValidateOnStart();
         services.AddSingleton<MediaProbe>();
         services.AddSingleton<MediaUrls>();
-        services.AddSingleton<Processing.Video.FfmpegProcess>().AddSingleton<Processing.IMediaOperationRunner, Processing.Video.FfmpegOperations>();
+        services.AddSingleton<Processing.Video.FfmpegProcess>().AddSingleton<IMediaOperationRunner, Processing.Video.FfmpegOperations>();
+        services.AddNexusMediaJobs();
+        services.AddSingleton<IMediaOperationRunner, ImageOperations>();
         services.AddSingleton<LocalDiskMediaStore>();
         services.AddSingleton<IValidateOptions<MediaOptions>, S3MediaOptionsValidation>();
         services.AddSingleton<S3MediaStore>();

@@ -92,6 +92,9 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["deleteWebhookEndpoint"] = Mutation("deleteWebhookEndpoint", "DeleteWebhookEndpointInput", (endpoint, _) => new { endpointId = endpoint }, Hooks.HookMatrix.EndpointAsync, personal: true),
         ["rotateWebhookSecret"] = Mutation("rotateWebhookSecret", "RotateWebhookSecretInput", (endpoint, _) => new { endpointId = endpoint }, Hooks.HookMatrix.EndpointAsync),
         ["pingWebhookEndpoint"] = Mutation("pingWebhookEndpoint", "PingWebhookEndpointInput", (endpoint, _) => new { endpointId = endpoint }, Hooks.HookMatrix.DisabledEndpointAsync),
+        ["mediaProcessing"] = new("subscription ($id: ID!) { mediaProcessing(workspaceId: $id) { change } }", (ws, _) => new { id = ws }, Subscription: true),
+        ["processMedia"] = Mutation("processMedia", "ProcessMediaInput", (media, _) => new { mediaId = media, operation = new { resizeImage = new { aspect = "1:1", width = 32 } } },
+            Media.Processing.ProcessingScenarios.MatrixImageAsync),
         ["redeliverWebhook"] = Mutation("redeliverWebhook", "RedeliverWebhookInput", (delivery, _) => new { deliveryId = delivery }, Hooks.HookMatrix.DeliveryAsync),
         // Nothing listens on port 9: the import fails fast (refused, or unreachable) once access is granted.
         ["importMedia"] = Mutation("importMedia", "ImportMediaInput", (ws, _) => new { workspaceId = ws, url = "http://127.0.0.1:9/matrix.jpg" }),

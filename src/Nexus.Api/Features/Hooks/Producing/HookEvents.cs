@@ -4,6 +4,8 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Events.Projections;
 using Nexus.Api.Features.Connections;
+using Nexus.Api.Features.Media;
+using Nexus.Api.Features.Media.Processing;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL.Relay;
@@ -30,6 +32,7 @@ public sealed class HookEvents : EventProjection
         IncludeType<TargetUnconfirmed>();
         IncludeType<ConnectionNeedsReauth>();
         IncludeType<AccountDisconnected>();
+        IncludeType<MediaJobSucceeded>();
     }
 
     public override async ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
@@ -70,6 +73,20 @@ public sealed class HookEvents : EventProjection
 
             case AccountDisconnected disconnected:
                 await ConnectionAsync(operations, e, disconnected.ConnectionId, HookEventTypes.ConnectionDisconnected, null, cancellation);
+                break;
+
+            case MediaJobSucceeded succeeded:
+                // The new item's stream starts in the same transaction as this event: it is there to read.
+                if (await operations.LoadAsync<MediaAsset>(succeeded.OutputId, cancellation) is { } output)
+                {
+                    Queue(operations, output.WorkspaceId, e, HookEventTypes.MediaProcessed, new JsonObject
+                    {
+                        ["workspaceId"] = Id(WorkspaceType.TypeName, output.WorkspaceId),
+                        ["mediaId"] = Id(MediaItemType.TypeName, output.Id),
+                        ["kind"] = output.Kind.ToString().ToUpperInvariant(),
+                    });
+                }
+
                 break;
         }
     }
