@@ -93,7 +93,13 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["rotateWebhookSecret"] = Mutation("rotateWebhookSecret", "RotateWebhookSecretInput", (endpoint, _) => new { endpointId = endpoint }, Hooks.HookMatrix.EndpointAsync),
         ["pingWebhookEndpoint"] = Mutation("pingWebhookEndpoint", "PingWebhookEndpointInput", (endpoint, _) => new { endpointId = endpoint }, Hooks.HookMatrix.DisabledEndpointAsync),
         ["redeliverWebhook"] = Mutation("redeliverWebhook", "RedeliverWebhookInput", (delivery, _) => new { deliveryId = delivery }, Hooks.HookMatrix.DeliveryAsync),
+        ["Workspace.media"] = new("query ($id: ID!) { workspace(id: $id) { media { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["renameMedia"] = Mutation("renameMedia", "RenameMediaInput", (item, _) => new { mediaId = item, name = "Renamed" }, MediaItemAsync),
+        ["tagMedia"] = Mutation("tagMedia", "TagMediaInput", (item, _) => new { mediaId = item, tags = new[] { "matrix" } }, MediaItemAsync),
+        ["deleteMedia"] = Mutation("deleteMedia", "DeleteMediaInput", (item, _) => new { mediaId = item }, MediaItemAsync),
     };
+
+    private static Task<string> MediaItemAsync(Alba.IAlbaHost host, Person owner, string workspace) => Media.MediaScenarios.AddMediaAsync(host, workspace);
 
     private static async Task<string> DraftedPostAsync(Alba.IAlbaHost host, Person owner, string workspace) =>
         await Posts.PostScenarios.DraftAsync(host, owner, workspace, "matrix", await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, workspace));
