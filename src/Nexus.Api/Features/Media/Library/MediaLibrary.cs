@@ -15,7 +15,6 @@ using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
 using Nexus.Api.Infrastructure.Identity;
 using Nexus.Api.Platforms;
-using Weasel.Postgresql.Tables;
 
 namespace Nexus.Api.Features.Media.Library;
 
@@ -45,7 +44,7 @@ public static class MediaLibrary
     /// <summary>
     /// The library's items, newest first by (creation time, id), the ids being version 7; the cursor holds the last
     /// item's time and id and the next page starts strictly after them, so items added meanwhile shift nothing.
-    /// Deleted items never appear. Each filter is a predicate the indexes of <see cref="MediaLibraryMarten"/> serve.
+    /// Deleted items never appear.
     /// </summary>
     public static async Task<Connection<MediaAsset>> PageAsync(Guid workspaceId, IResolveFieldContext context)
     {
@@ -91,8 +90,8 @@ public static class MediaLibrary
         return Paging.ToConnection(rows, page, m => Paging.Key(List, m.CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture), m.Id.ToString("N")), total);
     }
 
-    // The SQL expressions of MediaLibraryMarten's indexes, written once so the queries match them exactly.
-    internal const string CreatedAt = "nexus.media_instant(d.data ->> 'CreatedAt')";
+    // The SQL expressions of the filters, written once.
+    internal const string CreatedAt = "nexus.mt_immutable_timestamptz(d.data ->> 'CreatedAt')";
     internal const string LowerName = "lower(d.data ->> 'Name')";
     internal const string TagsJson = "(d.data -> 'Tags')";
     internal const string NotDeleted = "(d.data ->> 'Deleted') = 'false'";
@@ -144,38 +143,6 @@ public static class MediaLibrary
 
             return escaped.ToString();
         }
-    }
-}
-
-/// <summary>
-/// The indexes that serve the library's listing, so each query walks an index of the workspace's live items in
-/// listing order rather than sorting the workspace's items: (workspace, time, id) of live items; the tags (GIN,
-/// containment); lower-cased names (trigram GIN, for substring search in large libraries).
-/// </summary>
-public sealed class MediaLibraryMarten : IConfigureMarten
-{
-    public void Configure(IServiceProvider services, StoreOptions options)
-    {
-        options.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
-        // Casting text to timestamptz is not immutable in general (a text without an offset reads the session's zone),
-        // so PostgreSQL will not index it; every stored CreatedAt carries its offset, which makes this one immutable.
-        options.Storage.ExtendedSchemaObjects.Add(Weasel.Postgresql.Functions.Function.ForSql(
-            "create or replace function nexus.media_instant(value text) returns timestamptz language sql immutable parallel safe as $$ select value::timestamptz $$;"));
-        options.Policies.ForAllDocuments(mapping =>
-        {
-            if (mapping.DocumentType != typeof(MediaAsset))
-            {
-                return;
-            }
-
-            mapping.Indexes.Add(new IndexDefinition("ix_media_library_order")
-            {
-                Columns = ["CAST(d.data ->> 'WorkspaceId' AS uuid)", $"{MediaLibrary.CreatedAt} DESC", "d.id DESC"],
-                Predicate = MediaLibrary.NotDeleted,
-            });
-            mapping.Indexes.Add(new IndexDefinition("ix_media_library_tags") { Columns = [$"{MediaLibrary.TagsJson} jsonb_path_ops"], Method = IndexMethod.gin });
-            mapping.Indexes.Add(new IndexDefinition("ix_media_library_name") { Columns = [$"{MediaLibrary.LowerName} gin_trgm_ops"], Method = IndexMethod.gin });
-        });
     }
 }
 

@@ -37,13 +37,13 @@ public sealed class MediaUseRaceTests(ApiFixture api)
             var schedule = Task.Run(async () =>
             {
                 await go.WaitAsync();
-                return await api.Host.AsAsync(owner, "mutation ($input: SchedulePostInput!) { schedulePost(input: $input) { errors { code message } } }",
+                return await api.Host.AsAsync(owner, "mutation ($input: SchedulePostInput!) { schedulePost(input: $input) { errors { ... on Error { code message } } } }",
                     new { input = new { postId = pair.Post, at } });
             });
             var delete = Task.Run(async () =>
             {
                 await go.WaitAsync();
-                return await api.Host.AsAsync(owner, "mutation ($input: DeleteMediaInput!) { deleteMedia(input: $input) { errors { code message } } }",
+                return await api.Host.AsAsync(owner, "mutation ($input: DeleteMediaInput!) { deleteMedia(input: $input) { errors { ... on Error { code message } } } }",
                     new { input = new { mediaId = pair.Item } });
             });
             return (pair, Schedule: await schedule, Delete: await delete);
