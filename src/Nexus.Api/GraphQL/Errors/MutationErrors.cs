@@ -37,5 +37,23 @@ public sealed class ErrorType<TError> : ObjectGraphType<TError> where TError : M
         Field(e => e.Code);
         Field(e => e.Message);
         Field(e => e.Path, type: typeof(ListGraphType<NonNullGraphType<StringGraphType>>));
+        if (typeof(TError).GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IErrorFields<>)))
+        {
+            typeof(ErrorFields).GetMethod(nameof(ErrorFields.Add))!.MakeGenericMethod(typeof(TError)).Invoke(null, [this]);
+        }
     }
+}
+
+/// <summary>
+/// An error with more to say than its message, as fields a client can read (e.g. the ids of the posts that keep a
+/// media item from being deleted): it adds them to its own GraphQL type. Errors without it stay code, message, path.
+/// </summary>
+public interface IErrorFields<TSelf> where TSelf : MutationError, IErrorFields<TSelf>
+{
+    static abstract void AddFields(ObjectGraphType<TSelf> type);
+}
+
+internal static class ErrorFields
+{
+    public static void Add<TError>(ObjectGraphType<TError> type) where TError : MutationError, IErrorFields<TError> => TError.AddFields(type);
 }

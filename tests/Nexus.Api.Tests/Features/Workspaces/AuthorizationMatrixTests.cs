@@ -98,7 +98,13 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["redeliverWebhook"] = Mutation("redeliverWebhook", "RedeliverWebhookInput", (delivery, _) => new { deliveryId = delivery }, Hooks.HookMatrix.DeliveryAsync),
         // Nothing listens on port 9: the import fails fast (refused, or unreachable) once access is granted.
         ["importMedia"] = Mutation("importMedia", "ImportMediaInput", (ws, _) => new { workspaceId = ws, url = "http://127.0.0.1:9/matrix.jpg" }),
+        ["Workspace.media"] = new("query ($id: ID!) { workspace(id: $id) { media { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["renameMedia"] = Mutation("renameMedia", "RenameMediaInput", (item, _) => new { mediaId = item, name = "Renamed" }, MediaItemAsync),
+        ["tagMedia"] = Mutation("tagMedia", "TagMediaInput", (item, _) => new { mediaId = item, tags = new[] { "matrix" } }, MediaItemAsync),
+        ["deleteMedia"] = Mutation("deleteMedia", "DeleteMediaInput", (item, _) => new { mediaId = item }, MediaItemAsync),
     };
+
+    private static Task<string> MediaItemAsync(Alba.IAlbaHost host, Person owner, string workspace) => Media.MediaScenarios.AddMediaAsync(host, workspace);
 
     private static async Task<string> DraftedPostAsync(Alba.IAlbaHost host, Person owner, string workspace) =>
         await Posts.PostScenarios.DraftAsync(host, owner, workspace, "matrix", await Connections.ConnectionScenarios.ConnectSandboxAsync(host, owner, workspace));

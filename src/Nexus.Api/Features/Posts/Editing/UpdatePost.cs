@@ -2,6 +2,7 @@ using FluentValidation;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
+using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.Infrastructure.Identity;
@@ -9,7 +10,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Editing;
 
-using UpdatePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, ConnectionNotFoundError, PlatformRuleError, NotConnectedError, EmptyPostError>;
+using UpdatePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, ConnectionNotFoundError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError>;
 
 /// <summary>
 /// Replaces a post's content and targets, at the version the editor saw. A scheduled post stays scheduled, so its
@@ -28,7 +29,12 @@ public static class UpdatePostHandler
     public static Task<PostSurroundings> LoadAsync(UpdatePost command, IQuerySession session, CancellationToken ct) =>
         PostSurroundings.LoadAsync(session, null, command.Targets.Select(t => t.ConnectionId), ct);
 
-    public static (UpdatePostOutcome, Events) Handle(UpdatePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around, Preflight preflight, DateTimeOffset now)
+    // Only a scheduled post's edit makes its new media due; a draft's is checked when it is scheduled.
+    public static Task<MediaUses> BeforeAsync(UpdatePost command, Post? post, IDocumentSession session, CancellationToken ct) =>
+        post is { Status: PostStatus.Scheduled } ? MediaUses.FetchAsync(session, MediaUses.Of(command), ct) : Task.FromResult(MediaUses.None);
+
+    public static (UpdatePostOutcome, Events) Handle(UpdatePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around, Preflight preflight, DateTimeOffset now,
+        MediaUses? media = null)
     {
         if (post is null)
         {
@@ -52,6 +58,12 @@ public static class UpdatePostHandler
             return (UpdatePostOutcome.Fail(issues.Select(i => i.ToError().Match<UpdatePostOutcome.Error>(e => e, e => e, e => e))), []);
         }
 
+        if (media?.Refusal(post.WorkspaceId, ["input", "media"]) is { } gone)
+        {
+            return (gone, []);
+        }
+
+        media?.Record(post.Id, now);
         return (post.Id, [edited]);
     }
 }

@@ -1,4 +1,5 @@
 using Marten;
+using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.Infrastructure.Identity;
@@ -7,7 +8,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.PublishingNow;
 
-using PublishPostNowOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, PlatformRuleError, NotConnectedError, EmptyPostError>;
+using PublishPostNowOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError>;
 
 /// <summary>Publishes a draft, scheduled or cancelled post at once, after the same preflight as scheduling.</summary>
 public sealed record PublishPostNow(Guid PostId, Guid UserId, int? ExpectedVersion);
@@ -17,8 +18,10 @@ public static class PublishPostNowHandler
     public static Task<PostSurroundings> LoadAsync(Post? post, IQuerySession session, CancellationToken ct) =>
         PostSurroundings.OfAsync(post, session, withWorkspace: false, ct);
 
+    public static Task<MediaUses> BeforeAsync(Post? post, IDocumentSession session, CancellationToken ct) => MediaUses.ForPostAsync(post, session, ct);
+
     public static (PublishPostNowOutcome, Events, OutgoingMessages) Handle(PublishPostNow command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
-        Preflight preflight, DateTimeOffset now)
+        Preflight preflight, DateTimeOffset now, MediaUses? media = null)
     {
         if (post is null)
         {
@@ -35,6 +38,12 @@ public static class PublishPostNowHandler
             return (PublishPostNowOutcome.Fail(issues.Select(i => i.ToError().Match<PublishPostNowOutcome.Error>(e => e, e => e, e => e))), [], []);
         }
 
+        if (media?.Refusal(post.WorkspaceId) is { } gone)
+        {
+            return (gone, [], []);
+        }
+
+        media?.Record(post.Id, now);
         var (started, targets) = post.StartPublication(immediate: true, command.UserId, now);
         return (post.Id, [started], [.. targets]);
     }

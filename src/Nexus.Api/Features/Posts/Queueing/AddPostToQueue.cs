@@ -1,5 +1,6 @@
 using Marten;
 using Nexus.Api.Features.Connections;
+using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Posts.Scheduling;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
@@ -10,7 +11,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Queueing;
 
-using AddPostToQueueOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, NoPostingScheduleError, PlatformRuleError, NotConnectedError, EmptyPostError>;
+using AddPostToQueueOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, NoPostingScheduleError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError>;
 
 /// <summary>
 /// Schedules a post at the next slot of the workspace's posting schedule that no scheduled post holds. Two posts
@@ -41,8 +42,10 @@ public static class AddPostToQueueHandler
         return new(new(await workspace, (await connections).ToDictionary(c => c.Id)), (await taken).Select(p => p.ScheduledAt!.Value.UtcTicks).ToHashSet());
     }
 
+    public static Task<MediaUses> BeforeAsync(Post? post, IDocumentSession session, CancellationToken ct) => MediaUses.ForPostAsync(post, session, ct);
+
     public static (AddPostToQueueOutcome, Events, OutgoingMessages) Handle(AddPostToQueue command, [WriteAggregate(Required = false)] Post? post, QueueState state,
-        Preflight preflight, DateTimeOffset now)
+        Preflight preflight, DateTimeOffset now, MediaUses? media = null)
     {
         if (post is null)
         {
@@ -65,6 +68,12 @@ public static class AddPostToQueueHandler
             return (AddPostToQueueOutcome.Fail(issues.Select(i => i.ToError().Match<AddPostToQueueOutcome.Error>(e => e, e => e, e => e))), [], []);
         }
 
+        if (media?.Refusal(post.WorkspaceId) is { } gone)
+        {
+            return (gone, [], []);
+        }
+
+        media?.Record(post.Id, now);
         var (scheduled, due) = PostScheduling.ScheduleAt(post, slot, fromQueue: true, command.UserId, now);
         return (post.Id, [scheduled], [due]);
     }

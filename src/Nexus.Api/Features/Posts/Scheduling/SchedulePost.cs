@@ -2,6 +2,7 @@ using System.ComponentModel;
 using FluentValidation;
 using GraphQL;
 using Marten;
+using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Posts.Publishing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
@@ -13,7 +14,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Scheduling;
 
-using SchedulePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, InThePastError, PlatformRuleError, NotConnectedError, EmptyPostError>;
+using SchedulePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, InThePastError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError>;
 
 /// <summary>
 /// Schedules a draft (or a cancelled post) at a time in a zone. The post must pass preflight now: a post that
@@ -32,8 +33,10 @@ public static class SchedulePostHandler
     public static Task<PostSurroundings> LoadAsync(Post? post, IQuerySession session, CancellationToken ct) =>
         PostSurroundings.OfAsync(post, session, withWorkspace: true, ct);
 
+    public static Task<MediaUses> BeforeAsync(Post? post, IDocumentSession session, CancellationToken ct) => MediaUses.ForPostAsync(post, session, ct);
+
     public static (SchedulePostOutcome, Events, OutgoingMessages) Handle(SchedulePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
-        Preflight preflight, DateTimeOffset now)
+        Preflight preflight, DateTimeOffset now, MediaUses? media = null)
     {
         if (post is null)
         {
@@ -56,6 +59,12 @@ public static class SchedulePostHandler
             return (SchedulePostOutcome.Fail(issues.Select(i => i.ToError().Match<SchedulePostOutcome.Error>(e => e, e => e, e => e))), [], []);
         }
 
+        if (media?.Refusal(post.WorkspaceId) is { } gone)
+        {
+            return (gone, [], []);
+        }
+
+        media?.Record(post.Id, now);
         var (scheduled, due) = PostScheduling.ScheduleAt(post, when, fromQueue: false, command.UserId, now);
         return (post.Id, [scheduled], [due]);
     }

@@ -30,13 +30,14 @@ namespace Internal.Generated.WolverineHandlers
             // Loading Marten aggregate as part of the aggregate handler workflow
             var stream_post = await documentSession.Events.FetchForWriting<Nexus.Api.Features.Posts.Post>(((Nexus.Api.Features.Posts.Scheduling.SchedulePost)context.Envelope.Message).PostId, cancellation);
             var postSurroundings = await Nexus.Api.Features.Posts.Scheduling.SchedulePostHandler.LoadAsync(stream_post.Aggregate, ((Marten.IQuerySession)documentSession), cancellation).ConfigureAwait(false);
+            var mediaUses = await Nexus.Api.Features.Posts.Scheduling.SchedulePostHandler.BeforeAsync(stream_post.Aggregate, documentSession, cancellation).ConfigureAwait(false);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Scheduling.SchedulePostHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Scheduling.SchedulePostHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", ((Nexus.Api.Features.Posts.Scheduling.SchedulePost)context.Envelope.Message).PostId);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "Nexus.Api.Features.Posts.Post");
             
             // The actual message execution
-            (var outgoing1, var outgoing2, var outgoing3) = Nexus.Api.Features.Posts.Scheduling.SchedulePostHandler.Handle(schedulePost, stream_post.Aggregate, postSurroundings, _preflight, now);
+            (var outgoing1, var outgoing2, var outgoing3) = Nexus.Api.Features.Posts.Scheduling.SchedulePostHandler.Handle(schedulePost, stream_post.Aggregate, postSurroundings, _preflight, now, mediaUses);
 
             
             // Outgoing, cascaded message

@@ -28,15 +28,16 @@ namespace Internal.Generated.WolverineHandlers
 
             await Nexus.Api.Infrastructure.OneTransaction.BeforeAsync(documentSession, cancellation);
             var postSurroundings = await Nexus.Api.Features.Posts.Editing.UpdatePostHandler.LoadAsync(updatePost, ((Marten.IQuerySession)documentSession), cancellation).ConfigureAwait(false);
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Editing.UpdatePostHandler");
-            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Editing.UpdatePostHandler");
             // Loading Marten aggregate as part of the aggregate handler workflow
             var stream_post = await documentSession.Events.FetchForWriting<Nexus.Api.Features.Posts.Post>(((Nexus.Api.Features.Posts.Editing.UpdatePost)context.Envelope.Message).PostId, cancellation);
+            var mediaUses = await Nexus.Api.Features.Posts.Editing.UpdatePostHandler.BeforeAsync(updatePost, stream_post.Aggregate, documentSession, cancellation).ConfigureAwait(false);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Editing.UpdatePostHandler");
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Editing.UpdatePostHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", ((Nexus.Api.Features.Posts.Editing.UpdatePost)context.Envelope.Message).PostId);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "Nexus.Api.Features.Posts.Post");
             
             // The actual message execution
-            (var outgoing1, var outgoing2) = Nexus.Api.Features.Posts.Editing.UpdatePostHandler.Handle(updatePost, stream_post.Aggregate, postSurroundings, _preflight, now);
+            (var outgoing1, var outgoing2) = Nexus.Api.Features.Posts.Editing.UpdatePostHandler.Handle(updatePost, stream_post.Aggregate, postSurroundings, _preflight, now, mediaUses);
 
             
             // Outgoing, cascaded message
