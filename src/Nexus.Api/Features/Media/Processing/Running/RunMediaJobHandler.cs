@@ -39,7 +39,8 @@ public static class RunMediaJobHandler
     }
 
     public static async Task<OutgoingMessages> HandleAsync(RunMediaJob message, IDocumentSession session, IMediaStore store, IEnumerable<IMediaOperationRunner> runners,
-        MediaProbe probe, MediaJobProgress progress, IOptions<MediaOptions> options, TimeProvider clock, Envelope envelope, ILogger<MediaJob> logger, CancellationToken ct)
+        MediaProbe probe, MediaJobProgress progress, IOptions<MediaOptions> options, TimeProvider clock, Envelope envelope, ILogger<MediaJob> logger, IDocumentStore documents,
+        CancellationToken ct)
     {
         var job = await session.LoadAsync<MediaJob>(message.JobId, ct);
         if (job is null or { Status: MediaJobStatus.Succeeded or MediaJobStatus.Failed })
@@ -47,8 +48,14 @@ public static class RunMediaJobHandler
             return [];
         }
 
-        session.Events.Append(job.Id, new MediaJobStarted(job.Id, clock.GetUtcNow()));
-        await session.SaveChangesAsync(ct);
+        // The start is committed now, in a session of its own: the handler's session belongs to Wolverine, which commits
+        // it once, with the outcome, the outgoing messages and this delivery's inbox row (saving it twice marked the
+        // delivery handled twice, and the job never finished).
+        await using (var started = documents.LightweightSession())
+        {
+            started.Events.Append(job.Id, new MediaJobStarted(job.Id, clock.GetUtcNow()));
+            await started.SaveChangesAsync(ct);
+        }
 
         RunResult outcome;
         try

@@ -26,7 +26,7 @@ public sealed class MediaProcessingSubscription : IRootFields
             .Argument<NonNullGraphType<IdGraphType>>("workspaceId")
             .RequireWorkspaceRole(Role.Viewer, ctx => ctx.WorkspaceIdArgument("workspaceId"))
             .Scope(AppScope.PostsRead)
-            .ResolveStreamAsync(ctx => ctx.WatchCommittedAsync<MediaJobChange>(ctx.WorkspaceIdArgument("workspaceId")));
+            .ResolveStreamAsync(async ctx => (IObservable<MediaJobChange?>)new JobChangesInOrder(await ctx.WatchCommittedAsync<MediaJobChange>(ctx.WorkspaceIdArgument("workspaceId"))));
 }
 
 public sealed class MediaJobChangeKindType : EnumerationGraphType<MediaJobChangeKind>
@@ -118,4 +118,71 @@ public sealed class MediaJobNodeResolver : INodeResolver
         context.Load(ById, id).Then(job => job is null
             ? ((MediaJob?)null).AsLoaded()
             : WorkspaceLoaders.Visible(context, job.WorkspaceId, _ => job));
+}
+
+/// <summary>
+/// Puts one subscription's messages of each job in the order they happened. Progress comes straight from the running
+/// node (NOTIFY) while the job's state changes come from its committed events, read a moment later: a quick job's
+/// progress could otherwise overtake its own QUEUED and STARTED. Progress heard before STARTED is held (the latest
+/// only) and sent right after it; progress after the job ended is dropped.
+/// </summary>
+internal sealed class JobChangesInOrder(IObservable<MediaJobChange?> source) : IObservable<MediaJobChange?>
+{
+    public IDisposable Subscribe(IObserver<MediaJobChange?> observer) => source.Subscribe(new Ordering(observer));
+
+    private sealed class Ordering(IObserver<MediaJobChange?> inner) : IObserver<MediaJobChange?>
+    {
+        private readonly Lock _gate = new();
+        private readonly HashSet<Guid> _started = [];
+        private readonly HashSet<Guid> _ended = [];
+        private readonly Dictionary<Guid, MediaJobChange> _held = [];
+
+        public void OnCompleted() => inner.OnCompleted();
+
+        public void OnError(Exception error) => inner.OnError(error);
+
+        public void OnNext(MediaJobChange? value)
+        {
+            if (value is null)
+            {
+                inner.OnNext(value);
+                return;
+            }
+
+            lock (_gate)
+            {
+                switch (value.Change)
+                {
+                    case MediaJobChangeKind.Progress when _ended.Contains(value.JobId):
+                        return;
+                    case MediaJobChangeKind.Progress when !_started.Contains(value.JobId):
+                        _held[value.JobId] = value;
+                        return;
+                    case MediaJobChangeKind.Started:
+                        _started.Add(value.JobId);
+                        inner.OnNext(value);
+                        if (_held.Remove(value.JobId, out var held))
+                        {
+                            inner.OnNext(held);
+                        }
+
+                        return;
+                    case MediaJobChangeKind.Succeeded or MediaJobChangeKind.Failed:
+                        // A job that ended before this subscription heard it start still shows the last progress heard.
+                        if (_held.Remove(value.JobId, out var last) && _started.Add(value.JobId))
+                        {
+                            inner.OnNext(last);
+                        }
+
+                        _ended.Add(value.JobId);
+                        _started.Remove(value.JobId);
+                        inner.OnNext(value);
+                        return;
+                    default:
+                        inner.OnNext(value);
+                        return;
+                }
+            }
+        }
+    }
 }
