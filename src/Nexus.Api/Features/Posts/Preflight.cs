@@ -59,10 +59,7 @@ public sealed class Preflight(IEnumerable<IPlatformRules> rules)
                 continue;
             }
 
-            var request = Request(post, target);
-            var refused = KindsRefused(request, target.Platform);
-            var violations = _rules.TryGetValue(target.Platform, out var platformRules) ? platformRules.Check(request) : [];
-            foreach (var violation in refused.Concat(violations.Where(v => !refused.Any(r => r.Field == v.Field))))
+            foreach (var violation in Violations(post, target))
             {
                 issues.Add(new(target.Id, PlatformRuleError.ErrorCode, $"{PlatformCatalogue.Get(target.Platform).Name} ({connection.Name}): {violation.Message}",
                     ["input", "targets", index, .. PathOf(violation.Field, target.Platform)], violation.Fix));
@@ -70,6 +67,15 @@ public sealed class Preflight(IEnumerable<IPlatformRules> rules)
         }
 
         return issues;
+    }
+
+    /// <summary>A target's rule violations (kinds its platform refuses, then its platform's rules), each with its fix when processing can make one.</summary>
+    public IReadOnlyList<RuleViolation> Violations(Post post, PostTarget target)
+    {
+        var request = Request(post, target);
+        var refused = KindsRefused(request, target.Platform);
+        var violations = _rules.TryGetValue(target.Platform, out var platformRules) ? platformRules.Check(request) : [];
+        return [.. refused, .. violations.Where(v => !refused.Any(r => r.Field == v.Field))];
     }
 
     /// <summary>
