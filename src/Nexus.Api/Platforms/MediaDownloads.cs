@@ -9,7 +9,8 @@ namespace Nexus.Api.Platforms;
 /// body is streamed, never held whole in memory; when the source does not say its length, it is spooled to a
 /// temporary file first, because upload sessions (X's <c>initialize</c>, LinkedIn's <c>initializeUpload</c>) need the
 /// size up front. A source that fails is Rejected (4xx, a refused address, too large: the URL is wrong) or Transient
-/// (429, timeouts, 5xx), never the platform's fault.
+/// (429, timeouts, 5xx), never the platform's fault. A library item (<see cref="MediaItem.File"/>) is read from
+/// storage instead.
 /// </summary>
 public static class MediaDownloads
 {
@@ -22,6 +23,17 @@ public static class MediaDownloads
     public static async Task<MediaContent> OpenAsync(OutboundHttp http, PlatformId platform, MediaItem item, int index, long? maxBytes,
         CancellationToken cancellationToken)
     {
+        if (item.File is { } library)
+        {
+            // A library item: its bytes are read from storage, never fetched back over HTTP, and its size is known.
+            if (library.Length > maxBytes)
+            {
+                throw new PlatformException(platform, PlatformFailureKind.Rejected, $"media[{index}] is larger than {platform} accepts ({library.Length} bytes).", "media_too_large");
+            }
+
+            return new MediaContent(await library.OpenAsync(cancellationToken), library.Length, library.ContentType, owner: null);
+        }
+
         HttpResponseMessage response;
         try
         {

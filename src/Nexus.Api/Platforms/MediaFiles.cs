@@ -20,6 +20,11 @@ public static class MediaFiles
     public static async Task<TempMediaFile> ToTempFileAsync(OutboundHttp http, PlatformId platform, MediaItem media, long maxBytes, TimeSpan transferTimeout,
         string? videoFallbackType, Func<PlatformException> tooLarge, CancellationToken cancellationToken)
     {
+        if (media.File is { } library)
+        {
+            return await FromLibraryAsync(platform, library, maxBytes, videoFallbackType, tooLarge, cancellationToken);
+        }
+
         SafeFileHandle? file = null;
         try
         {
@@ -86,6 +91,49 @@ public static class MediaFiles
         finally
         {
             file?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A library item's bytes copied from storage to a temporary file (the uploads read by offset; an object store's
+    /// stream cannot seek). Its length is known before a byte is read, so the platform's limit is checked first.
+    /// </summary>
+    private static async Task<TempMediaFile> FromLibraryAsync(PlatformId platform, ILibraryFile library, long maxBytes, string? videoFallbackType,
+        Func<PlatformException> tooLarge, CancellationToken cancellationToken)
+    {
+        if (library.Length > maxBytes)
+        {
+            throw tooLarge();
+        }
+
+        var file = File.OpenHandle(Path.Combine(Path.GetTempPath(), $"nexus-{platform.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}.media"), FileMode.CreateNew, FileAccess.ReadWrite,
+            FileShare.None, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            await using var source = await library.OpenAsync(cancellationToken);
+            var buffer = ArrayPool<byte>.Shared.Rent(81920);
+            long length = 0;
+            try
+            {
+                int read;
+                while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    await RandomAccess.WriteAsync(file, buffer.AsMemory(0, read), length, cancellationToken);
+                    length += read;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            var type = videoFallbackType is null || library.ContentType.StartsWith("video/", StringComparison.Ordinal) ? library.ContentType : videoFallbackType;
+            return new TempMediaFile(file, length, type);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
         }
     }
 }

@@ -83,7 +83,10 @@ public interface IPlatformOAuthClient
 
 /// <summary>
 /// One media item of a post; platforms fetch it from <paramref name="Url"/> or Nexus uploads it. The measurements are
-/// optional: rules that need one check it when it is known.
+/// optional: rules that need one check it when it is known. A library item (<paramref name="LibraryId"/>) carries every
+/// measurement from its probed facts, and its rules are checked in full (<see cref="MediaFitting"/>); when it is
+/// published, <paramref name="Url"/> is a signed, expiring URL of Nexus's and <paramref name="File"/> reads its bytes
+/// from storage (uploads never fetch Nexus's own files over HTTP).
 /// </summary>
 public sealed record MediaItem(
     Uri Url,
@@ -93,7 +96,25 @@ public sealed record MediaItem(
     int? Height = null,
     TimeSpan? Duration = null,
     string? MimeType = null,
-    string? AltText = null);
+    string? AltText = null,
+    string? VideoCodec = null,
+    double? FrameRate = null,
+    Guid? LibraryId = null,
+    ILibraryFile? File = null)
+{
+    /// <summary>Width ÷ height, when both are known.</summary>
+    public double? Aspect => Width is > 0 && Height is > 0 ? (double)Width.Value / Height.Value : null;
+}
+
+/// <summary>A library item's stored bytes, opened at publish time: its length is known before reading.</summary>
+public interface ILibraryFile
+{
+    long Length { get; }
+
+    string ContentType { get; }
+
+    Task<Stream> OpenAsync(CancellationToken cancellationToken);
+}
 
 /// <summary>
 /// One publication on one account. <paramref name="IdempotencyKey"/> is stable for a post target across retries,
@@ -186,8 +207,12 @@ public class PlatformOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-/// <summary>A way a post breaks a platform's rules, with the offending part named (e.g. <c>text</c>, <c>media[2]</c>).</summary>
-public sealed record RuleViolation(string Field, string Message);
+/// <summary>
+/// A way a post breaks a platform's rules, with the offending part named (e.g. <c>text</c>, <c>media[2]</c>). For a
+/// library item, <paramref name="Fix"/> is what <c>fitMediaToTargets</c> would run on it (in order), when processing can
+/// fix it; null when only a person can (a clip too short, an image too small).
+/// </summary>
+public sealed record RuleViolation(string Field, string Message, IReadOnlyList<Features.Media.Processing.MediaOperation>? Fix = null);
 
 /// <summary>
 /// A platform's publishing rules in full (text length as the platform counts it, media count, kinds, sizes,

@@ -15,6 +15,7 @@ public static class Configuration
         services.AddSingleton<AttemptLeases>();
         // Scoped as the platform clients it calls through are (typed HttpClients made per use).
         services.AddScoped<PlatformCalls>();
+        services.AddSingleton<PublishMedia>();
         services.AddSingleton<StalledPublicationCheck>();
         services.AddHostedService(sp => sp.GetRequiredService<StalledPublicationCheck>());
         var parallelism = configuration.GetSection(PublishingOptions.Section).GetValue<int?>(nameof(PublishingOptions.Parallelism)) ?? new PublishingOptions().Parallelism;

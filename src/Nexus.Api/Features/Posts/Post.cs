@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using JasperFx.Events.Projections;
 using Marten;
+using Nexus.Api.Features.Media;
+using Nexus.Api.Features.Media.Processing;
 using Nexus.Api.Features.Posts.Publishing;
 using Nexus.Api.GraphQL;
 using Nexus.Api.Infrastructure;
@@ -32,9 +34,44 @@ public enum TargetStatus
 
 /// <summary>
 /// A media item: by URL (the platform, or Nexus for upload flows, fetches it at publish time), or a library item
-/// (<see cref="MediaId"/>), whose bytes and probed facts Nexus holds.
+/// (<see cref="MediaId"/>), whose bytes and probed facts Nexus holds. A library item's <see cref="Url"/> is
+/// <see cref="LibraryUrl"/>: a stable reference, never a signed URL (those expire; publishing signs one when it calls
+/// the platform), and <see cref="Facts"/> are the item's probed facts, copied when the post took the item (an item's
+/// bytes never change, so neither do its facts): preflight reads them without loading the library.
 /// </summary>
-public sealed record MediaRef(string Url, MediaKind Kind, string? AltText = null, Guid? MediaId = null);
+public sealed record MediaRef(string Url, MediaKind Kind, string? AltText = null, Guid? MediaId = null, MediaFacts? Facts = null)
+{
+    public const string LibraryScheme = "nexus-media";
+
+    /// <summary><c>nexus-media:{id:N}</c>: what a library item's <see cref="Url"/> is.</summary>
+    public static string LibraryUrl(Guid mediaId) => $"{LibraryScheme}:{mediaId:N}";
+
+    /// <summary>The reference a post stores for library item <paramref name="item"/>.</summary>
+    public static MediaRef Library(MediaAsset item, string? altText) => new(LibraryUrl(item.Id), item.Facts.Kind, altText, item.Id, item.Facts);
+}
+
+/// <summary>Where fitting one media item of one target stands.</summary>
+public enum MediaFitStatus
+{
+    /// <summary>A processing job is making the variant.</summary>
+    Fitting,
+
+    /// <summary>The variant replaced the item in the target's media.</summary>
+    Fitted,
+
+    /// <summary>The job failed; the target keeps its media (and preflight keeps warning).</summary>
+    Failed,
+}
+
+/// <summary>
+/// Media number <see cref="Index"/> of target <see cref="TargetId"/> being fitted to its platform: the library item
+/// <see cref="SourceId"/> goes through <see cref="Operation"/> (job <see cref="JobId"/>), then each of <see cref="Then"/>.
+/// </summary>
+public sealed record MediaFit(Guid TargetId, int Index, Guid SourceId, Guid JobId, MediaOperation Operation, IReadOnlyList<MediaOperation> Then,
+    MediaFitStatus Status, Guid? VariantId, TargetError? Error);
+
+/// <summary>One media item of one target to fit: the job started for it and the operations that follow it.</summary>
+public sealed record MediaFitStart(Guid TargetId, int Index, Guid SourceId, Guid JobId, MediaOperation Operation, IReadOnlyList<MediaOperation> Then);
 
 /// <summary>What one target publishes: its own text/media when overridden, and the platform's options.</summary>
 public sealed record TargetContent(Guid TargetId, Guid ConnectionId, PlatformId Platform, string? Text, IReadOnlyList<MediaRef>? Media, IReadOnlyDictionary<string, string> Options);
@@ -47,6 +84,18 @@ public sealed record PostDrafted(Guid PostId, Guid WorkspaceId, Guid AuthorId, s
 
 [Description("A post's content or targets were edited (before publication).")]
 public sealed record PostEdited(Guid PostId, string Text, IReadOnlyList<MediaRef> Media, IReadOnlyList<TargetContent> Targets, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+
+[Description("fitMediaToTargets started processing jobs that make variants of library media that break a target's platform rules: per target and media index, the source item, the job and the operations that follow it.")]
+public sealed record TargetMediaFitting(Guid PostId, IReadOnlyList<MediaFitStart> Fits, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+
+[Description("A fitting job finished and the next operation of the fit started (job NextJobId, on the intermediate item SourceId).")]
+public sealed record TargetMediaFitContinued(Guid PostId, Guid JobId, Guid NextJobId, Guid SourceId, MediaOperation Operation, IReadOnlyList<MediaOperation> Then, DateTimeOffset At) : IDomainEvent;
+
+[Description("A fitting job made the variant: it replaces the source item in the media of every target that waited for job JobId (each target's own media; the post's media and other targets stay as they were).")]
+public sealed record TargetMediaFitted(Guid PostId, Guid JobId, MediaRef Variant, DateTimeOffset At) : IDomainEvent;
+
+[Description("A fitting job failed: the targets that waited for it keep their media, and the error is shown on them.")]
+public sealed record TargetMediaFitFailed(Guid PostId, Guid JobId, string Code, string Message, DateTimeOffset At) : IDomainEvent;
 
 [Description("A draft was discarded; the post no longer exists for readers.")]
 public sealed record PostDiscarded(Guid PostId, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
@@ -101,8 +150,11 @@ public enum DstResolution
 public sealed record PostTarget(
     Guid Id, Guid ConnectionId, PlatformId Platform, string? Text, IReadOnlyList<MediaRef>? Media, IReadOnlyDictionary<string, string> Options,
     TargetStatus Status, int Attempts, TargetError? LastError, string? ExternalId, string? ExternalUrl, DateTimeOffset? PublishedAt,
-    DateTimeOffset? NextAttemptAt, int Settled = 0, int RetryBase = 0)
+    DateTimeOffset? NextAttemptAt, int Settled = 0, int RetryBase = 0, IReadOnlyList<MediaFit>? MediaFits = null)
 {
+    /// <summary>This target's media being (or made) fitted to its platform, latest per media index.</summary>
+    public IReadOnlyList<MediaFit> Fits => MediaFits ?? [];
+
     public static PostTarget From(TargetContent c, TargetStatus status) =>
         new(c.TargetId, c.ConnectionId, c.Platform, c.Text, c.Media, c.Options, status, 0, null, null, null, null, null);
 
@@ -145,6 +197,9 @@ public sealed record Post(
     PostStatus Status, DateTimeOffset? ScheduledAt, string? TimeZone, string? LocalTime, DstResolution? Dst, bool FromQueue,
     int ScheduleVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? PublishedAt, PlatformId[] Platforms, int Version)
 {
+    /// <summary>Every fit of the post's media to its targets (<c>fitMediaToTargets</c>), latest per target and index.</summary>
+    public IEnumerable<MediaFit> MediaFits => Targets.SelectMany(t => t.Fits);
+
     /// <summary>Set only while the post holds a slot of the workspace's posting queue: unique per workspace.</summary>
     public string? QueueSlot => FromQueue && Status == PostStatus.Scheduled && ScheduledAt is { } at ? $"{WorkspaceId:N}@{at.UtcTicks}" : null;
 
@@ -160,7 +215,7 @@ public sealed record Post(
             PostStatus.Cancelled => TargetStatus.Cancelled,
             _ => TargetStatus.Draft,
         };
-        return this with
+        var edited = this with
         {
             Text = e.Text,
             Media = e.Media,
@@ -168,7 +223,67 @@ public sealed record Post(
             Platforms = PlatformsOf(e.Targets),
             UpdatedAt = e.At,
         };
+        // Fits survive an edit only where the target still has, at that index, the item the fit started from (fitting
+        // or failed) or the variant it made (fitted). Any other is stale and forgotten: a job still running for it finds
+        // nothing waiting, and its output stays in the library, unused.
+        return edited with
+        {
+            Targets = [.. edited.Targets.Select(t => Target(t.Id) is { } before && before.Fits.Where(f => f.Index < t.EffectiveMedia(edited).Count
+                && t.EffectiveMedia(edited)[f.Index].MediaId == (f.Status == MediaFitStatus.Fitted ? f.VariantId : f.SourceId)).ToList() is { Count: > 0 } kept
+                ? t with { MediaFits = kept }
+                : t)],
+        };
     }
+
+    public Post Apply(TargetMediaFitting e) =>
+        this with
+        {
+            Targets = [.. Targets.Select(t => e.Fits.Where(f => f.TargetId == t.Id).ToList() is { Count: > 0 } started
+                ? t with
+                {
+                    MediaFits = [.. t.Fits.Where(f => !started.Any(s => s.Index == f.Index)),
+                        .. started.Select(f => new MediaFit(f.TargetId, f.Index, f.SourceId, f.JobId, f.Operation, f.Then, MediaFitStatus.Fitting, null, null))],
+                }
+                : t)],
+            UpdatedAt = e.At,
+        };
+
+    public Post Apply(TargetMediaFitContinued e) =>
+        WithFits(e.JobId, f => f with { JobId = e.NextJobId, Operation = e.Operation, Then = e.Then }, e.At);
+
+    public Post Apply(TargetMediaFitted e)
+    {
+        var targets = Targets.Select(t =>
+        {
+            var waiting = t.Fits.Where(f => f.JobId == e.JobId && f.Status == MediaFitStatus.Fitting).ToList();
+            if (waiting.Count == 0)
+            {
+                return t;
+            }
+
+            var media = t.EffectiveMedia(this).ToList();
+            foreach (var fit in waiting.Where(f => f.Index < media.Count))
+            {
+                media[fit.Index] = e.Variant with { AltText = media[fit.Index].AltText };
+            }
+
+            return t with { Media = media };
+        }).ToList();
+        return (this with { Targets = targets }).WithFits(e.JobId, f => f with { Status = MediaFitStatus.Fitted, VariantId = e.Variant.MediaId }, e.At);
+    }
+
+    public Post Apply(TargetMediaFitFailed e) =>
+        WithFits(e.JobId, f => f with { Status = MediaFitStatus.Failed, Error = new TargetError(e.Code, e.Message, Retryable: true) }, e.At);
+
+    /// <summary>The fits waiting for job <paramref name="jobId"/>, changed.</summary>
+    private Post WithFits(Guid jobId, Func<MediaFit, MediaFit> change, DateTimeOffset at) =>
+        this with
+        {
+            Targets = [.. Targets.Select(t => t.Fits.Any(f => f.JobId == jobId && f.Status == MediaFitStatus.Fitting)
+                ? t with { MediaFits = [.. t.Fits.Select(f => f.JobId == jobId && f.Status == MediaFitStatus.Fitting ? change(f) : f)] }
+                : t)],
+            UpdatedAt = at,
+        };
 
     public static bool ShouldDelete(PostDiscarded e) => true;
 

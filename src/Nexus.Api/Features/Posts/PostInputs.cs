@@ -3,7 +3,7 @@ using Nexus.Api.Platforms;
 
 namespace Nexus.Api.Features.Posts;
 
-public sealed record MediaInput(string Url, MediaKind Kind, string? AltText);
+public sealed record MediaInput(string? Url, MediaKind? Kind, string? AltText, string? MediaId = null);
 
 public sealed record PostTargetInput(string ConnectionId, string? Text, List<MediaInput>? Media, Dictionary<string, object?>? Options);
 
@@ -12,9 +12,10 @@ public sealed class MediaInputType : InputObjectGraphType<MediaInput>
     public MediaInputType()
     {
         Name = "MediaInput";
-        Description = "A media item by URL (the platforms, or Nexus for upload flows, fetch it when publishing).";
-        Field<NonNullGraphType<StringGraphType>>("url");
-        Field<NonNullGraphType<MediaKindType>>("kind");
+        Description = "A media item: a library item (`mediaId`), or a URL and its kind (the platforms, or Nexus for upload flows, fetch it when publishing). Give one or the other.";
+        Field<StringGraphType>("url").Description("An absolute http(s) URL; give `kind` with it.");
+        Field<MediaKindType>("kind").Description("What the URL points to; a library item's kind comes from its probed facts.");
+        Field<IdGraphType>("mediaId").Description("A `MediaItem` of the post's workspace: its facts are checked against each target's platform, and `fitMediaToTargets` can make variants that fit.");
         Field<StringGraphType>("altText").Description("Alternative text, where the platform supports it.");
     }
 }

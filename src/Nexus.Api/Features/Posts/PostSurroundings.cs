@@ -1,5 +1,6 @@
 using Marten;
 using Nexus.Api.Features.Connections;
+using Nexus.Api.Features.Media;
 using Nexus.Api.Features.Workspaces;
 
 namespace Nexus.Api.Features.Posts;
@@ -8,15 +9,20 @@ namespace Nexus.Api.Features.Posts;
 /// What a post's handlers decide on besides the post itself: its workspace and the connections its targets name.
 /// Read in one round trip by the handlers' load step, so the decision that follows is pure.
 /// </summary>
-public sealed record PostSurroundings(Workspace? Workspace, IReadOnlyDictionary<Guid, Connection> Connections)
+public sealed record PostSurroundings(Workspace? Workspace, IReadOnlyDictionary<Guid, Connection> Connections, IReadOnlyDictionary<Guid, MediaAsset>? Media = null)
 {
     public static PostSurroundings None { get; } = new(null, new Dictionary<Guid, Connection>());
 
-    /// <summary>The workspace (when given) and the connections named, batched.</summary>
-    public static async Task<PostSurroundings> LoadAsync(IQuerySession session, Guid? workspaceId, IEnumerable<Guid> connectionIds, CancellationToken ct)
+    /// <summary>The library items the content names (drafting and editing only).</summary>
+    public IReadOnlyDictionary<Guid, MediaAsset> Library => Media ?? new Dictionary<Guid, MediaAsset>();
+
+    /// <summary>The workspace (when given), the connections and the library items named, batched.</summary>
+    public static async Task<PostSurroundings> LoadAsync(IQuerySession session, Guid? workspaceId, IEnumerable<Guid> connectionIds, CancellationToken ct,
+        IEnumerable<Guid>? mediaIds = null)
     {
         var ids = connectionIds.Distinct().ToArray();
-        if (workspaceId is null && ids.Length == 0)
+        var items = mediaIds?.Distinct().ToArray() ?? [];
+        if (workspaceId is null && ids.Length == 0 && items.Length == 0)
         {
             return None;
         }
@@ -24,8 +30,9 @@ public sealed record PostSurroundings(Workspace? Workspace, IReadOnlyDictionary<
         var batch = session.CreateBatchQuery();
         var workspace = workspaceId is { } id ? batch.Load<Workspace>(id) : Task.FromResult<Workspace?>(null);
         var connections = ids.Length > 0 ? batch.LoadMany<Connection>().ById(ids) : Task.FromResult<IReadOnlyList<Connection>>([]);
+        var media = items.Length > 0 ? batch.LoadMany<MediaAsset>().ById(items) : Task.FromResult<IReadOnlyList<MediaAsset>>([]);
         await batch.Execute(ct);
-        return new(await workspace, (await connections).ToDictionary(c => c.Id));
+        return new(await workspace, (await connections).ToDictionary(c => c.Id), (await media).ToDictionary(m => m.Id));
     }
 
     /// <summary>The connections of the post's targets, and its workspace when the decision needs it.</summary>

@@ -5,6 +5,8 @@ using Marten;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.EventStreams.TimeTravel;
+using Nexus.Api.Features.Media;
+using Nexus.Api.Features.Media.Processing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
@@ -86,7 +88,10 @@ public sealed class PostTargetType : ObjectGraphType<PostTarget>
         Field<DateTimeScalar, DateTimeOffset?>("publishedAt").Resolve(ctx => ctx.Source.PublishedAt);
         Field<DateTimeScalar, DateTimeOffset?>("nextAttemptAt").Description("When Nexus tries again after a failure it can retry.").Resolve(ctx => ctx.Source.NextAttemptAt);
         Field<StringGraphType, string?>("text").Description("This target's own text; null when it uses the post's.").Resolve(ctx => ctx.Source.Text);
-        Field<ListGraphType<NonNullGraphType<MediaType>>, IReadOnlyList<MediaRef>?>("media").Description("This target's own media; null when it uses the post's.").Resolve(ctx => ctx.Source.Media);
+        Field<ListGraphType<NonNullGraphType<MediaType>>, IReadOnlyList<MediaRef>?>("media").Description("This target's own media; null when it uses the post's. A variant `fitMediaToTargets` made replaces the item here.").Resolve(ctx => ctx.Source.Media);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<MediaFitType>>>, IEnumerable<MediaFit>>("mediaFits")
+            .Description("This target's media being (or made) fitted to its platform by `fitMediaToTargets`, by media index.")
+            .Resolve(ctx => ctx.Source.Fits);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<PostOptionType>>>, IEnumerable<KeyValuePair<string, string>>>("options")
             .Description("The platform settings, as the publisher reads them.").Resolve(ctx => ctx.Source.Options.OrderBy(o => o.Key, StringComparer.Ordinal));
         extensions.Extend(this);
@@ -110,9 +115,59 @@ public sealed class MediaType : ObjectGraphType<MediaRef>
     public MediaType()
     {
         Name = "Media";
-        Field(m => m.Url);
+        Field(m => m.Url).Description("The URL given, or `nexus-media:{id}` for a library item (read `item.url` for a signed URL to its file).");
         Field<NonNullGraphType<MediaKindType>, MediaKind>("kind").Resolve(ctx => ctx.Source.Kind);
         Field(m => m.AltText, nullable: true);
+        Field<MediaItemType, IDataLoaderResult<MediaAsset?>>("item").Description("The library item, when the media is one (null once it is deleted).")
+            .Resolve(ctx => ctx.Source.MediaId is { } id
+                ? ctx.Load(MediaItemNodeResolver.ById, id).Then(item => item is { Deleted: false } ? item : null)
+                : ((MediaAsset?)null).AsLoaded());
+    }
+}
+
+public sealed class MediaFitType : ObjectGraphType<MediaFit>
+{
+    public MediaFitType()
+    {
+        Name = "MediaFit";
+        Description = "One media item of a target being fitted to its platform: the source, the operation under way, and how it went.";
+        Field(f => f.Index).Description("The item's place in the target's media.");
+        Field<NonNullGraphType<MediaFitStatusType>, MediaFitStatus>("status").Resolve(ctx => ctx.Source.Status);
+        Field<NonNullGraphType<IdGraphType>, string>("sourceId").Description("The library item being fitted (a `MediaItem` id).")
+            .Resolve(ctx => GlobalId.Encode(MediaItemType.TypeName, ctx.Source.SourceId));
+        Field<IdGraphType, string?>("variantId").Description("The variant made, once FITTED (a `MediaItem` id).")
+            .Resolve(ctx => ctx.Source.VariantId is { } id ? GlobalId.Encode(MediaItemType.TypeName, id) : null);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<MediaFixType>>>, IEnumerable<MediaOperation>>("operations")
+            .Description("The operation running (or last run), then those still to run.").Resolve(ctx => [ctx.Source.Operation, .. ctx.Source.Then]);
+        Field<TargetErrorType, TargetError?>("error").Description("Why the variant could not be made (FAILED); the target keeps its media.").Resolve(ctx => ctx.Source.Error);
+    }
+}
+
+public sealed class MediaFitStatusType : EnumerationGraphType<MediaFitStatus>
+{
+    public MediaFitStatusType()
+    {
+        Name = "MediaFitStatus";
+        Description = "FITTING: a processing job is making the variant. FITTED: the variant replaced the item in the target's media. FAILED: the job failed.";
+    }
+}
+
+/// <summary>An operation that fixes a library item for a platform, as preflight plans it and <c>fitMediaToTargets</c> runs it.</summary>
+public sealed class MediaFixType : ObjectGraphType<MediaOperation>
+{
+    public MediaFixType()
+    {
+        Name = "MediaFix";
+        Description = "A processing operation that makes a library item fit a platform, as `fitMediaToTargets` runs it.";
+        Field<NonNullGraphType<StringGraphType>, string>("operation").Description("resizeImage, transcodeVideo or trim.")
+            .Resolve(ctx => ctx.Source switch { ResizeImage => "resizeImage", TranscodeVideo => "transcodeVideo", TrimMedia => "trim", var other => other.GetType().Name });
+        Field<NonNullGraphType<StringGraphType>, string>("description").Resolve(ctx => ctx.Source.Describe());
+        Field<StringGraphType, string?>("aspect").Description("resizeImage: the width:height cropped to.").Resolve(ctx => (ctx.Source as ResizeImage)?.Aspect.ToString());
+        Field<IntGraphType, int?>("width").Description("resizeImage: the width in pixels.").Resolve(ctx => (ctx.Source as ResizeImage)?.Width);
+        Field<StringGraphType, string?>("format").Description("resizeImage: JPEG, PNG or WEBP.").Resolve(ctx => (ctx.Source as ResizeImage)?.Format.ToString().ToUpperInvariant());
+        Field<StringGraphType, string?>("preset").Description("transcodeVideo: the platform preset.").Resolve(ctx => (ctx.Source as TranscodeVideo)?.Preset);
+        Field<FloatGraphType, double?>("startSeconds").Description("trim: where the cut starts.").Resolve(ctx => (ctx.Source as TrimMedia)?.StartSeconds);
+        Field<FloatGraphType, double?>("endSeconds").Description("trim: where the cut ends.").Resolve(ctx => (ctx.Source as TrimMedia)?.EndSeconds);
     }
 }
 
@@ -138,6 +193,9 @@ public sealed class PreflightIssueType : ObjectGraphType<PreflightIssue>
             .Description("The input field concerned, as in mutation errors: `[\"input\", \"targets\", index, field...]`, index being the target's place in `targets`.")
             .Resolve(ctx => ctx.Source.Path);
         Field<NonNullGraphType<IdGraphType>, string>("targetId").Resolve(ctx => GlobalId.Encode(PostTargetType.TypeName, ctx.Source.TargetId));
+        Field<ListGraphType<NonNullGraphType<MediaFixType>>, IReadOnlyList<MediaOperation>?>("fix")
+            .Description("For a library item: what `fitMediaToTargets` would run on it, in order; null when only a person can fix it (or it is no library item).")
+            .Resolve(ctx => ctx.Source.Fix);
     }
 }
 

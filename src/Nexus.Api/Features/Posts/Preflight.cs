@@ -1,6 +1,7 @@
 using System.Globalization;
 using Marten;
 using Nexus.Api.Features.Connections;
+using Nexus.Api.Features.Media.Processing;
 using Nexus.Api.GraphQL;
 using Nexus.Api.Platforms;
 
@@ -12,7 +13,8 @@ namespace Nexus.Api.Features.Posts;
 /// the form of every other input error; the index is the target's place in <c>post.targets</c>, and text and media
 /// name the target even when it uses the post's.
 /// </summary>
-public sealed record PreflightIssue(Guid TargetId, string Code, string Message, IReadOnlyList<string> Path)
+/// <remarks><see cref="Fix"/>: for a library item, the operations <c>fitMediaToTargets</c> would run on it.</remarks>
+public sealed record PreflightIssue(Guid TargetId, string Code, string Message, IReadOnlyList<string> Path, IReadOnlyList<MediaOperation>? Fix = null)
 {
     public OneOf<PlatformRuleError, NotConnectedError, EmptyPostError> ToError() => Code switch
     {
@@ -57,23 +59,44 @@ public sealed class Preflight(IEnumerable<IPlatformRules> rules)
                 continue;
             }
 
-            if (_rules.TryGetValue(target.Platform, out var platformRules))
+            foreach (var violation in Violations(post, target))
             {
-                foreach (var violation in platformRules.Check(Request(post, target)))
-                {
-                    issues.Add(new(target.Id, PlatformRuleError.ErrorCode, $"{PlatformCatalogue.Get(target.Platform).Name} ({connection.Name}): {violation.Message}",
-                        ["input", "targets", index, .. PathOf(violation.Field, target.Platform)]));
-                }
+                issues.Add(new(target.Id, PlatformRuleError.ErrorCode, $"{PlatformCatalogue.Get(target.Platform).Name} ({connection.Name}): {violation.Message}",
+                    ["input", "targets", index, .. PathOf(violation.Field, target.Platform)], violation.Fix));
             }
         }
 
         return issues;
     }
 
-    /// <summary>The request a target publishes (its overrides applied) under its idempotency key.</summary>
+    /// <summary>A target's rule violations (kinds its platform refuses, then its platform's rules), each with its fix when processing can make one.</summary>
+    public IReadOnlyList<RuleViolation> Violations(Post post, PostTarget target)
+    {
+        var request = Request(post, target);
+        var refused = KindsRefused(request, target.Platform);
+        var violations = _rules.TryGetValue(target.Platform, out var platformRules) ? platformRules.Check(request) : [];
+        return [.. refused, .. violations.Where(v => !refused.Any(r => r.Field == v.Field))];
+    }
+
+    /// <summary>
+    /// The request a target publishes (its overrides applied) under its idempotency key. A library item carries its
+    /// facts, and its <see cref="MediaRef.LibraryUrl"/> until publishing signs a URL for it.
+    /// </summary>
     public static PublishRequest Request(Post post, PostTarget target) =>
-        new(target.IdempotencyKey, target.EffectiveText(post),
-            [.. target.EffectiveMedia(post).Select(m => new MediaItem(new Uri(m.Url), m.Kind, AltText: m.AltText))], target.Options);
+        new(target.IdempotencyKey, target.EffectiveText(post), [.. target.EffectiveMedia(post).Select(ItemOf)], target.Options);
+
+    public static MediaItem ItemOf(MediaRef media) => media is { MediaId: { } id, Facts: { } facts }
+        ? new MediaItem(new Uri(media.Url), facts.Kind, facts.SizeBytes, facts.Width, facts.Height,
+            facts.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, facts.Mime, media.AltText, facts.VideoCodec, facts.FrameRate, id)
+        : new MediaItem(new Uri(media.Url), media.Kind, AltText: media.AltText);
+
+    /// <summary>Media of a kind the platform does not take at all (audio anywhere, GIFs on most): refused whatever the platform's own rules say.</summary>
+    public static IReadOnlyList<RuleViolation> KindsRefused(PublishRequest request, PlatformId platform)
+    {
+        var catalogue = PlatformCatalogue.Get(platform);
+        return [.. request.Media.Select((m, i) => (m, i)).Where(x => !catalogue.MediaKinds.Contains(x.m.Kind)).Select(x => new RuleViolation($"media[{x.i}]",
+            $"{catalogue.Name} does not take {x.m.Kind.ToString().ToLowerInvariant()} media; it takes {string.Join(", ", catalogue.MediaKinds.Select(k => k.ToString().ToLowerInvariant()))}: remove this item or replace it."))];
+    }
 
     public static string NotConnected(Connection? connection) => connection switch
     {

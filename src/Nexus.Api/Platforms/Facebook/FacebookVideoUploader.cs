@@ -25,6 +25,13 @@ public sealed class FacebookVideoUploader(HttpClient http, OutboundHttp download
     /// </summary>
     public async Task<string> UploadAsync(MediaItem video, string userToken, CancellationToken cancellationToken)
     {
+        if (video.File is { } library)
+        {
+            // A library item: the bytes come from storage, never back over HTTP, and the size is known up front.
+            await using var stored = await library.OpenAsync(cancellationToken);
+            return await SendAsync(stored, library.Length, library.ContentType, "video" + Features.Media.MediaTypes.ExtensionOf(library.ContentType), userToken, cancellationToken);
+        }
+
         using var download = await DownloadAsync(video.Url, cancellationToken);
         var type = video.MimeType ?? download.Content.Headers.ContentType?.MediaType ?? "video/mp4";
         var name = video.Url.Segments.LastOrDefault()?.Trim('/') is { Length: > 0 } segment ? Uri.UnescapeDataString(segment) : "video.mp4";
@@ -44,7 +51,11 @@ public sealed class FacebookVideoUploader(HttpClient http, OutboundHttp download
         }
 
         await using var spooled = spool;
-        var length = knownLength ?? spooled!.Length;
+        return await SendAsync(spooled ?? source, knownLength ?? spooled!.Length, type, name, userToken, cancellationToken);
+    }
+
+    private async Task<string> SendAsync(Stream content, long length, string type, string name, string userToken, CancellationToken cancellationToken)
+    {
 
         // No secret in this query: the token is in the Authorization header.
         var session = await SendAsync(MetaGraph.Request(HttpMethod.Post,
@@ -54,7 +65,7 @@ public sealed class FacebookVideoUploader(HttpClient http, OutboundHttp download
                 ("file_type", type)), userToken), [userToken], cancellationToken);
         var sessionId = MetaGraph.Require(session, "id", Facebook, MetaCall.Write);
 
-        var bytes = new StreamContent(spooled ?? source);
+        var bytes = new StreamContent(content);
         bytes.Headers.ContentLength = length;
         bytes.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         var upload = new HttpRequestMessage(HttpMethod.Post, MetaGraph.Url(Options.GraphBaseUrl, $"{Options.ApiVersion}/{MetaGraph.Segment(sessionId)}")) { Content = bytes };

@@ -33,6 +33,19 @@ public sealed partial class InstagramRules : IPlatformRules
     public const int MaxCarouselItems = 10;
     private const long MiB = 1024 * 1024;
 
+    /// <summary>Feed and carousel images: JPEG only, ≤8 MB, aspect 4:5–1.91:1, 320–1440 px wide.</summary>
+    public static readonly ImageSpec FeedImage = new("Instagram", ["image/jpeg", "image/jpg"], "JPEG", 8 * MiB, new(4, 5), new(1.91, 1), 320, 1440);
+
+    /// <summary>Story images: as feed images, without an aspect range (stories are 9:16 and none is documented).</summary>
+    public static readonly ImageSpec StoryImage = FeedImage with { MinAspect = null, MaxAspect = null };
+
+    /// <summary>Reels (and carousel videos): MP4/MOV, H.264 or HEVC, 23–60 fps, ≤1920 px wide, aspect 0.01:1–10:1, 3 s–15 min, ≤300 MB.</summary>
+    public static readonly VideoSpec Reel = new("Instagram", "instagram_reel", ["video/mp4", "video/quicktime"], "MP4 or MOV", ["h264", "hevc"], "H.264 or HEVC",
+        3, 15 * 60, 300 * MiB, 23, 60, MaxWidth: 1920, MinAspect: new(1, 100), MaxAspect: new(10, 1));
+
+    /// <summary>Story videos: as reels, 3–60 s, ≤100 MB.</summary>
+    public static readonly VideoSpec StoryVideo = Reel with { MaxSeconds = 60, MaxBytes = 100 * MiB };
+
     public PlatformId Platform => PlatformId.Instagram;
 
     public IReadOnlyList<RuleViolation> Check(PublishRequest post)
@@ -108,6 +121,12 @@ public sealed partial class InstagramRules : IPlatformRules
     {
         switch (item.Kind)
         {
+            case MediaKind.Image when item.LibraryId is not null:
+                violations.AddRange(MediaFitting.CheckImage(format == InstagramFormat.Story ? StoryImage : FeedImage, item, field));
+                break;
+            case MediaKind.Video when item.LibraryId is not null:
+                violations.AddRange(MediaFitting.CheckVideo(format == InstagramFormat.Story ? StoryVideo : Reel, item, field));
+                break;
             case MediaKind.Image:
                 CheckImage(item, field, format != InstagramFormat.Story, violations);
                 break;

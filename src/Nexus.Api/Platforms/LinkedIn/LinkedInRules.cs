@@ -22,6 +22,12 @@ public sealed class LinkedInRules : IPlatformRules
 
     public PlatformId Platform => PlatformId.LinkedIn;
 
+    /// <summary>Images: JPG/PNG/GIF under 36,152,320 pixels (no size limit is documented).</summary>
+    public static readonly ImageSpec Image = new("LinkedIn", ImageTypes, "JPG, PNG or GIF", long.MaxValue, MaxPixels: MaxImagePixels);
+
+    /// <summary>Videos: MP4, 3 s–30 min, ≤500 MB (PLATFORMS.md names no codec or frame rate).</summary>
+    public static readonly VideoSpec Video = new("LinkedIn", "linkedin_video", ["video/mp4"], "MP4", [], "", MinVideoDuration.TotalSeconds, MaxVideoDuration.TotalSeconds, MaxVideoBytes);
+
     public IReadOnlyList<RuleViolation> Check(PublishRequest post)
     {
         ArgumentNullException.ThrowIfNull(post);
@@ -69,6 +75,12 @@ public sealed class LinkedInRules : IPlatformRules
 
     private static void CheckMedia(MediaItem item, string field, List<RuleViolation> violations)
     {
+        if (item.LibraryId is not null && item.Kind is MediaKind.Video or MediaKind.Image)
+        {
+            violations.AddRange(item.Kind == MediaKind.Video ? MediaFitting.CheckVideo(Video, item, field) : MediaFitting.CheckImage(Image, item, field));
+            return;
+        }
+
         if (item.Kind == MediaKind.Video)
         {
             if (item.MimeType is { } type && !string.Equals(type, "video/mp4", StringComparison.OrdinalIgnoreCase))

@@ -23,6 +23,12 @@ public sealed class PinterestRules : IPlatformRules
 
     public PlatformId Platform => PlatformId.Pinterest;
 
+    /// <summary>Images: JPEG/PNG/WEBP/BMP/TIFF/GIF, ≤20 MB.</summary>
+    public static readonly ImageSpec Image = new("Pinterest", ImageTypes, "JPEG, PNG, WEBP, BMP, TIFF or GIF", MaxImageBytes);
+
+    /// <summary>Videos: MP4/MOV/M4V, 4 s–15 min, ≤2 GB.</summary>
+    public static readonly VideoSpec Video = new("Pinterest", "pinterest_video", VideoTypes, "MP4, MOV or M4V", [], "", MinVideoDuration.TotalSeconds, MaxVideoDuration.TotalSeconds, MaxVideoBytes);
+
     public IReadOnlyList<RuleViolation> Check(PublishRequest post)
     {
         var violations = new List<RuleViolation>();
@@ -94,6 +100,12 @@ public sealed class PinterestRules : IPlatformRules
         if (item.AltText is { Length: > MaxAltTextLength })
         {
             violations.Add(new(field, $"Alt text is at most {MaxAltTextLength} characters."));
+        }
+
+        if (item.LibraryId is not null && item.Kind is MediaKind.Video or MediaKind.Image)
+        {
+            violations.AddRange(item.Kind == MediaKind.Video ? MediaFitting.CheckVideo(Video, item, field) : MediaFitting.CheckImage(Image, item, field));
+            return;
         }
 
         if (item.Kind == MediaKind.Video)

@@ -161,7 +161,10 @@ public sealed class SandboxPublisher(HttpClient http, IOptions<SandboxOptions> o
     }
 }
 
-/// <summary>The sandbox's rules are the catalogue's: text length, media count and kinds.</summary>
+/// <summary>
+/// The sandbox's rules are the catalogue's: text length, media count and kinds; and library items are held to
+/// Instagram's feed image and reel limits, so checking and fitting media to a platform can be tried offline.
+/// </summary>
 public sealed class SandboxRules : IPlatformRules
 {
     public PlatformId Platform => PlatformId.Sandbox;
@@ -178,6 +181,18 @@ public sealed class SandboxRules : IPlatformRules
         if (post.Media.Count > rules.MaxMedia)
         {
             violations.Add(new("media", $"The post has {post.Media.Count} media; the sandbox allows {rules.MaxMedia}."));
+        }
+
+        for (var i = 0; i < post.Media.Count; i++)
+        {
+            var item = post.Media[i];
+            if (item.LibraryId is not null && item.Kind is MediaKind.Image or MediaKind.Video)
+            {
+                var found = item.Kind == MediaKind.Image
+                    ? MediaFitting.CheckImage(Instagram.InstagramRules.FeedImage with { Platform = "Sandbox" }, item, $"media[{i}]")
+                    : MediaFitting.CheckVideo(Instagram.InstagramRules.Reel with { Platform = "Sandbox" }, item, $"media[{i}]");
+                violations.AddRange(found);
+            }
         }
 
         return violations;

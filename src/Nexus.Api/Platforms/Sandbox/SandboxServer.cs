@@ -234,7 +234,8 @@ public static class SandboxServer
                 return Results.Json(new { error = "content_rejected", message = "The sandbox refuses this content (it asked to be rejected)." }, statusCode: 422);
         }
 
-        var post = new SandboxPost("sbx-post-" + Guid.CreateVersion7().ToString("N"), request.AccountId, request.Text, request.Media ?? [], key, clock.GetUtcNow(), receivedAt);
+        var post = new SandboxPost("sbx-post-" + Guid.CreateVersion7().ToString("N"), request.AccountId, request.Text, request.Media ?? [], key, clock.GetUtcNow(), receivedAt,
+            await FetchedAsync(http.RequestServices, request.Media ?? [], http.RequestAborted));
         session.Insert(post);
         try
         {
@@ -262,6 +263,40 @@ public static class SandboxServer
         : string.IsNullOrEmpty(key) ? Results.Json(new { error = "invalid_request", message = "Give idempotency_key." }, statusCode: 400)
         : await session.Query<SandboxPost>().FirstOrDefaultAsync(p => p.IdempotencyKey == key) is { } post ? Results.Json(Describe(post, http))
         : Results.Json(new { error = "not_found", message = "No post was made with this idempotency key." }, statusCode: 404);
+
+    /// <summary>
+    /// What the sandbox "fetched" for each media URL, as a platform that fetches by URL would: for a signed library URL
+    /// of this Nexus (<c>/media/{id}/content?token=…</c>, token valid for that item), the SHA-256 of the item's stored
+    /// bytes, read from storage in-process (the sandbox is Nexus itself); null for any other URL, or a token that does
+    /// not open the item.
+    /// </summary>
+    private static async Task<List<string?>> FetchedAsync(IServiceProvider services, List<string> media, CancellationToken ct)
+    {
+        var hashes = new List<string?>();
+        var urls = services.GetRequiredService<Features.Media.MediaUrls>();
+        foreach (var url in media)
+        {
+            string? hash = null;
+            if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries) is ["media", var id, "content"]
+                && Guid.TryParseExact(id, "N", out var mediaId)
+                && urls.Verify(mediaId, Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(uri.Query).TryGetValue("token", out var token) ? token.ToString() : null))
+            {
+                await using var session = services.GetRequiredService<IDocumentStore>().QuerySession();
+                if (await session.LoadAsync<Features.Media.MediaAsset>(mediaId, ct) is { Deleted: false } item
+                    && await services.GetRequiredService<Features.Media.Storage.IMediaStore>().OpenAsync(item.StorageKey, null, ct) is { } stored)
+                {
+                    await using (stored)
+                    {
+                        hash = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stored.Content, ct));
+                    }
+                }
+            }
+
+            hashes.Add(hash);
+        }
+
+        return hashes;
+    }
 
     private static object Describe(SandboxPost post, HttpContext http) =>
         new { id = post.Id, account_id = post.AccountId, url = UrlOf(post, http), created_at = post.CreatedAt };
@@ -335,4 +370,6 @@ public sealed record SandboxGrant(Guid Id, string Scope, bool Pages, string Acce
 /// A post published on the sandbox; counted by tests to prove nothing is published twice. <c>ReceivedAt</c> is when
 /// the request arrived, before the configured latency: what punctuality is measured against.
 /// </summary>
-public sealed record SandboxPost(string Id, string AccountId, string Text, List<string> Media, string? IdempotencyKey, DateTimeOffset CreatedAt, DateTimeOffset ReceivedAt);
+/// <remarks><c>MediaSha256</c>: per media URL, the SHA-256 of the library file it opened (null for other URLs); see <c>FetchedAsync</c>.</remarks>
+public sealed record SandboxPost(string Id, string AccountId, string Text, List<string> Media, string? IdempotencyKey, DateTimeOffset CreatedAt, DateTimeOffset ReceivedAt,
+    List<string?>? MediaSha256 = null);

@@ -26,6 +26,13 @@ public sealed class TikTokRules : IPlatformRules
 
     public PlatformId Platform => PlatformId.TikTok;
 
+    /// <summary>Photos: JPG/WEBP, ≤20 MB.</summary>
+    public static readonly ImageSpec Photo = new("TikTok", PhotoTypes, "JPG or WEBP", MaxPhotoBytes);
+
+    /// <summary>Videos: MP4/WebM/MOV, H.264/H.265/VP8/VP9, 23–60 fps, 360–4096 px per side, ≤10 min, ≤4 GB.</summary>
+    public static readonly VideoSpec Video = new("TikTok", "tiktok_video", VideoTypes, "MP4, WebM or MOV", ["h264", "hevc", "vp8", "vp9"], "H.264, H.265, VP8 or VP9",
+        0, MaxVideoDuration.TotalSeconds, MaxVideoBytes, 23, 60, MinSide, MaxSide, MaxSide);
+
     public IReadOnlyList<RuleViolation> Check(PublishRequest post)
     {
         var violations = new List<RuleViolation>();
@@ -63,6 +70,12 @@ public sealed class TikTokRules : IPlatformRules
     {
         switch (item.Kind)
         {
+            case MediaKind.Video when item.LibraryId is not null:
+                violations.AddRange(MediaFitting.CheckVideo(Video, item, field));
+                break;
+            case MediaKind.Image when item.LibraryId is not null:
+                violations.AddRange(MediaFitting.CheckImage(Photo, item, field));
+                break;
             case MediaKind.Video:
                 if (item.MimeType is { } videoType && !VideoTypes.Contains(videoType, StringComparer.OrdinalIgnoreCase))
                 {

@@ -21,6 +21,13 @@ public sealed class XRules(IOptions<XOptions> options) : IPlatformRules
 
     public PlatformId Platform => PlatformId.X;
 
+    /// <summary>Images: JPG/PNG/GIF/WEBP, ≤5 MB.</summary>
+    public static readonly ImageSpec Image = new("X", ImageTypes, "JPG, PNG, GIF or WEBP", MaxImageBytes);
+
+    /// <summary>Videos: MP4/MOV, H.264, ≤60 fps, 32×32–1280×1024, aspect 1:3–3:1, 0.5 s–20 min (the duration and size are settings).</summary>
+    public static VideoSpec Video(XOptions settings) => new("X", "x_video", VideoTypes, "MP4 or MOV", ["h264"], "H.264", 0.5, settings.MaxVideoDuration.TotalSeconds,
+        settings.MaxVideoBytes, MaxFrameRate: 60, MinSide: 32, MaxWidth: 1280, MaxHeight: 1024, MinAspect: new(1, 3), MaxAspect: new(3, 1));
+
     public IReadOnlyList<RuleViolation> Check(PublishRequest post)
     {
         ArgumentNullException.ThrowIfNull(post);
@@ -66,6 +73,12 @@ public sealed class XRules(IOptions<XOptions> options) : IPlatformRules
     {
         switch (item.Kind)
         {
+            case MediaKind.Image when item.LibraryId is not null:
+                violations.AddRange(MediaFitting.CheckImage(Image, item, field));
+                break;
+            case MediaKind.Video when item.LibraryId is not null:
+                violations.AddRange(MediaFitting.CheckVideo(Video(settings), item, field));
+                break;
             case MediaKind.Image:
                 CheckType(item, field, ImageTypes, "JPG, PNG, GIF or WEBP", violations);
                 CheckSize(item, field, MaxImageBytes, "5 MB", violations);

@@ -20,6 +20,9 @@ public sealed class YouTubeRules : IPlatformRules
 
     public PlatformId Platform => PlatformId.YouTube;
 
+    /// <summary>Videos: ≤256 GB; PLATFORMS.md names no type, codec, frame rate or duration limit, so YouTube decides those.</summary>
+    public static readonly VideoSpec Video = new("YouTube", "youtube_video", [], "", [], "", 0, double.MaxValue, MaxVideoBytes);
+
     public IReadOnlyList<RuleViolation> Check(PublishRequest post)
     {
         var violations = new List<RuleViolation>();
@@ -41,7 +44,11 @@ public sealed class YouTubeRules : IPlatformRules
 
         for (var i = 0; i < post.Media.Count; i++)
         {
-            if (post.Media[i].SizeBytes > MaxVideoBytes)
+            if (post.Media[i] is { LibraryId: not null, Kind: MediaKind.Video } item)
+            {
+                violations.AddRange(MediaFitting.CheckVideo(Video, item, $"media[{i}]"));
+            }
+            else if (post.Media[i].SizeBytes > MaxVideoBytes)
             {
                 violations.Add(new($"media[{i}]", "YouTube videos are at most 256 GB."));
             }

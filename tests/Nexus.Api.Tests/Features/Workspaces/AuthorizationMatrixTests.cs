@@ -65,6 +65,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["publishPostNow"] = Mutation("publishPostNow", "PublishPostNowInput", (post, _) => new { postId = post }, DraftedPostAsync),
         ["addPostToQueue"] = Mutation("addPostToQueue", "AddPostToQueueInput", (post, _) => new { postId = post }, DraftedPostAsync),
         ["retryTarget"] = Mutation("retryTarget", "RetryTargetInput", (post, _) => new { postId = post, targetId = Nexus.Api.GraphQL.Relay.GlobalId.Encode("PostTarget", Guid.NewGuid()) }, DraftedPostAsync),
+        ["fitMediaToTargets"] = Mutation("fitMediaToTargets", "FitMediaToTargetsInput", (post, _) => new { postId = post }, DraftedPostAsync),
         ["Post.metrics"] = new("query ($id: ID!) { post(id: $id) { metrics { impressions } } }", (post, _) => new { id = post }, DraftedPostAsync, Via: [AppScope.PostsRead]),
         ["PostTarget.metrics"] = new("query ($id: ID!) { post(id: $id) { targets { metrics { nextSyncAt } } } }", (post, _) => new { id = post }, DraftedPostAsync, Via: [AppScope.PostsRead]),
         ["refreshMetrics"] = Mutation("refreshMetrics", "RefreshMetricsInput", (post, _) => new { postId = post }, DraftedPostAsync),

@@ -47,9 +47,9 @@ public sealed class MediaUses
     public static MediaUses None { get; } = new([]);
 
     /// <summary>Every library item <paramref name="media"/> names (the post's and its targets'), fetched for writing.</summary>
-    public static async Task<MediaUses> FetchAsync(IDocumentSession session, IEnumerable<MediaRef> media, CancellationToken ct)
+    public static async Task<MediaUses> FetchAsync(IDocumentSession session, IEnumerable<Guid?> media, CancellationToken ct)
     {
-        var ids = media.Select(m => m.MediaId).OfType<Guid>().Distinct().Order().ToList();
+        var ids = media.OfType<Guid>().Distinct().Order().ToList();
         if (ids.Count == 0)
         {
             return None;
@@ -69,10 +69,10 @@ public sealed class MediaUses
         post is null ? Task.FromResult(None) : FetchAsync(session, Of(post), ct);
 
     /// <summary>The media a post publishes: its own and every target's.</summary>
-    public static IEnumerable<MediaRef> Of(Post post) => post.Media.Concat(post.Targets.SelectMany(t => t.Media ?? []));
+    public static IEnumerable<Guid?> Of(Post post) => post.Media.Concat(post.Targets.SelectMany(t => t.Media ?? [])).Select(m => m.MediaId);
 
     /// <summary>The media a post's new content names: its own and every target's.</summary>
-    public static IEnumerable<MediaRef> Of(IPostContent content) => content.Media.Concat(content.Targets.SelectMany(t => t.Media ?? []));
+    public static IEnumerable<Guid?> Of(IPostContent content) => content.Media.Concat(content.Targets.SelectMany(t => t.Media ?? [])).Select(m => m.MediaId);
 
     /// <summary>Why a post of <paramref name="workspaceId"/> cannot publish these items (one is deleted or another workspace's); null when it can.</summary>
     public MediaDeletedError? Refusal(Guid workspaceId, IReadOnlyList<string>? path = null)
@@ -112,7 +112,7 @@ public sealed class MediaUses
 
         var posts = await session.LoadManyAsync<Post>(ct, postIds);
         return [.. posts
-            .Where(p => p.Status is PostStatus.Scheduled or PostStatus.Publishing && Of(p).Any(m => m.MediaId == item.Id))
+            .Where(p => p.Status is PostStatus.Scheduled or PostStatus.Publishing && Of(p).Contains(item.Id))
             .OrderBy(p => p.ScheduledAt ?? DateTimeOffset.MaxValue).ThenBy(p => p.Id)];
     }
 

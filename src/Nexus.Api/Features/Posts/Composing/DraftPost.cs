@@ -2,6 +2,7 @@ using FluentValidation;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
+using Nexus.Api.Features.Media;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.Infrastructure.Identity;
@@ -9,10 +10,10 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Composing;
 
-using DraftPostOutcome = Outcome<Guid, ConnectionNotFoundError, PlatformRuleError>;
+using DraftPostOutcome = Outcome<Guid, ConnectionNotFoundError, PlatformRuleError, MediaNotFoundError>;
 
 /// <summary>Drafts a post for one or more connected accounts of a workspace. Nothing is checked against platforms yet beyond <c>warnings</c>.</summary>
-public sealed record DraftPost(Guid WorkspaceId, Guid UserId, string Text, IReadOnlyList<MediaRef> Media, IReadOnlyList<TargetDraft> Targets) : IPostContent
+public sealed record DraftPost(Guid WorkspaceId, Guid UserId, string Text, IReadOnlyList<MediaDraft> Media, IReadOnlyList<TargetDraft> Targets) : IPostContent
 {
     public sealed class Validator : AbstractValidator<DraftPost>
     {
@@ -23,7 +24,7 @@ public sealed record DraftPost(Guid WorkspaceId, Guid UserId, string Text, IRead
 public static class DraftPostHandler
 {
     public static Task<PostSurroundings> LoadAsync(DraftPost command, IQuerySession session, CancellationToken ct) =>
-        PostSurroundings.LoadAsync(session, null, command.Targets.Select(t => t.ConnectionId), ct);
+        PostSurroundings.LoadAsync(session, null, command.Targets.Select(t => t.ConnectionId), ct, PostContent.LibraryIds(command));
 
     public static (DraftPostOutcome, IMartenOp) Handle(DraftPost command, PostSurroundings around, DateTimeOffset now)
     {
@@ -32,9 +33,15 @@ public static class DraftPostHandler
             return (DraftPostOutcome.Fail(errors.Select(x => x.Match<DraftPostOutcome.Error>(e => e, e => e))), MartenOps.Nothing());
         }
 
+        var (media, targets, missing) = PostContent.Resolve(command, around.Library, command.WorkspaceId);
+        if (missing.Count > 0)
+        {
+            return (DraftPostOutcome.Fail(missing.Select(e => (DraftPostOutcome.Error)e)), MartenOps.Nothing());
+        }
+
         var id = Guid.CreateVersion7(now);
-        return (id, MartenOps.StartStream<Post>(id, new PostDrafted(id, command.WorkspaceId, command.UserId, command.Text, command.Media,
-            PostContent.Targets(command.Targets, around.Connections, null, now), now)));
+        return (id, MartenOps.StartStream<Post>(id, new PostDrafted(id, command.WorkspaceId, command.UserId, command.Text, media,
+            PostContent.Targets(targets, around, null, now), now)));
     }
 }
 

@@ -2,6 +2,7 @@ using FluentValidation;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
+using Nexus.Api.Features.Media;
 using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
@@ -10,13 +11,13 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Editing;
 
-using UpdatePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, ConnectionNotFoundError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError>;
+using UpdatePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, ConnectionNotFoundError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaNotFoundError>;
 
 /// <summary>
 /// Replaces a post's content and targets, at the version the editor saw. A scheduled post stays scheduled, so its
 /// new content must pass preflight; once publication began the content is final.
 /// </summary>
-public sealed record UpdatePost(Guid PostId, Guid UserId, int ExpectedVersion, string Text, IReadOnlyList<MediaRef> Media, IReadOnlyList<TargetDraft> Targets) : IPostContent
+public sealed record UpdatePost(Guid PostId, Guid UserId, int ExpectedVersion, string Text, IReadOnlyList<MediaDraft> Media, IReadOnlyList<TargetDraft> Targets) : IPostContent
 {
     public sealed class Validator : AbstractValidator<UpdatePost>
     {
@@ -27,14 +28,14 @@ public sealed record UpdatePost(Guid PostId, Guid UserId, int ExpectedVersion, s
 public static class UpdatePostHandler
 {
     public static Task<PostSurroundings> LoadAsync(UpdatePost command, IQuerySession session, CancellationToken ct) =>
-        PostSurroundings.LoadAsync(session, null, command.Targets.Select(t => t.ConnectionId), ct);
+        PostSurroundings.LoadAsync(session, null, command.Targets.Select(t => t.ConnectionId), ct, PostContent.LibraryIds(command));
 
     // Only a scheduled post's edit makes its new media due; a draft's is checked when it is scheduled.
     public static Task<MediaUses> BeforeAsync(UpdatePost command, Post? post, IDocumentSession session, CancellationToken ct) =>
         post is { Status: PostStatus.Scheduled } ? MediaUses.FetchAsync(session, MediaUses.Of(command), ct) : Task.FromResult(MediaUses.None);
 
     public static (UpdatePostOutcome, Events) Handle(UpdatePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around, Preflight preflight, DateTimeOffset now,
-        MediaUses? media = null)
+        MediaUses? uses = null)
     {
         if (post is null)
         {
@@ -51,19 +52,26 @@ public static class UpdatePostHandler
             return (UpdatePostOutcome.Fail(errors.Select(x => x.Match<UpdatePostOutcome.Error>(e => e, e => e))), []);
         }
 
+        var (media, targets, missing) = PostContent.Resolve(command, around.Library, post.WorkspaceId);
+        if (missing.Count > 0)
+        {
+            return (UpdatePostOutcome.Fail(missing.Select(e => (UpdatePostOutcome.Error)e)), []);
+        }
+
         // A scheduled post stays scheduled: its new content must pass the checks it passed when it was scheduled.
-        var edited = new PostEdited(post.Id, command.Text, command.Media, PostContent.Targets(command.Targets, around.Connections, post, now), command.UserId, now);
+        var edited = new PostEdited(post.Id, command.Text, media, PostContent.Targets(targets, around, post, now), command.UserId, now);
         if (post.Status == PostStatus.Scheduled && preflight.Check(post.Apply(edited), around.Connections) is { Count: > 0 } issues)
         {
             return (UpdatePostOutcome.Fail(issues.Select(i => i.ToError().Match<UpdatePostOutcome.Error>(e => e, e => e, e => e))), []);
         }
 
-        if (media?.Refusal(post.WorkspaceId, ["input", "media"]) is { } gone)
+        // Deleted between the load and this write (the item's version says so): as if it had never existed.
+        if (uses?.Refusal(post.WorkspaceId, ["input", "media"]) is { } gone)
         {
-            return (gone, []);
+            return (new MediaNotFoundError { Message = gone.Message, Path = gone.Path }, []);
         }
 
-        media?.Record(post.Id, now);
+        uses?.Record(post.Id, now);
         return (post.Id, [edited]);
     }
 }

@@ -13,7 +13,7 @@ namespace Nexus.Api.Features.Posts.Publishing;
 /// about an attempt whose caller is gone. Everything it decides is decided by <see cref="Attempts"/>.
 /// </summary>
 public sealed class PlatformCalls(IDocumentStore store, TokenVault vault, PlatformClients platforms, AttemptLeases leases,
-    IOptions<PublishingOptions> options, ILogger<PlatformCalls> logger)
+    IOptions<PublishingOptions> options, PublishMedia media, ILogger<PlatformCalls> logger)
 {
     public PublishingOptions Options => options.Value;
 
@@ -73,7 +73,8 @@ public sealed class PlatformCalls(IDocumentStore store, TokenVault vault, Platfo
         AttemptOutcome outcome;
         try
         {
-            var result = await platforms.Publisher(target.Platform)!.PublishAsync(credentials.Account, credentials.Token, Preflight.Request(post, target), ct);
+            var request = await media.ResolveAsync(Preflight.Request(post, target), target.Platform, ct);
+            var result = await platforms.Publisher(target.Platform)!.PublishAsync(credentials.Account, credentials.Token, request, ct);
             outcome = new AttemptOutcome(result.ExternalId, result.Url?.ToString(), null, null, null, null);
         }
         catch (PlatformException ex)
