@@ -12,7 +12,7 @@ using Nexus.Api.Infrastructure;
 namespace Nexus.Api.Features.Media.Using;
 
 [Description("A post that publishes this library item became due (scheduled, queued, publishing now, or edited while scheduled); deleting the item is refused while the post is scheduled or publishing and still uses it.")]
-public sealed record MediaUsed(Guid MediaId, Guid PostId, DateTimeOffset At) : IDomainEvent;
+public sealed record MediaUsed(Guid MediaId, Guid UsedByPostId, DateTimeOffset At) : IDomainEvent;
 
 /// <summary>A post would publish a library item that was deleted, or that is not this workspace's.</summary>
 public sealed record MediaDeletedError(string Message, IReadOnlyList<string> Path) : MutationError(ErrorCode, Message, Path)
@@ -104,7 +104,7 @@ public sealed class MediaUses
     public static async Task<IReadOnlyList<Post>> BlockingAsync(IDocumentSession session, MediaAsset item, CancellationToken ct)
     {
         var events = await session.Events.FetchStreamAsync(item.Id, token: ct);
-        var postIds = events.Select(e => e.Data).OfType<MediaUsed>().Select(u => u.PostId).Distinct().ToArray();
+        var postIds = events.Select(e => e.Data).OfType<MediaUsed>().Select(u => u.UsedByPostId).Distinct().ToArray();
         if (postIds.Length == 0)
         {
             return [];

@@ -161,6 +161,11 @@ public sealed class PostChangeSource : IRealtimeSource
         TargetUnconfirmed d => (PostChangeKind.TargetUnconfirmed, nameof(TargetUnconfirmed), d.TargetId, d.At),
         TargetReconcileDeferred d => (PostChangeKind.TargetReconcileDeferred, nameof(TargetReconcileDeferred), d.TargetId, d.At),
         TargetRetryRequested d => (PostChangeKind.TargetRetryRequested, nameof(TargetRetryRequested), d.TargetId, d.At),
+        // Fitting changes what the targets publish (their media and fitting state): an update of the post.
+        TargetMediaFitting d => (PostChangeKind.Updated, nameof(TargetMediaFitting), null, d.At),
+        TargetMediaFitContinued d => (PostChangeKind.Updated, nameof(TargetMediaFitContinued), null, d.At),
+        TargetMediaFitted d => (PostChangeKind.Updated, nameof(TargetMediaFitted), null, d.At),
+        TargetMediaFitFailed d => (PostChangeKind.Updated, nameof(TargetMediaFitFailed), null, d.At),
         _ => null,
     };
 }

@@ -223,7 +223,9 @@ public sealed class MediaMutationTests(ApiFixture api)
         }
 
         var refusal = Assert.Single(await EditAsync(gone));
-        Assert.Equal(("MEDIA_DELETED", "media"), (refusal.Code, refusal.Path![1]));
+        // The edit resolves its library items first: a deleted one is NOT_FOUND at its input path (MEDIA_DELETED is for
+        // scheduling a post whose items were deleted since it was drafted).
+        Assert.Equal(("NOT_FOUND", "media"), (refusal.Code, refusal.Path![1]));
         Assert.Empty(await EditAsync(item));
 
         var refused = await MutateAsync(owner, "deleteMedia", new { mediaId = item });

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using FluentValidation;
 using GraphQL;
-using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Media.Processing.Watching;
 using Nexus.Api.Features.Workspaces;
@@ -201,15 +200,6 @@ public static class ProcessMediaHandler
         MediaKind.Audio => "an audio item",
         _ => "a video",
     };
-}
-
-public sealed class ImageFormatType : EnumerationGraphType<ImageFormat>
-{
-    public ImageFormatType()
-    {
-        Name = "ImageFormat";
-        Description = "An output image format.";
-    }
 }
 
 [Description("Exactly one operation.")]
