@@ -205,6 +205,9 @@ public class PlatformOptions
 
     /// <summary>Per-call timeout of one HTTP attempt.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long calls to the platform pause once half of them fail (at least ten in 30 s).</summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = Platforms.PlatformHttp.CircuitBreakDuration;
 }
 
 /// <summary>

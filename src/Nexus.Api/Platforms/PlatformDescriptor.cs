@@ -77,8 +77,8 @@ public abstract class PlatformDescriptor<TSettings, TOAuthClient, TPublisher, TR
         var settings = section.Get<TSettings>() ?? new TSettings();
         ConfigureSettings(services.AddOptions<TSettings>().Bind(section));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddPlatformHttpClient<TOAuthClient, TOAuthClient>(Platform, settings.AttemptTimeout).RemoveAllLoggers();
-        services.AddPlatformHttpClient<TPublisher, TPublisher>(Platform, settings.AttemptTimeout).RemoveAllLoggers();
+        services.AddPlatformHttpClient<TOAuthClient, TOAuthClient>(Platform, settings.AttemptTimeout, settings.CircuitBreakDuration).RemoveAllLoggers();
+        services.AddPlatformHttpClient<TPublisher, TPublisher>(Platform, settings.AttemptTimeout, settings.CircuitBreakDuration).RemoveAllLoggers();
         services.TryAddSingleton<TRules>();
         services.AddSingleton<IPlatformRules>(sp => sp.GetRequiredService<TRules>());
         services.AddTransient<IPlatformOAuthClient>(sp => sp.GetRequiredService<TOAuthClient>());
@@ -87,7 +87,7 @@ public abstract class PlatformDescriptor<TSettings, TOAuthClient, TPublisher, TR
         {
             // The metrics client is a typed HttpClient like the others; its type is declared, not a type parameter, so
             // platforms without metrics need not name one.
-            AddMetricsClient.MakeGenericMethod(metrics).Invoke(null, [services, Platform, settings.AttemptTimeout]);
+            AddMetricsClient.MakeGenericMethod(metrics).Invoke(null, [services, Platform, settings.AttemptTimeout, settings.CircuitBreakDuration]);
         }
 
         services.AddSingleton<IPlatformDescriptor>(this);
@@ -97,9 +97,9 @@ public abstract class PlatformDescriptor<TSettings, TOAuthClient, TPublisher, TR
     private static readonly System.Reflection.MethodInfo AddMetricsClient =
         typeof(PlatformDescriptor<TSettings, TOAuthClient, TPublisher, TRules>).GetMethod(nameof(AddMetrics), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
 
-    private static void AddMetrics<TMetrics>(IServiceCollection services, PlatformId platform, TimeSpan attemptTimeout)
+    private static void AddMetrics<TMetrics>(IServiceCollection services, PlatformId platform, TimeSpan attemptTimeout, TimeSpan breakDuration)
         where TMetrics : class, IPlatformMetrics =>
-        services.AddPlatformHttpClient<TMetrics, TMetrics>(platform, attemptTimeout).RemoveAllLoggers();
+        services.AddPlatformHttpClient<TMetrics, TMetrics>(platform, attemptTimeout, breakDuration).RemoveAllLoggers();
 
     /// <summary>Settings defaults that depend on what was bound (default scopes, for instance).</summary>
     protected virtual void ConfigureSettings(OptionsBuilder<TSettings> settings)

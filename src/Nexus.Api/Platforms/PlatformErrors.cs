@@ -32,7 +32,7 @@ public static class PlatformErrors
             : $"the connection to {platform} failed";
         var outcome = kind == PlatformFailureKind.Unknown ? $" {created} may or may not have been created." : string.Empty;
         // Nothing is sent while the circuit is open: come back when it may close rather than spend attempts on it.
-        var retryAt = circuitOpen ? DateTimeOffset.UtcNow + PlatformHttp.CircuitBreakDuration : (DateTimeOffset?)null;
+        var retryAt = circuitOpen ? DateTimeOffset.UtcNow + (PlatformHttp.CircuitRetryAfter(exception) ?? PlatformHttp.CircuitBreakDuration) : (DateTimeOffset?)null;
         return new PlatformException(platform, kind, $"{what}: {reason}.{outcome}", retryAt: retryAt, inner: exception);
     }
 

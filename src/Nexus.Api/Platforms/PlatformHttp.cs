@@ -21,7 +21,7 @@ public static class Pkce
 /// <summary>How every platform's typed <see cref="HttpClient"/> is built and how its rate-limit answers are read.</summary>
 public static class PlatformHttp
 {
-    /// <summary>How long calls to a platform pause once its circuit opens.</summary>
+    /// <summary>How long calls to a platform pause once its circuit opens, unless its settings say otherwise.</summary>
     public static readonly TimeSpan CircuitBreakDuration = TimeSpan.FromSeconds(15);
 
     /// <summary>
@@ -30,7 +30,12 @@ public static class PlatformHttp
     /// never retried here: its outcome may be unknown), <c>Retry-After</c> honoured, and a circuit breaker per
     /// platform so a failing platform is not hammered.
     /// </summary>
-    public static IHttpClientBuilder AddPlatformHttpClient<TClient, TImplementation>(this IServiceCollection services, PlatformId platform, TimeSpan attemptTimeout)
+    /// <param name="services">The services.</param>
+    /// <param name="platform">The platform, naming the pipeline.</param>
+    /// <param name="attemptTimeout">The timeout of one attempt.</param>
+    /// <param name="breakDuration">How long calls pause once the circuit opens; <see cref="CircuitBreakDuration"/> when null.</param>
+    public static IHttpClientBuilder AddPlatformHttpClient<TClient, TImplementation>(this IServiceCollection services, PlatformId platform, TimeSpan attemptTimeout,
+        TimeSpan? breakDuration = null)
         where TClient : class
         where TImplementation : class, TClient
     {
@@ -54,7 +59,11 @@ public static class PlatformHttp
                 FailureRatio = 0.5,
                 MinimumThroughput = 10,
                 SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = CircuitBreakDuration,
+                BreakDuration = breakDuration ?? CircuitBreakDuration,
+                // A 429 is one account's or app's quota with its own reset time, which the caller schedules; counting it
+                // would let one busy account pause the platform for everyone.
+                ShouldHandle = args => ValueTask.FromResult(
+                    HttpClientResiliencePredicates.IsTransient(args.Outcome) && args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests),
             });
             pipeline.AddTimeout(attemptTimeout);
         });
@@ -176,6 +185,13 @@ public static class PlatformHttp
 
     /// <summary>The platform's circuit is open (or isolated): the pipeline sent nothing.</summary>
     public static bool IsCircuitOpen(Exception exception) => IsPollyCore(exception, "BrokenCircuitException");
+
+    /// <summary>
+    /// How long the open circuit that refused <paramref name="exception"/> stays open (Polly's <c>RetryAfter</c>, read by
+    /// name for the reason above); null when the exception does not say (an isolated circuit).
+    /// </summary>
+    public static TimeSpan? CircuitRetryAfter(Exception exception) =>
+        IsCircuitOpen(exception) ? exception.GetType().GetProperty("RetryAfter")?.GetValue(exception) as TimeSpan? : null;
 
     private static bool IsPollyCore(Exception exception, string typeName)
     {

@@ -34,7 +34,7 @@ public sealed class FacebookDescriptor : PlatformDescriptor<FacebookOptions, Fac
         // The video is downloaded from the user's URL through the outbound guard.
         services.AddOutboundHttp(configuration);
         // Videos take longer than API calls: their own client, bounded by the per-attempt UploadTimeout only.
-        services.AddPlatformHttpClient<FacebookVideoUploader, FacebookVideoUploader>(PlatformId.Facebook, settings.UploadTimeout)
+        services.AddPlatformHttpClient<FacebookVideoUploader, FacebookVideoUploader>(PlatformId.Facebook, settings.UploadTimeout, settings.CircuitBreakDuration)
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();
     }

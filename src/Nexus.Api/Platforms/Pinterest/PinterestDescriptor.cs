@@ -24,7 +24,7 @@ public sealed class PinterestDescriptor : PlatformDescriptor<PinterestOptions, P
     {
         // The video is downloaded from the user's URL through the outbound guard.
         services.AddOutboundHttp(configuration);
-        services.AddPlatformHttpClient<PinterestMediaTransfer, PinterestMediaTransfer>(PlatformId.Pinterest, settings.TransferAttemptTimeout)
+        services.AddPlatformHttpClient<PinterestMediaTransfer, PinterestMediaTransfer>(PlatformId.Pinterest, settings.TransferAttemptTimeout, settings.CircuitBreakDuration)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();
     }

@@ -25,7 +25,7 @@ public sealed class TikTokDescriptor : PlatformDescriptor<TikTokOptions, TikTokO
     {
         // The video is downloaded from the user's URL through the outbound guard.
         services.AddOutboundHttp(configuration);
-        services.AddPlatformHttpClient<TikTokMediaTransfer, TikTokMediaTransfer>(PlatformId.TikTok, settings.TransferAttemptTimeout)
+        services.AddPlatformHttpClient<TikTokMediaTransfer, TikTokMediaTransfer>(PlatformId.TikTok, settings.TransferAttemptTimeout, settings.CircuitBreakDuration)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();
     }

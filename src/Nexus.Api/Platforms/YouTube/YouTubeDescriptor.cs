@@ -24,7 +24,7 @@ public sealed class YouTubeDescriptor : PlatformDescriptor<YouTubeOptions, YouTu
     {
         // The video is downloaded from the user's URL through the outbound guard.
         services.AddOutboundHttp(configuration);
-        services.AddPlatformHttpClient<YouTubeMediaTransfer, YouTubeMediaTransfer>(PlatformId.YouTube, settings.TransferAttemptTimeout)
+        services.AddPlatformHttpClient<YouTubeMediaTransfer, YouTubeMediaTransfer>(PlatformId.YouTube, settings.TransferAttemptTimeout, settings.CircuitBreakDuration)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();
     }

@@ -9,7 +9,7 @@ using Nexus.Api.Tests.Infrastructure;
 
 namespace Nexus.Api.Tests.Features.Posts;
 
-/// <summary>A sandbox that fails a fifth of publishes and rate-limits a tenth, answering after 100 ms.</summary>
+/// <summary>A sandbox that fails a fifth of publishes and rate-limits a tenth, answering after 100 ms; every wait is short, the open circuit's too.</summary>
 public sealed class FaultyPlatformFixture : ApiFixture
 {
     protected override string Purpose => "faults";
@@ -19,6 +19,7 @@ public sealed class FaultyPlatformFixture : ApiFixture
         ["Nexus:Platforms:Sandbox:TransientFailureRate"] = "0.2",
         ["Nexus:Platforms:Sandbox:RateLimitRate"] = "0.1",
         ["Nexus:Platforms:Sandbox:RateLimitReset"] = "00:00:01",
+        ["Nexus:Platforms:Sandbox:CircuitBreakDuration"] = "00:00:02",
         ["Nexus:Platforms:Sandbox:Latency"] = "00:00:00.100",
         ["Nexus:Publishing:RetryBaseDelay"] = "00:00:00.200",
         ["Nexus:Publishing:MaxRetryDelay"] = "00:00:01",
