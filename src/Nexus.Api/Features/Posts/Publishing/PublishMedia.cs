@@ -39,12 +39,12 @@ public sealed class PublishMedia(IDocumentStore store, IMediaStore files, MediaU
                 throw new PlatformException(platform, PlatformFailureKind.Rejected, $"media[{i}] was deleted from the media library; choose another item and retry.", "media_deleted");
             }
 
-            return m with { Url = urls.For(id), File = new StoredFile(files, item.StorageKey, item.Facts.SizeBytes, item.Facts.Mime) };
+            return m with { Url = urls.For(id), File = new StoredFile(files, platform, item.StorageKey, item.Facts.SizeBytes, item.Facts.Mime) };
         }).ToList();
         return request with { Media = media };
     }
 
-    private sealed class StoredFile(IMediaStore files, string key, long length, string contentType) : ILibraryFile
+    private sealed class StoredFile(IMediaStore files, PlatformId platform, string key, long length, string contentType) : ILibraryFile
     {
         public long Length => length;
 
@@ -53,60 +53,9 @@ public sealed class PublishMedia(IDocumentStore store, IMediaStore files, MediaU
         public async Task<Stream> OpenAsync(CancellationToken cancellationToken)
         {
             var stored = await files.OpenAsync(key, null, cancellationToken)
-                ?? throw new PlatformException(PlatformId.Sandbox, PlatformFailureKind.Rejected, "The library item's file is missing from storage.", "media_missing");
-            return new OwnedStream(stored);
-        }
-    }
-
-    /// <summary>The stored file's content, disposing the stored file with it.</summary>
-    private sealed class OwnedStream(StoredMedia stored) : Stream
-    {
-        private readonly Stream _inner = stored.Content;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => _inner.CanSeek;
-
-        public override bool CanWrite => false;
-
-        public override long Length => stored.Length;
-
-        public override long Position
-        {
-            get => _inner.Position;
-            set => _inner.Position = value;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
-
-        public override void Flush()
-        {
-        }
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override async ValueTask DisposeAsync()
-        {
-            await stored.DisposeAsync();
-            await base.DisposeAsync();
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-
-            base.Dispose(disposing);
+                ?? throw new PlatformException(platform, PlatformFailureKind.Rejected, "The library item's file is missing from storage.", "media_missing");
+            // Disposing the content is disposing the stored file (StoredMedia owns nothing else); with no range it is the whole file.
+            return stored.Content;
         }
     }
 }
