@@ -13,12 +13,21 @@ public enum FacebookFormat
 /// <summary>
 /// Facebook Page posts as Nexus publishes them: text/link posts, one photo, up to 10 photos, one video, or a reel.
 /// shared/PLATFORMS.md gives no Page post limits; the message limit is Facebook's documented 63,206 characters (the
-/// catalogue's number).
+/// catalogue's number). Library media is checked from its facts where Meta documents a limit: photo formats (Graph API
+/// "Photo uploads": JPEG, BMP, PNG, GIF, TIFF; its 4 MB is a recommendation, not a limit) and reels (Reels Publishing
+/// API). Meta documents no limits for feed videos, so they are not checked.
 /// </summary>
 public sealed class FacebookRules : IPlatformRules
 {
     public const int MaxMessageLength = 63206;
     public const int MaxPhotos = 10;
+
+    /// <summary>Photos: the formats Facebook takes; no documented size or dimension limit.</summary>
+    public static readonly ImageSpec Photo = new("Facebook", ["image/jpeg", "image/jpg", "image/png", "image/gif", "image/bmp", "image/tiff"], "JPEG, PNG, GIF, BMP or TIFF", long.MaxValue);
+
+    /// <summary>Reels: MP4, H.264/H.265/VP9/AV1, 9:16, at least 540×960, 24–60 fps, 3–90 s.</summary>
+    public static readonly VideoSpec Reel = new("Facebook", "facebook_reel", ["video/mp4"], "MP4", ["h264", "hevc", "vp9", "av1"], "H.264, H.265, VP9 or AV1",
+        3, 90, 10L * 1024 * 1024 * 1024, 24, 60, MinSide: 540, MinAspect: new(9, 16), MaxAspect: new(9, 16));
 
     public PlatformId Platform => PlatformId.Facebook;
 
@@ -38,9 +47,18 @@ public sealed class FacebookRules : IPlatformRules
 
         for (var i = 0; i < post.Media.Count; i++)
         {
-            if (post.Media[i].Kind is not (MediaKind.Image or MediaKind.Video))
+            var item = post.Media[i];
+            if (item.Kind is not (MediaKind.Image or MediaKind.Video))
             {
                 violations.Add(new($"media[{i}]", "Facebook Page posts take images and videos only (no GIFs)."));
+            }
+            else if (item.LibraryId is not null && item.Kind == MediaKind.Image)
+            {
+                violations.AddRange(MediaFitting.CheckImage(Photo, item, $"media[{i}]"));
+            }
+            else if (item.LibraryId is not null && format == FacebookFormat.Reel)
+            {
+                violations.AddRange(MediaFitting.CheckVideo(Reel, item, $"media[{i}]"));
             }
         }
 

@@ -60,4 +60,33 @@ public sealed class FacebookRulesTests
         Assert.Equal("options.link", Assert.Single(Check("Hi", [Photo("a.jpg")], ("link", "https://example.com"))).Field);
         Assert.Equal("options.firstComment", Assert.Single(Check("Hi", [], ("firstComment", "First!"))).Field);
     }
+
+    private static MediaItem Library(MediaKind kind, string mime, int width, int height, double? seconds = null, double? fps = null, string? codec = null) =>
+        new(new Uri("https://nexus.example/media/x/content"), kind, 1_000_000, width, height, seconds is { } s ? TimeSpan.FromSeconds(s) : null, mime, null, codec, fps, Guid.CreateVersion7());
+
+    [Fact]
+    public void library_photos_are_checked_for_the_formats_facebook_takes_and_converted_when_not()
+    {
+        Assert.Empty(Check("", [Library(MediaKind.Image, "image/png", 4000, 3000)]));
+        var webp = Assert.Single(Check("", [Library(MediaKind.Image, "image/webp", 1200, 1200)]));
+        Assert.Equal("media[0]", webp.Field);
+        Assert.Contains("convert it to JPEG", webp.Message, StringComparison.Ordinal);
+        Assert.NotNull(webp.Fix);
+    }
+
+    [Fact]
+    public void library_reels_are_checked_against_metas_reel_specification()
+    {
+        Assert.Empty(Check("", [Library(MediaKind.Video, "video/mp4", 1080, 1920, 30, 30, "h264")], ("format", "reel")));
+        // A feed video has no documented limits: the same landscape clip passes as a feed video and not as a reel.
+        var landscape = Library(MediaKind.Video, "video/mp4", 1920, 1080, 30, 30, "h264");
+        Assert.Empty(Check("", [landscape]));
+        Assert.Contains(Check("", [landscape], ("format", "reel")), v => v.Message.Contains("aspect", StringComparison.Ordinal));
+
+        var tooLong = Check("", [Library(MediaKind.Video, "video/mp4", 1080, 1920, 120, 30, "h264")], ("format", "reel"));
+        Assert.Contains(tooLong, v => v.Message.Contains("shorten to", StringComparison.Ordinal));
+        var slow = Assert.Single(Check("", [Library(MediaKind.Video, "video/mp4", 1080, 1920, 30, 15, "h264")], ("format", "reel")));
+        Assert.Equal("facebook_reel", Assert.IsType<Nexus.Api.Features.Media.Processing.TranscodeVideo>(Assert.Single(slow.Fix!)).Preset);
+        Assert.Contains(Check("", [Library(MediaKind.Video, "video/mp4", 360, 640, 30, 30, "h264")], ("format", "reel")), v => v.Message.Contains("540", StringComparison.Ordinal));
+    }
 }

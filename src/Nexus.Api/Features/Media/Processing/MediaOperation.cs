@@ -123,6 +123,8 @@ public static class VideoPresets
         // Reels: ≤1920 px wide, 23–60 fps, ≤25 Mbps, AAC ≤48 kHz 128 kbps, 3 s–15 min, ≤300 MB.
         new("instagram_reel", PlatformId.Instagram, 1080, 1920, 30, 23, 8_000, 128, 48_000, 3, 15 * 60, 300L * 1024 * 1024),
         new("facebook_video", PlatformId.Facebook, 1920, 1080, 30, 23, 8_000, 128, 48_000, 1, 240 * 60, 10L * 1024 * 1024 * 1024),
+        // Facebook reels (Meta's Reels Publishing API page): 9:16, 1080×1920 recommended (≥540×960), 24–60 fps, 3–90 s.
+        new("facebook_reel", PlatformId.Facebook, 1080, 1920, 30, 24, 8_000, 128, 48_000, 3, 90, 10L * 1024 * 1024 * 1024),
         // X: ≤1280×1024 (fitted inside, so 1280×720 for 16:9), ≤60 fps, 0.5 s–20 min.
         new("x_video", PlatformId.X, 1280, 1024, 30, 1, 5_000, 128, 48_000, 0.5, 20 * 60, 512L * 1024 * 1024),
         new("linkedin_video", PlatformId.LinkedIn, 1920, 1080, 30, 10, 5_000, 128, 48_000, 3, 30 * 60, 500L * 1024 * 1024),

@@ -228,7 +228,7 @@ public sealed record ResizeImageInput(
     [property: Description("Default JPEG.")] ImageFormat? Format,
     [property: Description("1–100 for JPEG and WebP; default 88.")] int? Quality);
 
-public sealed record TranscodeVideoInput([property: Description("A platform preset: instagram_reel, facebook_video, x_video, linkedin_video, tiktok_video, youtube_video, pinterest_video, h264_1080p.")] string Preset);
+public sealed record TranscodeVideoInput([property: Description("A platform preset: instagram_reel, facebook_video, facebook_reel, x_video, linkedin_video, tiktok_video, youtube_video, pinterest_video, h264_1080p.")] string Preset);
 
 public sealed record TrimInput(double StartSeconds, double EndSeconds);
 
