@@ -63,7 +63,7 @@ public sealed class NodesTests(NodesFixture api) : IClassFixture<NodesFixture>, 
                 break;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"post still {published?.Status} after {Patience}");
+            Assert.True(DateTime.UtcNow < deadline, $"post still {published?.Status} after {AgentPatience}");
             await Task.Delay(100);
         }
 
