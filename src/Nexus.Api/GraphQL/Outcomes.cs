@@ -411,6 +411,74 @@ public sealed class Outcome<T, TError1, TError2, TError3, TError4, TError5, TErr
     }
 }
 
+/// <summary><inheritdoc cref="Outcome{T, TError1}"/></summary>
+public sealed class Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9> : OutcomeOf<T>
+    where TError1 : MutationError
+    where TError2 : MutationError
+    where TError3 : MutationError
+    where TError4 : MutationError
+    where TError5 : MutationError
+    where TError6 : MutationError
+    where TError7 : MutationError
+    where TError8 : MutationError
+    where TError9 : MutationError
+{
+    private Outcome(T? value, IReadOnlyList<MutationError> errors) : base(value, errors)
+    {
+    }
+
+    public static Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9> Ok(T value) => new(value, []);
+
+    /// <summary>Several errors at once (at least one), each of a type this outcome names.</summary>
+    public static Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9> Fail(params IEnumerable<Error> errors) => new(default, Failures.Of(errors.Select(e => e.Value)));
+
+    public static implicit operator Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9>(T value) => new(value, []);
+
+    public static implicit operator Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9>(TError1 error) => new(default, [error]);
+
+    public static implicit operator Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9>(TError2 error) => new(default, [error]);
+
+    public static implicit operator Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9>(TError3 error) => new(default, [error]);
+
+    public static implicit operator Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9>(TError4 error) => new(default, [error]);
+
+    public static implicit operator Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9>(TError5 error) => new(default, [error]);
+
+    public static implicit operator Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9>(TError6 error) => new(default, [error]);
+
+    public static implicit operator Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9>(TError7 error) => new(default, [error]);
+
+    public static implicit operator Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9>(TError8 error) => new(default, [error]);
+
+    public static implicit operator Outcome<T, TError1, TError2, TError3, TError4, TError5, TError6, TError7, TError8, TError9>(TError9 error) => new(default, [error]);
+
+    /// <summary>One error of a type this outcome names, as an element of <see cref="Fail"/>.</summary>
+    public readonly struct Error
+    {
+        private Error(MutationError value) => Value = value;
+
+        internal MutationError? Value { get; }
+
+        public static implicit operator Error(TError1 error) => new(error);
+
+        public static implicit operator Error(TError2 error) => new(error);
+
+        public static implicit operator Error(TError3 error) => new(error);
+
+        public static implicit operator Error(TError4 error) => new(error);
+
+        public static implicit operator Error(TError5 error) => new(error);
+
+        public static implicit operator Error(TError6 error) => new(error);
+
+        public static implicit operator Error(TError7 error) => new(error);
+
+        public static implicit operator Error(TError8 error) => new(error);
+
+        public static implicit operator Error(TError9 error) => new(error);
+    }
+}
+
 /// <summary>
 /// One of two error types, for a rule that can refuse in either way (a version conflict or the post's state). A
 /// handler turns it into its own outcome's error with <see cref="Match{TOut}"/>, so the types stay checked.

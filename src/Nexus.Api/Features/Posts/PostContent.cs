@@ -2,6 +2,7 @@ using System.Globalization;
 using FluentValidation;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.Media;
+using Nexus.Api.Features.Media.Using;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.Platforms;
@@ -46,13 +47,14 @@ public static class PostContent
         content.Media.Concat(content.Targets.SelectMany(t => t.Media ?? [])).Select(m => m.MediaId ?? Guid.Empty).Where(id => id != Guid.Empty).Distinct();
 
     /// <summary>
-    /// The media as stored: URLs as given, library items with their facts. An item that is missing, deleted or another
-    /// workspace's is a <see cref="MediaNotFoundError"/> at its input path.
+    /// The media as stored: URLs as given, library items with their facts. An item that is missing or another
+    /// workspace's is a <see cref="MediaNotFoundError"/> at its input path, one of this workspace's that was deleted a
+    /// <see cref="MediaDeletedError"/> there.
     /// </summary>
-    public static (IReadOnlyList<MediaRef> Media, IReadOnlyList<TargetDraft> Targets, IReadOnlyList<MediaNotFoundError> Errors) Resolve(
+    public static (IReadOnlyList<MediaRef> Media, IReadOnlyList<TargetDraft> Targets, IReadOnlyList<OneOf<MediaNotFoundError, MediaDeletedError>> Errors) Resolve(
         IPostContent content, IReadOnlyDictionary<Guid, MediaAsset> library, Guid workspaceId)
     {
-        var errors = new List<MediaNotFoundError>();
+        var errors = new List<OneOf<MediaNotFoundError, MediaDeletedError>>();
         IReadOnlyList<MediaRef> Refs(IReadOnlyList<MediaDraft> drafts, string[] path) =>
         [.. drafts.Select((d, i) =>
         {
@@ -66,7 +68,10 @@ public static class PostContent
                 return MediaRef.Library(item, d.AltText);
             }
 
-            errors.Add(new MediaNotFoundError { Path = [.. path, i.ToString(CultureInfo.InvariantCulture), "mediaId"] });
+            string[] at = [.. path, i.ToString(CultureInfo.InvariantCulture), "mediaId"];
+            errors.Add(item is { Deleted: true } && item.WorkspaceId == workspaceId
+                ? MediaUses.Deleted(item, at)
+                : new MediaNotFoundError { Path = at });
             return new MediaRef(MediaRef.LibraryUrl(id), MediaKind.Image, d.AltText, id);
         })];
 

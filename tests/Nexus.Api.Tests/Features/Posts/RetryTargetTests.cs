@@ -1,6 +1,8 @@
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Posts;
+using Nexus.Api.Tests.Features.Media;
 using Nexus.Api.Tests.Features.Connections;
 using Nexus.Api.Tests.Features.Workspaces;
 using Nexus.Api.Tests.Infrastructure;
@@ -77,5 +79,66 @@ public sealed class RetryTargetTests(SingleAttemptFixture api) : IClassFixture<S
         var target = retried.GetProperty("post").GetProperty("targets")[0];
         Assert.Equal(("PUBLISHED", "sbx-post-saved", 1), (target.GetProperty("status").GetString(), target.GetProperty("externalId").GetString(), target.GetProperty("attempts").GetInt32()));
         Assert.Empty(await api.Host.SandboxPostsAsync(text));
+    }
+
+    [Fact]
+    public async Task a_retry_records_that_the_target_uses_its_library_items_again()
+    {
+        var owner = await api.Host.PersonAsync();
+        var workspace = await api.Host.CreateWorkspaceAsync(owner);
+        var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
+        var item = await api.Host.AddMediaAsync(workspace, "Second chance.jpg");
+        var post = await FailedPostWithAsync(owner, workspace, connection, item);
+        Assert.Equal(1, await UsesAsync(item, post));
+
+        var retried = await api.Host.PostMutationAsync(owner, "retryTarget", new { postId = post, targetId = await TargetIdAsync(owner, post) });
+        Assert.Equal(0, retried.GetProperty("errors").GetArrayLength());
+        // Appended in the retry's own transaction, at the version it read: a delete racing it loses (MEDIA_IN_USE) or makes it run again.
+        Assert.Equal(2, await UsesAsync(item, post));
+        await api.Host.WaitForStatusAsync(owner, post, TimeSpan.FromSeconds(20), "PUBLISHED");
+    }
+
+    [Fact]
+    public async Task a_retry_of_a_target_whose_item_was_deleted_while_it_had_failed_is_media_deleted()
+    {
+        var owner = await api.Host.PersonAsync();
+        var workspace = await api.Host.CreateWorkspaceAsync(owner);
+        var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
+        var item = await api.Host.AddMediaAsync(workspace, "Gone meanwhile.jpg");
+        var post = await FailedPostWithAsync(owner, workspace, connection, item);
+
+        // A failed post keeps no item from being deleted.
+        var deleted = await api.Host.MutateAsync(owner, "deleteMedia", "DeleteMediaInput", new { mediaId = item }, "media { id }");
+        Assert.Equal(0, deleted.GetProperty("errors").GetArrayLength());
+
+        var retried = await api.Host.MutateAsync(owner, "retryTarget", "RetryTargetInput", new { postId = post, targetId = await TargetIdAsync(owner, post) },
+            "post { status } errors { ... on Error { code message path } }");
+        var error = Assert.Single(retried.GetProperty("errors").EnumerateArray());
+        Assert.Equal("MEDIA_DELETED", error.GetProperty("code").GetString());
+        Assert.Contains("Gone meanwhile.jpg", error.GetProperty("message").GetString()!, StringComparison.Ordinal);
+        Assert.Equal(["input", "targetId"], error.GetProperty("path").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal("FAILED", (await api.Host.PostAsync(owner, post)).GetProperty("status").GetString());
+        Assert.Equal(1, await UsesAsync(item, post));
+    }
+
+    /// <summary>A post publishing <paramref name="item"/> whose only attempt failed (a transient sandbox failure).</summary>
+    private async Task<string> FailedPostWithAsync(Person owner, string workspace, string connection, string item)
+    {
+        var post = await api.Host.DraftAsync(owner, workspace, $"with media {Guid.NewGuid():N} [sandbox:transient-once]", connection);
+        await api.Host.UseMediaAsync(post, inTargets: false, item);
+        Assert.Equal(0, (await api.Host.PostMutationAsync(owner, "publishPostNow", new { postId = post })).GetProperty("errors").GetArrayLength());
+        await api.Host.WaitForStatusAsync(owner, post, TimeSpan.FromSeconds(20), "FAILED");
+        return post;
+    }
+
+    private async Task<string> TargetIdAsync(Person owner, string post) =>
+        (await api.Host.PostAsync(owner, post)).GetProperty("targets")[0].GetProperty("id").GetString()!;
+
+    /// <summary>The <see cref="MediaUsed"/> events of <paramref name="item"/>'s stream that name <paramref name="post"/>.</summary>
+    private async Task<int> UsesAsync(string item, string post)
+    {
+        await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var events = await session.Events.FetchStreamAsync(Ids.Of(item));
+        return events.Select(e => e.Data).OfType<MediaUsed>().Count(u => u.UsedByPostId == Ids.Of(post));
     }
 }

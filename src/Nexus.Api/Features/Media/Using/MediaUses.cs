@@ -74,8 +74,11 @@ public sealed class MediaUses
     /// <summary>The media a post's new content names: its own and every target's.</summary>
     public static IEnumerable<Guid?> Of(IPostContent content) => content.Media.Concat(content.Targets.SelectMany(t => t.Media ?? [])).Select(m => m.MediaId);
 
-    /// <summary>Why a post of <paramref name="workspaceId"/> cannot publish these items (one is deleted or another workspace's); null when it can.</summary>
-    public MediaDeletedError? Refusal(Guid workspaceId, IReadOnlyList<string>? path = null)
+    /// <summary>
+    /// Why a post of <paramref name="workspaceId"/> cannot publish these items (one is deleted or another workspace's);
+    /// null when it can. <paramref name="fix"/> is what the person can do about it.
+    /// </summary>
+    public MediaDeletedError? Refusal(Guid workspaceId, IReadOnlyList<string>? path = null, string fix = "replace it, then try again")
     {
         var gone = _items.Where(s => s.Aggregate is not { Deleted: false } item || item.WorkspaceId != workspaceId).ToList();
         if (gone.Count == 0)
@@ -84,8 +87,40 @@ public sealed class MediaUses
         }
 
         var names = string.Join(", ", gone.Select(s => s.Aggregate is { } item && item.WorkspaceId == workspaceId ? $"“{item.Name}”" : $"{s.Id:N}"));
-        return new($"The post uses library media that was deleted ({names}); replace it, then try again.", path ?? ["input", "postId"]);
+        return new($"The post uses library media that was deleted ({names}); {fix}.", path ?? ["input", "postId"]);
     }
+
+    /// <summary>
+    /// <paramref name="loaded"/> (items read before deciding) with the items fetched for writing in their place: an item
+    /// deleted between the two reads is seen deleted, and one deleted after them makes the write fail on its version and
+    /// run again, reading it deleted.
+    /// </summary>
+    public IReadOnlyDictionary<Guid, MediaAsset> Over(IReadOnlyDictionary<Guid, MediaAsset> loaded)
+    {
+        if (_items.Count == 0)
+        {
+            return loaded;
+        }
+
+        var library = new Dictionary<Guid, MediaAsset>(loaded);
+        foreach (var item in _items)
+        {
+            if (item.Aggregate is { } current)
+            {
+                library[item.Id] = current;
+            }
+            else
+            {
+                library.Remove(item.Id);
+            }
+        }
+
+        return library;
+    }
+
+    /// <summary>MEDIA_DELETED for one input that names <paramref name="item"/> (deleted), at <paramref name="path"/>.</summary>
+    public static MediaDeletedError Deleted(MediaAsset item, IReadOnlyList<string> path) =>
+        new($"“{item.Name}” was deleted from the media library; choose another item, then try again.", path);
 
     /// <summary>Records that <paramref name="postId"/> uses each item, at the version read: the delete it races with loses, or makes this lose.</summary>
     public void Record(Guid postId, DateTimeOffset now)

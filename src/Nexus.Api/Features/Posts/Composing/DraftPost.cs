@@ -3,6 +3,7 @@ using GraphQL;
 using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Media;
+using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.Infrastructure.Identity;
@@ -10,7 +11,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Composing;
 
-using DraftPostOutcome = Outcome<Guid, ConnectionNotFoundError, PlatformRuleError, MediaNotFoundError>;
+using DraftPostOutcome = Outcome<Guid, ConnectionNotFoundError, PlatformRuleError, MediaNotFoundError, MediaDeletedError>;
 
 /// <summary>Drafts a post for one or more connected accounts of a workspace. Nothing is checked against platforms yet beyond <c>warnings</c>.</summary>
 public sealed record DraftPost(Guid WorkspaceId, Guid UserId, string Text, IReadOnlyList<MediaDraft> Media, IReadOnlyList<TargetDraft> Targets) : IPostContent
@@ -36,7 +37,7 @@ public static class DraftPostHandler
         var (media, targets, missing) = PostContent.Resolve(command, around.Library, command.WorkspaceId);
         if (missing.Count > 0)
         {
-            return (DraftPostOutcome.Fail(missing.Select(e => (DraftPostOutcome.Error)e)), MartenOps.Nothing());
+            return (DraftPostOutcome.Fail(missing.Select(x => x.Match<DraftPostOutcome.Error>(e => e, e => e))), MartenOps.Nothing());
         }
 
         var id = Guid.CreateVersion7(now);

@@ -11,7 +11,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Editing;
 
-using UpdatePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, ConnectionNotFoundError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaNotFoundError>;
+using UpdatePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, ConnectionNotFoundError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaNotFoundError, MediaDeletedError>;
 
 /// <summary>
 /// Replaces a post's content and targets, at the version the editor saw. A scheduled post stays scheduled, so its
@@ -52,10 +52,11 @@ public static class UpdatePostHandler
             return (UpdatePostOutcome.Fail(errors.Select(x => x.Match<UpdatePostOutcome.Error>(e => e, e => e))), []);
         }
 
-        var (media, targets, missing) = PostContent.Resolve(command, around.Library, post.WorkspaceId);
+        // A scheduled post's items as its write reads them: one deleted since the load is MEDIA_DELETED at its input too.
+        var (media, targets, missing) = PostContent.Resolve(command, uses?.Over(around.Library) ?? around.Library, post.WorkspaceId);
         if (missing.Count > 0)
         {
-            return (UpdatePostOutcome.Fail(missing.Select(e => (UpdatePostOutcome.Error)e)), []);
+            return (UpdatePostOutcome.Fail(missing.Select(x => x.Match<UpdatePostOutcome.Error>(e => e, e => e))), []);
         }
 
         // A scheduled post stays scheduled: its new content must pass the checks it passed when it was scheduled.
@@ -63,12 +64,6 @@ public static class UpdatePostHandler
         if (post.Status == PostStatus.Scheduled && preflight.Check(post.Apply(edited), around.Connections) is { Count: > 0 } issues)
         {
             return (UpdatePostOutcome.Fail(issues.Select(i => i.ToError().Match<UpdatePostOutcome.Error>(e => e, e => e, e => e))), []);
-        }
-
-        // Deleted between the load and this write (the item's version says so): as if it had never existed.
-        if (uses?.Refusal(post.WorkspaceId, ["input", "media"]) is { } gone)
-        {
-            return (new MediaNotFoundError { Message = gone.Message, Path = gone.Path }, []);
         }
 
         uses?.Record(post.Id, now);

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using GraphQL;
 using Marten;
 using Nexus.Api.Features.Connections;
+using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Posts.Publishing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
@@ -12,7 +13,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Retrying;
 
-using RetryTargetOutcome = Outcome<Guid, PostNotFoundError, TargetNotFoundError, ForceRequiredError, PostStateError, NotConnectedError>;
+using RetryTargetOutcome = Outcome<Guid, PostNotFoundError, TargetNotFoundError, ForceRequiredError, PostStateError, NotConnectedError, MediaDeletedError>;
 
 /// <summary>
 /// Publishes a failed target again, with a fresh retry budget. An unconfirmed target may already be on the
@@ -40,7 +41,14 @@ public static class RetryTargetHandler
         return new(await connection, published);
     }
 
-    public static (RetryTargetOutcome, Events, OutgoingMessages) Handle(RetryTarget command, [WriteAggregate(Required = false)] Post? post, RetryState state, DateTimeOffset now)
+    /// <summary>The library items the target publishes, fetched for writing: a retry makes them due again, as scheduling does.</summary>
+    public static Task<MediaUses> BeforeAsync(RetryTarget command, Post? post, IDocumentSession session, CancellationToken ct) =>
+        post?.Target(command.TargetId) is { } target
+            ? MediaUses.FetchAsync(session, target.EffectiveMedia(post).Select(m => m.MediaId), ct)
+            : Task.FromResult(MediaUses.None);
+
+    public static (RetryTargetOutcome, Events, OutgoingMessages) Handle(RetryTarget command, [WriteAggregate(Required = false)] Post? post, RetryState state, DateTimeOffset now,
+        MediaUses? media = null)
     {
         if (post is null)
         {
@@ -68,6 +76,13 @@ public static class RetryTargetHandler
             return (post.Id, [new TargetPublished(post.Id, target.Id, answered.Attempt, externalId, outcome.ExternalUrl, Reconciled: true, now)], []);
         }
 
+        // Deleting an item is allowed while its post has failed: the retry must not publish what the library no longer has.
+        if (media?.Refusal(post.WorkspaceId, ["input", "targetId"], "once sent, a post's media cannot change: draft a new post with another item") is { } gone)
+        {
+            return (gone, [], []);
+        }
+
+        media?.Record(post.Id, now);
         return (post.Id, [new TargetRetryRequested(post.Id, target.Id, command.Force, command.UserId, now)],
             [new PublishTarget(post.Id, target.Id, target.NextAttempt, target.ConnectionId)]);
     }

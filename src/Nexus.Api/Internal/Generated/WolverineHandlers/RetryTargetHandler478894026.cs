@@ -27,13 +27,14 @@ namespace Internal.Generated.WolverineHandlers
             // Loading Marten aggregate as part of the aggregate handler workflow
             var stream_post = await documentSession.Events.FetchForWriting<Nexus.Api.Features.Posts.Post>(((Nexus.Api.Features.Posts.Retrying.RetryTarget)context.Envelope.Message).PostId, cancellation);
             var retryState = await Nexus.Api.Features.Posts.Retrying.RetryTargetHandler.LoadAsync(retryTarget, stream_post.Aggregate, ((Marten.IQuerySession)documentSession), cancellation).ConfigureAwait(false);
+            var mediaUses = await Nexus.Api.Features.Posts.Retrying.RetryTargetHandler.BeforeAsync(retryTarget, stream_post.Aggregate, documentSession, cancellation).ConfigureAwait(false);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "Nexus.Api.Features.Posts.Retrying.RetryTargetHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Posts.Retrying.RetryTargetHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", ((Nexus.Api.Features.Posts.Retrying.RetryTarget)context.Envelope.Message).PostId);
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "Nexus.Api.Features.Posts.Post");
             
             // The actual message execution
-            (var outgoing1, var outgoing2, var outgoing3) = Nexus.Api.Features.Posts.Retrying.RetryTargetHandler.Handle(retryTarget, stream_post.Aggregate, retryState, now);
+            (var outgoing1, var outgoing2, var outgoing3) = Nexus.Api.Features.Posts.Retrying.RetryTargetHandler.Handle(retryTarget, stream_post.Aggregate, retryState, now, mediaUses);
 
             
             // Outgoing, cascaded message

@@ -2,9 +2,9 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Nexus.Api.Features.Media;
 using Nexus.Api.Features.Media.Storage;
+using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Posts.Editing;
-using Nexus.Api.GraphQL;
 using Nexus.Api.Tests.Features.Connections;
 using Nexus.Api.Tests.Features.Posts;
 using Nexus.Api.Tests.Features.Workspaces;
@@ -210,26 +210,66 @@ public sealed class MediaMutationTests(ApiFixture api)
         var post = await api.Host.DraftAsync(owner, workspace, "Poster day", connection);
         Assert.Equal(0, (await api.Host.ScheduleAsync(owner, post, DateTimeOffset.UtcNow.AddDays(2))).GetProperty("errors").GetArrayLength());
 
-        // updatePost's media input gains mediaId with the fit work; the command is what it will send.
-        async Task<IReadOnlyList<Nexus.Api.GraphQL.Errors.MutationError>> EditAsync(string mediaId)
+        async Task<JsonElement> EditAsync(string postMedia, string targetMedia)
         {
             var version = (await api.Host.PostAsync(owner, post)).GetProperty("version").GetInt32();
-            var command = new UpdatePost(Ids.Of(post), Ids.Of(owner.UserId), version, "Poster day",
-                [new MediaRef("https://media.example/poster.jpg", Nexus.Api.Platforms.MediaKind.Image, null, Ids.Of(mediaId))],
-                [new TargetDraft(Ids.Of(connection), null, null, new Dictionary<string, string>(), [])]);
-            var outcome = await MutationHandler.For(typeof(UpdatePost), typeof(Guid))
-                .InvokeAsync(api.Host.Services.GetRequiredService<Wolverine.IMessageBus>(), command, CancellationToken.None);
-            return outcome.Errors;
+            return await api.Host.MutateAsync(owner, "updatePost", "UpdatePostInput", new
+            {
+                postId = post,
+                expectedVersion = version,
+                text = "Poster day",
+                media = new[] { new { mediaId = postMedia } },
+                targets = new[] { new { connectionId = connection, media = new[] { new { mediaId = targetMedia } } } },
+            }, "post { status version } errors { ... on Error { code message path } }");
         }
 
-        var refusal = Assert.Single(await EditAsync(gone));
-        // The edit resolves its library items first: a deleted one is NOT_FOUND at its input path (MEDIA_DELETED is for
-        // scheduling a post whose items were deleted since it was drafted).
-        Assert.Equal(("NOT_FOUND", "media"), (refusal.Code, refusal.Path![1]));
-        Assert.Empty(await EditAsync(item));
+        // Each input that names the deleted item is MEDIA_DELETED at its path, saying which item it was.
+        var refused = await EditAsync(gone, gone);
+        var errors = refused.GetProperty("errors").EnumerateArray().ToList();
+        Assert.Equal(["MEDIA_DELETED", "MEDIA_DELETED"], errors.Select(e => e.GetProperty("code").GetString()));
+        Assert.Equal(["input.media.0.mediaId", "input.targets.0.media.0.mediaId"], errors.Select(e => string.Join('.', e.GetProperty("path").EnumerateArray().Select(p => p.GetString()))));
+        Assert.All(errors, e => Assert.Contains("Gone.jpg", e.GetProperty("message").GetString()!, StringComparison.Ordinal));
+        var before = await api.Host.PostAsync(owner, post);
+        Assert.Equal("SCHEDULED", before.GetProperty("status").GetString());
 
-        var refused = await MutateAsync(owner, "deleteMedia", new { mediaId = item });
-        Assert.Equal(["MEDIA_IN_USE"], Codes(refused));
+        // An item that never was this workspace's is still NOT_FOUND.
+        var unknown = await EditAsync(item, Nexus.Api.GraphQL.Relay.GlobalId.Encode(MediaItemType.TypeName, Guid.NewGuid()));
+        Assert.Equal(["NOT_FOUND"], Codes(unknown));
+
+        Assert.Empty(Codes(await EditAsync(item, item)));
+        var refusedDelete = await MutateAsync(owner, "deleteMedia", new { mediaId = item });
+        Assert.Equal(["MEDIA_IN_USE"], Codes(refusedDelete));
+    }
+
+    [Fact]
+    public async Task an_item_deleted_between_an_edits_load_and_its_write_is_media_deleted_at_its_input()
+    {
+        var owner = await api.Host.PersonAsync("Owner");
+        var workspace = await api.Host.CreateWorkspaceAsync(owner);
+        var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
+        var item = await api.Host.AddMediaAsync(workspace, "Raced.jpg");
+        var post = await api.Host.DraftAsync(owner, workspace, "Raced edit", connection);
+        Assert.Equal(0, (await api.Host.ScheduleAsync(owner, post, DateTimeOffset.UtcNow.AddDays(2))).GetProperty("errors").GetArrayLength());
+
+        var store = api.Host.Services.GetRequiredService<Marten.IDocumentStore>();
+        await using var query = store.QuerySession();
+        var stored = (await query.LoadAsync<Post>(Ids.Of(post)))!;
+        MediaDraft[] media = [new(null, null, null, Ids.Of(item))];
+        var command = new UpdatePost(stored.Id, Ids.Of(owner.UserId), stored.Version, "Raced edit", media,
+            [new TargetDraft(Ids.Of(connection), null, media, new Dictionary<string, string>(), [])]);
+
+        // The handler's load sees the item; the delete commits before its write fetches the item's stream.
+        await using var session = store.LightweightSession();
+        var around = await PostSurroundings.LoadAsync(session, null, command.Targets.Select(t => t.ConnectionId), CancellationToken.None, PostContent.LibraryIds(command));
+        Assert.False(around.Library[Ids.Of(item)].Deleted);
+        Assert.Empty(Codes(await MutateAsync(owner, "deleteMedia", new { mediaId = item })));
+        var uses = await MediaUses.FetchAsync(session, MediaUses.Of(command), CancellationToken.None);
+
+        var (outcome, events) = UpdatePostHandler.Handle(command, stored, around, api.Host.Services.GetRequiredService<Preflight>(), DateTimeOffset.UtcNow, uses);
+
+        Assert.Empty(events);
+        Assert.Equal([("MEDIA_DELETED", "input.media.0.mediaId"), ("MEDIA_DELETED", "input.targets.0.media.0.mediaId")],
+            outcome.Errors.Select(e => (e.Code, string.Join('.', e.Path!))));
     }
 
     private async Task<Uri> ItemUrlAsync(Person person, string item)
