@@ -36,7 +36,7 @@ public sealed class MediaLibraryIndexTests(ApiFixture api, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task the_listing_order_and_the_tags_filter_have_their_indexes()
+    public async Task the_listing_order_the_kind_and_the_tags_filter_have_their_indexes()
     {
         var indexes = await IndexesAsync();
 
@@ -45,6 +45,9 @@ public sealed class MediaLibraryIndexTests(ApiFixture api, ITestOutputHelper out
         Assert.True(indexes.TryGetValue(MediaMarten.LibraryIndex, out var library));
         // (workspace, created, id) in that order, live items only: a page reads the index in order and stops.
         Assert.Matches(@"USING btree \(.*'WorkspaceId'.*mt_immutable_timestamptz\(.*'CreatedAt'.*, id\) WHERE .*'Deleted'.*boolean.* = false", library);
+
+        Assert.True(indexes.TryGetValue(MediaMarten.LibraryByKindIndex, out var byKind));
+        Assert.Matches(@"USING btree \(.*'WorkspaceId'.*'Facts'.*'Kind'.*integer.*mt_immutable_timestamptz\(.*'CreatedAt'.*, id\) WHERE .*'Deleted'.*boolean.* = false", byKind);
 
         Assert.True(indexes.TryGetValue(MediaMarten.TagsIndex, out var tags));
         Assert.Matches(@"USING gin \(.*'Tags'.*jsonb", tags);
@@ -68,20 +71,23 @@ public sealed class MediaLibraryIndexTests(ApiFixture api, ITestOutputHelper out
         var workspace = Guid.NewGuid();
         var none = new MediaLibrary.Filter(null, null, null, null, null);
         var videos = none with { Kind = MediaKind.Video };
-        var pages = new (string Name, IQueryable<MediaAsset> Query)[]
+        var later = (DateTimeOffset.UtcNow.UtcTicks, Guid.NewGuid());
+        var pages = new (string Name, IQueryable<MediaAsset> Query, string Index)[]
         {
-            ("first page", MediaLibrary.Page(MediaLibrary.Listing(session, workspace, none), null, 21)),
-            ("later page", MediaLibrary.Page(MediaLibrary.Listing(session, workspace, none), (DateTimeOffset.UtcNow.UtcTicks, Guid.NewGuid()), 21)),
-            ("kind", MediaLibrary.Page(MediaLibrary.Listing(session, workspace, videos), null, 21)),
+            ("first page", MediaLibrary.Page(MediaLibrary.Listing(session, workspace, none), null, 21), MediaMarten.LibraryIndex),
+            ("later page", MediaLibrary.Page(MediaLibrary.Listing(session, workspace, none), later, 21), MediaMarten.LibraryIndex),
+            ("kind", MediaLibrary.Page(MediaLibrary.Listing(session, workspace, videos), null, 21), MediaMarten.LibraryByKindIndex),
+            ("kind, later page", MediaLibrary.Page(MediaLibrary.Listing(session, workspace, videos), later, 21), MediaMarten.LibraryByKindIndex),
         };
 
-        foreach (var (name, query) in pages)
+        foreach (var (name, query, index) in pages)
         {
             // Whatever the table holds, a plan that scans the table or sorts costs more than any that reads an index
             // in order with these off: the library index is chosen exactly when its expressions match the query's.
             var plan = await ExplainAsync(query, "set local enable_seqscan = off; set local enable_sort = off; set local enable_bitmapscan = off");
             output.WriteLine($"{name}:\n{plan}");
-            Assert.Contains($"using {MediaMarten.LibraryIndex}", plan, StringComparison.Ordinal);
+            Assert.Contains($"Index Scan Backward using {index} ", plan, StringComparison.Ordinal);
+            Assert.DoesNotContain("Filter", plan, StringComparison.Ordinal);
             Assert.DoesNotContain("Sort", plan, StringComparison.Ordinal);
         }
     }
