@@ -7,7 +7,7 @@ namespace Nexus.Bench;
 /// <summary>Command-line settings: <c>--name value</c> or <c>--name=value</c>; see README.md.</summary>
 public sealed class BenchOptions
 {
-    public static readonly string[] AllStages = ["reference", "schedule", "punctuality", "faults", "punctuality2", "faults2", "analytics", "events", "webhooks", "transcode"];
+    public static readonly string[] AllStages = ["reference", "schedule", "punctuality", "faults", "punctuality2", "faults2", "analytics", "events", "webhooks", "transcode", "images"];
 
     public string[] Stages { get; private set; } = AllStages;
 
@@ -273,7 +273,7 @@ public sealed class BenchOptions
 
     public const string Usage = """
         usage: ./build.sh bench [--name value ...]   (or: dotnet run -c Release --project tests/Nexus.Bench -- ...)
-          --stages reference,schedule,punctuality,faults,punctuality2,faults2,analytics,events,webhooks,transcode
+          --stages reference,schedule,punctuality,faults,punctuality2,faults2,analytics,events,webhooks,transcode,images
                                     which measurements to run (default: all; …2 = on two API nodes)
           --concurrency 32          concurrent clients = signed-in users, one workspace + sandbox connection each
           --duration 10             seconds of the PostgreSQL reference; longest schedulePost run

@@ -68,6 +68,7 @@ try
         ("events", "events", EventsBench.RunAsync),
         ("webhooks", "webhook_delivery", WebhookDelivery.RunAsync),
         ("transcode", "media_transcode", MediaTranscode.RunAsync),
+        ("images", "media_images", MediaImages.RunAsync),
     }.Where(s => options.Runs(s.Name)).ToList();
 
     // The API is started only for the stages that need it.

@@ -49,9 +49,22 @@ public static class MediaLibrary
     public static async Task<Connection<MediaAsset>> PageAsync(Guid workspaceId, IResolveFieldContext context)
     {
         var page = context.GetPageRequest();
-        var filter = Filter.Of(context);
-        var query = context.RequestServices!.GetRequiredService<IQuerySession>().Query<MediaAsset>()
-            .Where(m => m.WorkspaceId == workspaceId && m.MatchesSql(NotDeleted));
+        var query = Listing(context.RequestServices!.GetRequiredService<IQuerySession>(), workspaceId, Filter.Of(context));
+        var total = page.CountTotal ? await query.CountAsync(context.CancellationToken) : (int?)null;
+        (long, Guid)? after = page.After(List, 2) is [var keyPart, var idPart]
+            ? (PageRequest.LongPart(keyPart, 0, DateTimeOffset.MaxValue.UtcTicks), PageRequest.GuidPart(idPart))
+            : null;
+        var rows = await Page(query, after, page.First + 1).ToListAsync(context.CancellationToken);
+        return Paging.ToConnection(rows, page, m => Paging.Key(List, m.CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture), m.Id.ToString("N")), total);
+    }
+
+    /// <summary>
+    /// The workspace's live items that pass the filter. Its expressions are those of <see cref="MediaMarten"/>'s
+    /// library index (workspace, created, id where not deleted) and tags index: a change here must keep them equal.
+    /// </summary>
+    internal static IQueryable<MediaAsset> Listing(IQuerySession session, Guid workspaceId, Filter filter)
+    {
+        var query = session.Query<MediaAsset>().Where(m => m.WorkspaceId == workspaceId && m.MatchesSql(NotDeleted));
         if (filter.Kind is { } kind)
         {
             query = query.Where(m => m.Facts.Kind == kind);
@@ -77,29 +90,32 @@ public static class MediaLibrary
             query = query.Where(m => m.MatchesSql($"{CreatedAt} < CAST(? AS timestamptz)", Instant(to.UtcTicks)));
         }
 
-        var total = page.CountTotal ? await query.CountAsync(context.CancellationToken) : (int?)null;
-        if (page.After(List, 2) is [var keyPart, var idPart])
+        return query;
+    }
+
+    /// <summary>Newest first, <paramref name="take"/> items strictly after the cursor's (ticks of the creation time, id).</summary>
+    internal static IQueryable<MediaAsset> Page(IQueryable<MediaAsset> query, (long Key, Guid Id)? after, int take)
+    {
+        if (after is var (key, id))
         {
-            var (key, id) = (PageRequest.LongPart(keyPart, 0, DateTimeOffset.MaxValue.UtcTicks), PageRequest.GuidPart(idPart));
             // Both sides are read as PostgreSQL reads the stored JSON timestamp (rounded to the microsecond), so an
             // item's own cursor equals it and ties are settled by the id.
             query = query.Where(m => m.MatchesSql($"({CreatedAt}, d.id) < (CAST(? AS timestamptz), ?)", Instant(key), id));
         }
 
-        var rows = await query.OrderBySql($"{CreatedAt} desc, d.id desc").Take(page.First + 1).ToListAsync(context.CancellationToken);
-        return Paging.ToConnection(rows, page, m => Paging.Key(List, m.CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture), m.Id.ToString("N")), total);
+        return query.OrderBySql($"{CreatedAt} desc, d.id desc").Take(take);
     }
 
     // The SQL expressions of the filters, written once.
     internal const string CreatedAt = "nexus.mt_immutable_timestamptz(d.data ->> 'CreatedAt')";
     internal const string LowerName = "lower(d.data ->> 'Name')";
-    internal const string TagsJson = "(d.data -> 'Tags')";
-    internal const string NotDeleted = "(d.data ->> 'Deleted') = 'false'";
+    internal const string TagsJson = "CAST(d.data ->> 'Tags' as jsonb)";
+    internal const string NotDeleted = "CAST(d.data ->> 'Deleted' as boolean) = false";
 
     private static string Instant(long ticks) => new DateTimeOffset(ticks, TimeSpan.Zero).ToString("O", CultureInfo.InvariantCulture);
 
     /// <summary>The checked filter arguments; a bad one is BAD_REQUEST.</summary>
-    private sealed record Filter(MediaKind? Kind, string? NamePattern, string? Tags, DateTimeOffset? From, DateTimeOffset? To)
+    internal sealed record Filter(MediaKind? Kind, string? NamePattern, string? Tags, DateTimeOffset? From, DateTimeOffset? To)
     {
         public static Filter Of(IResolveFieldContext context)
         {
