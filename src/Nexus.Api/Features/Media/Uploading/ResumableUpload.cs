@@ -246,6 +246,7 @@ public static class ResumableUpload
         long inPart = 0;
         var dropped = false;
         var overflow = false;
+        MediaRejectedException? refused = null;
         try
         {
             while (true)
@@ -273,7 +274,7 @@ public static class ResumableUpload
                     read = (int)left;
                 }
 
-                if (mime is null)
+                if (mime is null && refused is null)
                 {
                     if (head.Length < MediaTypes.SniffLength)
                     {
@@ -282,17 +283,29 @@ public static class ResumableUpload
 
                     if (head.Length >= Math.Min(MediaTypes.SniffLength, row.Length))
                     {
-                        var (sniffed, kind) = MediaTypes.Sniff(head) ?? throw new MediaRejectedException(MediaRejectedException.Unsupported,
-                            "The file is not a kind of media Nexus accepts (JPEG, PNG, GIF, WebP images; MP4, MOV, WebM videos; M4A, MP3, AAC, WAV, OGG audio).");
-                        var limit = LimitOf(kind, media);
-                        if (row.Length > limit)
+                        try
                         {
-                            throw new MediaRejectedException(MediaRejectedException.TooLarge, string.Create(CultureInfo.InvariantCulture,
-                                $"The {kind.ToString().ToLowerInvariant()} is {row.Length / 1024.0 / 1024.0:0.#} MB; the largest accepted is {limit / 1024.0 / 1024.0:0.#} MB."));
+                            mime = Sniff(head, row.Length, media);
                         }
-
-                        mime = sniffed;
+                        catch (MediaRejectedException rejected) when (hash is not null)
+                        {
+                            // First bytes damaged in transit must not end the upload: a checked body is refused only
+                            // once its digest shows these are the bytes the client meant. Until then it is only hashed.
+                            refused = rejected;
+                        }
                     }
+                }
+
+                if (refused is not null)
+                {
+                    hash!.AppendData(buffer, 0, read);
+                    left -= read;
+                    if (overflow)
+                    {
+                        break;
+                    }
+
+                    continue;
                 }
 
                 await output.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
@@ -329,7 +342,7 @@ public static class ResumableUpload
                 }
                 else
                 {
-                    if (inPart > 0)
+                    if (inPart > 0 && refused is null)
                     {
                         staged.Add(await StagePartAsync(staging, row, part.Path, output, http.RequestAborted) ?? throw new UploadConflict());
                         inStaged += inPart;
@@ -343,6 +356,11 @@ public static class ResumableUpload
                         await UploadAnswers.ErrorAsync(http, ChecksumMismatch, "CHECKSUM_MISMATCH",
                             "The body does not have the digest Upload-Checksum names; nothing of it was kept: send it again from Upload-Offset.");
                         return new(row, true, false);
+                    }
+
+                    if (refused is not null)
+                    {
+                        throw refused;
                     }
 
                     if (inStaged > 0)
@@ -399,6 +417,16 @@ public static class ResumableUpload
         }
 
         return new(row, false, dropped);
+    }
+
+    /// <summary>The type the first bytes show; refused when they show no accepted kind, or <paramref name="length"/> is over its kind's limit.</summary>
+    private static string Sniff(byte[] head, long length, MediaOptions media)
+    {
+        var (sniffed, kind) = MediaTypes.Sniff(head) ?? throw new MediaRejectedException(MediaRejectedException.Unsupported,
+            "The file is not a kind of media Nexus accepts (JPEG, PNG, GIF, WebP images; MP4, MOV, WebM videos; M4A, MP3, AAC, WAV, OGG audio).");
+        var limit = LimitOf(kind, media);
+        return length <= limit ? sniffed : throw new MediaRejectedException(MediaRejectedException.TooLarge, string.Create(CultureInfo.InvariantCulture,
+            $"The {kind.ToString().ToLowerInvariant()} is {length / 1024.0 / 1024.0:0.#} MB; the largest accepted is {limit / 1024.0 / 1024.0:0.#} MB."));
     }
 
     private static async Task<UploadRow?> CommitAsync(UploadStaging staging, UploadRow row, string path, FileStream output, long bytes, byte[] head, string? mime, CancellationToken ct)

@@ -152,6 +152,25 @@ public sealed class UploadIntegrityTests(UploadsFixture api) : IClassFixture<Upl
     }
 
     [Fact]
+    public async Task a_checked_patch_is_refused_for_its_type_only_when_its_digest_shows_those_are_the_bytes_meant()
+    {
+        var (owner, workspace) = await WorkspaceAsync();
+        var notes = System.Text.Encoding.UTF8.GetBytes(new string('x', 5000));
+        var location = (await api.Host.CreateUploadAsync(owner.Token, workspace, notes.Length, "notes.mp4")).Header("Location")!;
+
+        // A damaged body (its digest is another's) does not end the upload: it keeps nothing and says so.
+        var damaged = await api.Host.PatchAsync(owner.Token, location, 0, new ByteArrayContent(notes), Checksum("sha256", TestMedia.Image(10, 10)));
+        var still = await api.Host.HeadAsync(owner.Token, location);
+        var meant = await api.Host.PatchAsync(owner.Token, location, 0, new ByteArrayContent(notes), Checksum("sha256", notes));
+
+        Assert.Equal((ResumableUpload.ChecksumMismatch, "CHECKSUM_MISMATCH"), (damaged.Status, damaged.Code));
+        Assert.Equal((200, 0L), (still.Status, still.Offset()));
+        Assert.Equal((415, "UNSUPPORTED_MEDIA"), (meant.Status, meant.Code));
+        Assert.Equal(404, (await api.Host.HeadAsync(owner.Token, location)).Status);
+        Assert.Empty(StagedParts(location));
+    }
+
+    [Fact]
     public async Task a_checked_patch_cut_off_midway_keeps_nothing_since_its_bytes_cannot_be_checked()
     {
         var (owner, workspace) = await WorkspaceAsync();
