@@ -25,6 +25,9 @@ public sealed class RateLimitOptions
     public RateLimitPolicy SignUp { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromHours(1) };
 
     public RateLimitPolicy PasswordReset { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(15) };
+
+    /// <summary>New media uploads (tus creations and simple uploads), counted per person or app token, not per address.</summary>
+    public RateLimitPolicy MediaUpload { get; set; } = new() { PermitLimit = 120, Window = TimeSpan.FromMinutes(1) };
 }
 
 /// <summary>
@@ -53,6 +56,7 @@ public sealed class NexusRateLimiter(IOptions<RateLimitOptions> options, NpgsqlD
     public const string Login = nameof(RateLimitOptions.Login);
     public const string SignUp = nameof(RateLimitOptions.SignUp);
     public const string PasswordReset = nameof(RateLimitOptions.PasswordReset);
+    public const string MediaUpload = nameof(RateLimitOptions.MediaUpload);
 
     /// <summary>How soon to come back when the count could not be made.</summary>
     public static readonly TimeSpan UnavailableRetry = TimeSpan.FromSeconds(5);
@@ -128,6 +132,7 @@ public sealed class NexusRateLimiter(IOptions<RateLimitOptions> options, NpgsqlD
         Login => options.Login,
         SignUp => options.SignUp,
         PasswordReset => options.PasswordReset,
+        MediaUpload => options.MediaUpload,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown rate-limit policy."),
     };
 }

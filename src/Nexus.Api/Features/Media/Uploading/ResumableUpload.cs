@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Marten;
 using Microsoft.AspNetCore.Http.Features;
@@ -15,18 +16,23 @@ using Nexus.Api.Platforms;
 namespace Nexus.Api.Features.Media.Uploading;
 
 /// <summary>
-/// Resumable uploads at <c>/media/uploads</c>: the tus 1.0.0 core protocol with the creation, expiration and
-/// termination extensions. A client creates an upload (<c>POST</c> with <c>Upload-Length</c> and
+/// Resumable uploads at <c>/media/uploads</c>: the tus 1.0.0 core protocol with the creation, expiration, termination
+/// and checksum extensions. A client creates an upload (<c>POST</c> with <c>Upload-Length</c> and
 /// <c>Upload-Metadata</c>: <c>workspaceId</c>, <c>filename</c>), sends its bytes in any number of <c>PATCH</c>es, asks
 /// where it stands after a dropped connection (<c>HEAD</c>: every byte received before the drop was kept), and goes on
 /// from there. The PATCH that completes the file answers the new item's global id in <c>Nexus-Media-Id</c> (so does
 /// HEAD afterwards). The type comes from the first bytes: a file of no accepted kind, or larger than its kind's limit,
-/// is refused at the first PATCH with a JSON <c>{ code, message }</c> and the upload ends.
+/// is refused at the first PATCH with a JSON <c>{ code, message }</c> and the upload ends. A PATCH with
+/// <c>Upload-Checksum</c> counts only if its whole body has that digest: else it answers 460 and nothing of it is kept.
 /// </summary>
 public static class ResumableUpload
 {
     public const string Version = "1.0.0";
-    public const string Extensions = "creation,expiration,termination";
+    public const string Extensions = "creation,expiration,termination,checksum";
+    public const string ChecksumAlgorithms = "sha1,sha256";
+
+    /// <summary>tus's status for a PATCH whose body does not have the digest its <c>Upload-Checksum</c> names.</summary>
+    public const int ChecksumMismatch = 460;
     public const string OffsetOctetStream = "application/offset+octet-stream";
     public const string MediaIdHeader = "Nexus-Media-Id";
 
@@ -36,12 +42,13 @@ public static class ResumableUpload
         http.Response.Headers["Tus-Version"] = Version;
         http.Response.Headers["Tus-Extension"] = Extensions;
         http.Response.Headers["Tus-Max-Size"] = Largest(media.Value).ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers["Tus-Checksum-Algorithm"] = ChecksumAlgorithms;
         http.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
     public static async Task CreateAsync(HttpContext http, IQuerySession session, UploadStaging staging, IOptions<MediaOptions> media, IOptions<UploadOptions> uploads)
     {
-        if (await RefusedAsync(http))
+        if (await RefusedAsync(http) || await UploadAccess.RateLimitedAsync(http))
         {
             return;
         }
@@ -157,6 +164,13 @@ public static class ResumableUpload
             return;
         }
 
+        var (checksum, checksumError) = ParseChecksum(http.Request.Headers["Upload-Checksum"].ToString());
+        if (checksumError is not null)
+        {
+            await BadAsync(http, checksumError);
+            return;
+        }
+
         if (await FindAsync(http, id, session, staging) is not { } row)
         {
             return;
@@ -182,7 +196,7 @@ public static class ResumableUpload
             limit.MaxRequestBodySize = null;
         }
 
-        var received = await ReceiveAsync(http, row, staging, media.Value, uploads.Value);
+        var received = await ReceiveAsync(http, row, staging, media.Value, uploads.Value, checksum);
         if (received.Answered || received.Dropped)
         {
             return;
@@ -207,11 +221,17 @@ public static class ResumableUpload
 
     private sealed record Received(UploadRow Row, bool Answered, bool Dropped);
 
+    /// <summary>An <c>Upload-Checksum</c>: the algorithm and the digest the PATCH's body must have.</summary>
+    internal sealed record UploadChecksum(HashAlgorithmName Algorithm, byte[] Digest);
+
     /// <summary>
     /// Reads the body into parts of at most <see cref="UploadOptions.PartBytes"/>, storing and recording each as it fills
     /// and the last one at the end, also when the connection drops. The first bytes decide the kind before any are kept.
+    /// With a <paramref name="checksum"/> the body is hashed as it streams and its parts are stored but counted only
+    /// once the whole body has the digest: a mismatch, a drop (what arrived cannot be checked) or a body past the
+    /// length keeps nothing of it.
     /// </summary>
-    private static async Task<Received> ReceiveAsync(HttpContext http, UploadRow row, UploadStaging staging, MediaOptions media, UploadOptions uploads)
+    private static async Task<Received> ReceiveAsync(HttpContext http, UploadRow row, UploadStaging staging, MediaOptions media, UploadOptions uploads, UploadChecksum? checksum)
     {
         var head = row.Head;
         var mime = row.Mime;
@@ -219,9 +239,14 @@ public static class ResumableUpload
         var buffer = ArrayPool<byte>.Shared.Rent(81920);
         var part = TempFile.New(".part");
         var output = new FileStream(part.Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 81920, FileOptions.Asynchronous);
+        using var hash = checksum is null ? null : IncrementalHash.CreateHash(checksum.Algorithm);
+        // A checked PATCH's parts: stored, named on the row as pending, counted only after the digest matched.
+        var staged = new List<string>();
+        long inStaged = 0;
         long inPart = 0;
         var dropped = false;
         var overflow = false;
+        MediaRejectedException? refused = null;
         try
         {
             while (true)
@@ -249,7 +274,7 @@ public static class ResumableUpload
                     read = (int)left;
                 }
 
-                if (mime is null)
+                if (mime is null && refused is null)
                 {
                     if (head.Length < MediaTypes.SniffLength)
                     {
@@ -258,20 +283,33 @@ public static class ResumableUpload
 
                     if (head.Length >= Math.Min(MediaTypes.SniffLength, row.Length))
                     {
-                        var (sniffed, kind) = MediaTypes.Sniff(head) ?? throw new MediaRejectedException(MediaRejectedException.Unsupported,
-                            "The file is not a kind of media Nexus accepts (JPEG, PNG, GIF, WebP images; MP4, MOV, WebM videos; M4A, MP3, AAC, WAV, OGG audio).");
-                        var limit = LimitOf(kind, media);
-                        if (row.Length > limit)
+                        try
                         {
-                            throw new MediaRejectedException(MediaRejectedException.TooLarge, string.Create(CultureInfo.InvariantCulture,
-                                $"The {kind.ToString().ToLowerInvariant()} is {row.Length / 1024.0 / 1024.0:0.#} MB; the largest accepted is {limit / 1024.0 / 1024.0:0.#} MB."));
+                            mime = Sniff(head, row.Length, media);
                         }
-
-                        mime = sniffed;
+                        catch (MediaRejectedException rejected) when (hash is not null)
+                        {
+                            // First bytes damaged in transit must not end the upload: a checked body is refused only
+                            // once its digest shows these are the bytes the client meant. Until then it is only hashed.
+                            refused = rejected;
+                        }
                     }
                 }
 
+                if (refused is not null)
+                {
+                    hash!.AppendData(buffer, 0, read);
+                    left -= read;
+                    if (overflow)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
                 await output.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
+                hash?.AppendData(buffer, 0, read);
                 inPart += read;
                 left -= read;
                 if (overflow)
@@ -281,12 +319,60 @@ public static class ResumableUpload
 
                 if (inPart >= uploads.PartBytes)
                 {
-                    row = await CommitAsync(staging, row, part.Path, output, inPart, head, mime, http.RequestAborted) ?? throw new UploadConflict();
+                    if (hash is null)
+                    {
+                        row = await CommitAsync(staging, row, part.Path, output, inPart, head, mime, http.RequestAborted) ?? throw new UploadConflict();
+                    }
+                    else
+                    {
+                        staged.Add(await StagePartAsync(staging, row, part.Path, output, http.RequestAborted) ?? throw new UploadConflict());
+                        inStaged += inPart;
+                    }
+
                     inPart = 0;
                 }
             }
 
-            if (inPart > 0)
+            if (hash is not null)
+            {
+                if (dropped || overflow)
+                {
+                    await staging.DiscardAsync(row.Id, staged);
+                    staged.Clear();
+                }
+                else
+                {
+                    if (inPart > 0 && refused is null)
+                    {
+                        staged.Add(await StagePartAsync(staging, row, part.Path, output, http.RequestAborted) ?? throw new UploadConflict());
+                        inStaged += inPart;
+                    }
+
+                    if (!CryptographicOperations.FixedTimeEquals(hash.GetHashAndReset(), checksum!.Digest))
+                    {
+                        await staging.DiscardAsync(row.Id, staged);
+                        staged.Clear();
+                        Describe(http, row);
+                        await UploadAnswers.ErrorAsync(http, ChecksumMismatch, "CHECKSUM_MISMATCH",
+                            "The body does not have the digest Upload-Checksum names; nothing of it was kept: send it again from Upload-Offset.");
+                        return new(row, true, false);
+                    }
+
+                    if (refused is not null)
+                    {
+                        throw refused;
+                    }
+
+                    if (inStaged > 0)
+                    {
+                        string[] keys = [.. staged];
+                        // RecordAsync deletes them itself when it cannot count them.
+                        staged.Clear();
+                        row = await staging.RecordAsync(row.Id, row.Received, keys, inStaged, head, mime, http.RequestAborted) ?? throw new UploadConflict();
+                    }
+                }
+            }
+            else if (inPart > 0)
             {
                 // A dropped request's token is cancelled, and these bytes are what it leaves behind to resume from.
                 row = await CommitAsync(staging, row, part.Path, output, inPart, head, mime, dropped ? CancellationToken.None : http.RequestAborted)
@@ -296,6 +382,7 @@ public static class ResumableUpload
         catch (MediaRejectedException rejected)
         {
             await staging.TerminateAsync(row.Id, CancellationToken.None);
+            staged.Clear();
             await UploadAnswers.RejectedAsync(http, rejected);
             return new(row, true, dropped);
         }
@@ -313,16 +400,33 @@ public static class ResumableUpload
             ArrayPool<byte>.Shared.Return(buffer);
             await output.DisposeAsync();
             part.Dispose();
+            if (staged.Count > 0)
+            {
+                // Whatever else ended the request (a failed store, the client gone while a part was stored): none of it counts.
+                await staging.DiscardAsync(row.Id, staged);
+            }
         }
 
         if (overflow)
         {
             Describe(http, row);
-            await BadAsync(http, "The body went past Upload-Length; the bytes up to it were kept.");
+            await BadAsync(http, hash is null
+                ? "The body went past Upload-Length; the bytes up to it were kept."
+                : "The body went past Upload-Length; none of it was kept (its checksum covers all of it).");
             return new(row, true, dropped);
         }
 
         return new(row, false, dropped);
+    }
+
+    /// <summary>The type the first bytes show; refused when they show no accepted kind, or <paramref name="length"/> is over its kind's limit.</summary>
+    private static string Sniff(byte[] head, long length, MediaOptions media)
+    {
+        var (sniffed, kind) = MediaTypes.Sniff(head) ?? throw new MediaRejectedException(MediaRejectedException.Unsupported,
+            "The file is not a kind of media Nexus accepts (JPEG, PNG, GIF, WebP images; MP4, MOV, WebM videos; M4A, MP3, AAC, WAV, OGG audio).");
+        var limit = LimitOf(kind, media);
+        return length <= limit ? sniffed : throw new MediaRejectedException(MediaRejectedException.TooLarge, string.Create(CultureInfo.InvariantCulture,
+            $"The {kind.ToString().ToLowerInvariant()} is {length / 1024.0 / 1024.0:0.#} MB; the largest accepted is {limit / 1024.0 / 1024.0:0.#} MB."));
     }
 
     private static async Task<UploadRow?> CommitAsync(UploadStaging staging, UploadRow row, string path, FileStream output, long bytes, byte[] head, string? mime, CancellationToken ct)
@@ -332,6 +436,50 @@ public static class ResumableUpload
         output.SetLength(0);
         return updated;
     }
+
+    private static async Task<string?> StagePartAsync(UploadStaging staging, UploadRow row, string path, FileStream output, CancellationToken ct)
+    {
+        await output.FlushAsync(ct);
+        var key = await staging.StageAsync(row.Id, path, ct);
+        output.SetLength(0);
+        return key;
+    }
+
+    /// <summary>
+    /// <c>Upload-Checksum: &lt;algorithm&gt; &lt;base64 digest&gt;</c>: the checksum, or none when the header is absent, or
+    /// why it cannot be used (an algorithm not in <see cref="ChecksumAlgorithms"/>, a digest that is not one of it).
+    /// </summary>
+    internal static (UploadChecksum? Checksum, string? Error) ParseChecksum(string header)
+    {
+        if (header.Length == 0)
+        {
+            return (null, null);
+        }
+
+        var parts = header.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 2)
+        {
+            return (null, "Upload-Checksum is `<algorithm> <base64 digest>`.");
+        }
+
+        (HashAlgorithmName Name, int Bytes)? algorithm = parts[0].ToLowerInvariant() switch
+        {
+            "sha1" => (HashAlgorithmName.SHA1, 20),
+            "sha256" => (HashAlgorithmName.SHA256, 32),
+            _ => null,
+        };
+        if (algorithm is not { } known)
+        {
+            return (null, $"Upload-Checksum's algorithm `{Truncate(parts[0])}` is not supported: use one of {ChecksumAlgorithms}.");
+        }
+
+        var digest = new byte[known.Bytes];
+        return Convert.TryFromBase64String(parts[1], digest, out var written) && written == known.Bytes
+            ? (new UploadChecksum(known.Name, digest), null)
+            : (null, $"Upload-Checksum's digest is not a base64 {parts[0].ToLowerInvariant()} digest ({known.Bytes} bytes).");
+    }
+
+    private static string Truncate(string text) => text.Length <= 20 ? text : text[..20] + "…";
 
     private sealed class UploadConflict : Exception;
 

@@ -27,7 +27,7 @@ public static class SimpleUpload
     public static async Task HandleAsync(HttpContext http, IQuerySession session, AddToLibrary library, IOptions<MediaOptions> media, IOptions<UploadOptions> uploads)
     {
         http.Response.Headers.CacheControl = "no-store";
-        if (await BearerEndpoints.RefusedAnonymousAsync(http))
+        if (await BearerEndpoints.RefusedAnonymousAsync(http) || await UploadAccess.RateLimitedAsync(http))
         {
             return;
         }

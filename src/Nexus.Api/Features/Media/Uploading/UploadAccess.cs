@@ -3,6 +3,7 @@ using Marten;
 using Nexus.Api.Features.Apps;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL.Authorization;
+using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Identity;
 using OpenIddict.Abstractions;
 
@@ -65,6 +66,35 @@ public static class UploadAccess
 
         return BearerEndpoints.RefuseAsync(http, refusal.Status, refusal.Error, refusal.Message);
     }
+
+    /// <summary>
+    /// Counts a new upload (a tus creation or a simple upload) against <see cref="NexusRateLimiter.MediaUpload"/> for
+    /// whoever calls: a person, or an app's token (per person it acts for); true when refused and answered (429, or 503
+    /// while the count cannot be made), with <c>Retry-After</c>.
+    /// </summary>
+    public static async Task<bool> RateLimitedAsync(HttpContext http)
+    {
+        var limiter = http.RequestServices.GetRequiredService<NexusRateLimiter>();
+        var decision = await limiter.AcquireAsync(NexusRateLimiter.MediaUpload, RateLimitClient(http), http.RequestAborted);
+        if (decision.Acquired)
+        {
+            return false;
+        }
+
+        http.Response.Headers.RetryAfter = NexusRateLimiter.RetryAfterSeconds(decision.RetryAfter);
+        await (decision.Unavailable
+            ? UploadAnswers.ErrorAsync(http, StatusCodes.Status503ServiceUnavailable, "TEMPORARILY_UNAVAILABLE", "Uploads cannot be counted right now; try again after the Retry-After delay.")
+            : UploadAnswers.ErrorAsync(http, StatusCodes.Status429TooManyRequests, "RATE_LIMITED", "Too many uploads started; try again after the Retry-After delay."));
+        return true;
+    }
+
+    // Tokens, not addresses: a team behind one office address shares nothing, and one person's many addresses share one budget.
+    private static string RateLimitClient(HttpContext http) => (http.User.IsApp(), http.User.AppId(), http.User.ActorId()) switch
+    {
+        (true, { } app, { } actor) => $"app:{app:N}:{actor:N}",
+        (false, _, { } person) => $"person:{person:N}",
+        _ => $"address:{NexusRateLimiter.ClientOf(http)}",
+    };
 
     private static Refusal NotFound(bool naming) => naming
         ? new(StatusCodes.Status404NotFound, "not_found", "This workspace does not exist or you are not a member of it.")

@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Media.Adding;
 using Nexus.Api.Infrastructure;
@@ -28,6 +29,18 @@ public static class UploadEndpoints
         app.MapDelete(Path + "/{id}", ResumableUpload.DeleteAsync);
         return app;
     }
+
+    /// <summary>
+    /// What a browser's tus client needs besides the origin (<see cref="HttpHardening"/> applies it to these paths only):
+    /// its methods and request headers, and the answers' headers it reads. Bearer tokens, no cookies: no credentials.
+    /// </summary>
+    /// <remarks><c>Upload-Defer-Length</c> is not supported, but allowed so that a browser reads the 400 that says so.</remarks>
+    public static CorsPolicyBuilder CorsRules(CorsPolicyBuilder policy) => policy
+        .WithMethods(HttpMethods.Post, HttpMethods.Patch, HttpMethods.Head, HttpMethods.Delete, HttpMethods.Options)
+        .WithHeaders("Authorization", "Content-Type", "Content-Disposition", "Tus-Resumable", "Upload-Length", "Upload-Offset", "Upload-Metadata", "Upload-Checksum",
+            "Upload-Defer-Length")
+        .WithExposedHeaders("Location", "Upload-Offset", "Upload-Length", "Upload-Expires", "Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size",
+            "Tus-Checksum-Algorithm", ResumableUpload.MediaIdHeader, "WWW-Authenticate", "Retry-After");
 
     /// <summary>Registers the upload services; called from the media area's configuration.</summary>
     public static IServiceCollection AddMediaUploads(this IServiceCollection services, IConfiguration configuration)

@@ -18,9 +18,9 @@ public sealed record Finished(Guid? MediaId, MediaRejectedException? Rejected);
 
 /// <summary>
 /// The state of resumable uploads (<see cref="UploadTables.Uploads"/>) and their staged bytes, which are parts in the
-/// media store (<c>uploads/{id}/{offset}-{random}</c>) so that every node reads what any node received. A part is
-/// stored first and then recorded by one <c>UPDATE</c> that names the offset it expects: of two PATCHes racing at one
-/// offset one wins, and the loser's part is deleted. A complete upload is assembled into a temporary file by the one
+/// media store (<c>uploads/{id}/{random}</c>) so that every node reads what any node received. A part is named on the
+/// row as pending, stored, and then counted by one <c>UPDATE</c> that names the offset it expects: of two PATCHes racing
+/// at one offset one wins, and the loser's parts are deleted (so are a PATCH's whose checksum does not match). A complete upload is assembled into a temporary file by the one
 /// request that holds its finishing lease, and added to the library (<see cref="AddToLibrary"/>) in the transaction
 /// that records the item's id on the row.
 /// </summary>
@@ -62,19 +62,58 @@ public sealed class UploadStaging(NpgsqlDataSource db, IMediaStore store, AddToL
     /// </summary>
     public async Task<UploadRow?> AppendAsync(Guid id, long offset, string path, long bytes, byte[] head, string? mime, CancellationToken ct)
     {
-        var key = $"uploads/{id:N}/{offset:D13}-{Guid.NewGuid():N}";
-        await using (var part = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous))
+        var key = await StageAsync(id, path, ct);
+        return key is null ? null : await RecordAsync(id, offset, [key], bytes, head, mime, ct);
+    }
+
+    /// <summary>
+    /// Stores the file at <paramref name="path"/> as a part of the upload that no offset counts yet (a PATCH whose
+    /// checksum is still to be verified); its key, or null when the upload is gone or finished. The key is named on the
+    /// row (<c>pending</c>) before the bytes are stored, so that a node dying before <see cref="RecordAsync"/> or
+    /// <see cref="DiscardAsync"/> leaves nothing the sweep of the upload does not remove.
+    /// </summary>
+    public async Task<string?> StageAsync(Guid id, string path, CancellationToken ct)
+    {
+        var key = $"uploads/{id:N}/{Guid.NewGuid():N}";
+        await using (var command = db.CreateCommand($"update {UploadTables.Uploads} set pending = array_append(pending, $2) where id = $1 and media_id is null"))
         {
-            await store.PutAsync(key, part, "application/octet-stream", ct);
+            Add(command.Parameters, id, key);
+            if (await command.ExecuteNonQueryAsync(ct) == 0)
+            {
+                return null;
+            }
         }
 
+        try
+        {
+            await using var part = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous);
+            await store.PutAsync(key, part, "application/octet-stream", ct);
+        }
+        catch
+        {
+            await DiscardAsync(id, [key]);
+            throw;
+        }
+
+        return key;
+    }
+
+    /// <summary>
+    /// Counts staged parts (<see cref="StageAsync"/>, in order) as the <paramref name="bytes"/> bytes at
+    /// <paramref name="offset"/>, in one <c>UPDATE</c> that expects that offset; the new state, or null when the upload
+    /// was no longer there (another request got there first, it was terminated or finished), and then the parts are
+    /// deleted again.
+    /// </summary>
+    public async Task<UploadRow?> RecordAsync(Guid id, long offset, string[] keys, long bytes, byte[] head, string? mime, CancellationToken ct)
+    {
         UploadRow? updated = null;
         try
         {
             await using var command = db.CreateCommand(
-                $"update {UploadTables.Uploads} set received = received + $3, parts = array_append(parts, $4), head = $5, mime = coalesce(mime, $6), expires_at = $7 " +
+                $"update {UploadTables.Uploads} set received = received + $3, parts = parts || $4, pending = array(select k from unnest(pending) k where k <> all($4)), " +
+                $"head = $5, mime = coalesce(mime, $6), expires_at = $7 " +
                 $"where id = $1 and received = $2 and received + $3 <= length and media_id is null returning {Columns}");
-            Add(command.Parameters, id, offset, bytes, key, head, mime, clock.GetUtcNow() + Options.Expiry);
+            Add(command.Parameters, id, offset, bytes, keys, head, mime, clock.GetUtcNow() + Options.Expiry);
             await using var reader = await command.ExecuteReaderAsync(ct);
             updated = await reader.ReadAsync(ct) ? Read(reader) : null;
         }
@@ -82,11 +121,28 @@ public sealed class UploadStaging(NpgsqlDataSource db, IMediaStore store, AddToL
         {
             if (updated is null)
             {
-                await DeletePartsAsync([key]);
+                await DiscardAsync(id, keys);
             }
         }
 
         return updated;
+    }
+
+    /// <summary>Deletes staged parts that were never counted (a checksum mismatch, a dropped or refused PATCH) and unnames them.</summary>
+    public async Task DiscardAsync(Guid id, IReadOnlyCollection<string> keys)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        await using (var command = db.CreateCommand($"update {UploadTables.Uploads} set pending = array(select k from unnest(pending) k where k <> all($2)) where id = $1"))
+        {
+            Add(command.Parameters, id, keys.ToArray());
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+
+        await DeletePartsAsync(keys);
     }
 
     /// <summary>
@@ -159,7 +215,7 @@ public sealed class UploadStaging(NpgsqlDataSource db, IMediaStore store, AddToL
     public async Task<bool> TerminateAsync(Guid id, CancellationToken ct)
     {
         string[]? parts = null;
-        await using (var command = db.CreateCommand($"delete from {UploadTables.Uploads} where id = $1 returning parts"))
+        await using (var command = db.CreateCommand($"delete from {UploadTables.Uploads} where id = $1 returning parts || pending"))
         {
             Add(command.Parameters, id);
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -186,7 +242,7 @@ public sealed class UploadStaging(NpgsqlDataSource db, IMediaStore store, AddToL
         var removed = 0;
         await using (var command = db.CreateCommand(
             $"delete from {UploadTables.Uploads} where id in (select id from {UploadTables.Uploads} where expires_at <= $1 " +
-            $"and (finishing_until is null or finishing_until < $1) order by expires_at limit $2 for update skip locked) returning parts"))
+            $"and (finishing_until is null or finishing_until < $1) order by expires_at limit $2 for update skip locked) returning parts || pending"))
         {
             Add(command.Parameters, now, (long)Options.SweepBatch);
             await using var reader = await command.ExecuteReaderAsync(ct);

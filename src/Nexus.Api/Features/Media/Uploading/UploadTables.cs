@@ -11,7 +11,8 @@ namespace Nexus.Api.Features.Media.Uploading;
 /// </summary>
 /// <remarks>
 /// Columns: the workspace and who created it; the declared <c>length</c> and the bytes <c>received</c>; <c>parts</c>,
-/// the media store keys of the staged parts in order (<c>uploads/{id}/…</c>); <c>head</c>, the first bytes (as many as
+/// the media store keys of the staged parts in order (<c>uploads/{id}/…</c>); <c>pending</c>, the keys of parts stored
+/// or being stored that no offset counts yet (a PATCH still being received and checked); <c>head</c>, the first bytes (as many as
 /// <see cref="MediaTypes.SniffLength"/>) and <c>mime</c>, the type they were sniffed as; <c>expires_at</c>;
 /// <c>finishing_until</c>, the lease of the node assembling a complete upload; <c>media_id</c>, the item it became.
 /// </remarks>
@@ -32,6 +33,7 @@ public sealed class UploadsMarten : IConfigureMarten
         uploads.AddColumn<long>("length").NotNull();
         uploads.AddColumn<long>("received").NotNull().DefaultValue(0);
         uploads.AddColumn("parts", "text[]").NotNull().DefaultValueByExpression("'{}'");
+        uploads.AddColumn("pending", "text[]").NotNull().DefaultValueByExpression("'{}'");
         uploads.AddColumn("head", "bytea").NotNull().DefaultValueByExpression("''::bytea");
         uploads.AddColumn("mime", "text");
         uploads.AddColumn("created_at", "timestamp with time zone").NotNull();

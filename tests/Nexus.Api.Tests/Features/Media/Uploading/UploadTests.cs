@@ -173,7 +173,7 @@ public sealed class UploadTests(UploadsFixture api) : IClassFixture<UploadsFixtu
         var wrongType = await api.Host.SendAsync(owner.Token, HttpMethod.Patch, location, new ByteArrayContent([1, 2, 3]) { Headers = { ContentType = new("application/octet-stream") } },
             new Dictionary<string, string> { ["Upload-Offset"] = "0" });
 
-        Assert.Equal((204, "1.0.0", "creation,expiration,termination", UploadsFixture.MaxVideoBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        Assert.Equal((204, "1.0.0", "creation,expiration,termination,checksum", UploadsFixture.MaxVideoBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             (options.Status, options.Header("Tus-Version"), options.Header("Tus-Extension"), options.Header("Tus-Max-Size")));
         Assert.Equal(412, unversioned.Status);
         Assert.Equal(415, wrongType.Status);
@@ -274,47 +274,5 @@ public sealed class UploadTests(UploadsFixture api) : IClassFixture<UploadsFixtu
     private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes)
     {
         public override bool CanSeek => false;
-    }
-
-    /// <summary>Gives its bytes, then stalls until the request is given up (like a connection that went dead).</summary>
-    private sealed class StallingStream(byte[] bytes) : Stream
-    {
-        private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_position < bytes.Length)
-            {
-                var n = Math.Min(buffer.Length, bytes.Length - _position);
-                bytes.AsMemory(_position, n).CopyTo(buffer);
-                _position += n;
-                return n;
-            }
-
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return 0;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -16,13 +16,16 @@ namespace Nexus.Api.Tests.Features.Media.Uploading;
 
 /// <summary>
 /// The API with small media limits (images 1 MB, audio 8 MB, videos 40 MB), staged parts of 64 KB (so a file is several
-/// parts), a controlled clock for expiry, no background sweep (the tests sweep), and private addresses allowed for
+/// parts), at most 5 open uploads per workspace and 8 new uploads per person an hour, a controlled clock for expiry, no background sweep (the tests sweep), and private addresses allowed for
 /// imports from a local server.
 /// </summary>
 public sealed class UploadsFixture : ApiFixture, IAsyncLifetime
 {
     public const long MaxImageBytes = 1024 * 1024;
     public const long MaxVideoBytes = 40L * 1024 * 1024;
+
+    /// <summary>New uploads one person (or app token) may start per hour here.</summary>
+    public const int UploadsPerHour = 8;
 
     public ControlledClock Clock { get; } = new();
 
@@ -36,6 +39,8 @@ public sealed class UploadsFixture : ApiFixture, IAsyncLifetime
         ["Nexus:Media:Uploads:PartBytes"] = "65536",
         ["Nexus:Media:Uploads:SweepInterval"] = "1.00:00:00",
         ["Nexus:Media:Uploads:MaxOpenPerWorkspace"] = "5",
+        ["Nexus:RateLimits:MediaUpload:PermitLimit"] = UploadsPerHour.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Nexus:RateLimits:MediaUpload:Window"] = "01:00:00",
         ["Nexus:Outbound:AllowPrivateAddresses"] = "true",
         ["Nexus:Platforms:Sandbox:AccessTokenLifetime"] = "400.00:00:00",
     };
@@ -146,13 +151,16 @@ public static class UploadScenarios
     public static Task<UploadAnswer> PatchAsync(this IAlbaHost host, string? token, string location, long offset, byte[] bytes) =>
         host.PatchAsync(token, location, offset, new ByteArrayContent(bytes));
 
-    public static Task<UploadAnswer> PatchAsync(this IAlbaHost host, string? token, string location, long offset, HttpContent content)
+    public static Task<UploadAnswer> PatchAsync(this IAlbaHost host, string? token, string location, long offset, HttpContent content, string? checksum = null)
     {
         content.Headers.ContentType = new MediaTypeHeaderValue(ResumableUpload.OffsetOctetStream);
-        return host.SendAsync(token, HttpMethod.Patch, location, content, new Dictionary<string, string>
+        var headers = new Dictionary<string, string> { ["Upload-Offset"] = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (checksum is not null)
         {
-            ["Upload-Offset"] = offset.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+            headers["Upload-Checksum"] = checksum;
+        }
+
+        return host.SendAsync(token, HttpMethod.Patch, location, content, headers);
     }
 
     public static Task<UploadAnswer> HeadAsync(this IAlbaHost host, string? token, string location) => host.SendAsync(token, HttpMethod.Head, location);
@@ -212,4 +220,46 @@ public static class UploadScenarios
         Assert.True(response.Errors.Length == 0, response.Body.ToString());
         return response.Data.GetProperty("node");
     }
+}
+
+/// <summary>Gives its bytes, then stalls until the request is given up (like a connection that went dead).</summary>
+internal sealed class StallingStream(byte[] bytes) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (_position < bytes.Length)
+        {
+            var n = Math.Min(buffer.Length, bytes.Length - _position);
+            bytes.AsMemory(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return 0;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
