@@ -311,26 +311,13 @@ public sealed class UploadIntegrityTests(UploadsFixture api) : IClassFixture<Upl
     }
 
     /// <summary>Gives the first <c>gateAt</c> bytes, then waits at <c>barrier</c> for the other request before the rest.</summary>
-    private sealed class GatedStream(byte[] bytes, int gateAt, Barrier barrier) : Stream
+    private sealed class GatedStream(byte[] bytes, int gateAt, Barrier barrier) : ScriptedBody(bytes)
     {
-        private int _position;
         private bool _passed;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            if (_position >= gateAt && !_passed)
+            if (Position >= gateAt && !_passed)
             {
                 _passed = true;
                 await Task.Run(() => barrier.SignalAndWait(TimeSpan.FromSeconds(10)), cancellationToken);
@@ -338,21 +325,7 @@ public sealed class UploadIntegrityTests(UploadsFixture api) : IClassFixture<Upl
                 await Task.Delay(200, cancellationToken);
             }
 
-            var end = _passed ? bytes.Length : gateAt;
-            var n = Math.Min(buffer.Length, end - _position);
-            bytes.AsMemory(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
+            return Give(buffer, _passed ? Bytes.Length : gateAt);
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

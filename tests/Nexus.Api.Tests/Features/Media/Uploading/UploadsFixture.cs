@@ -222,10 +222,12 @@ public static class UploadScenarios
     }
 }
 
-/// <summary>Gives its bytes, then stalls until the request is given up (like a connection that went dead).</summary>
-internal sealed class StallingStream(byte[] bytes) : Stream
+/// <summary>A request body that hands out <c>bytes</c> as its subclass decides: forward only, read asynchronously.</summary>
+internal abstract class ScriptedBody(byte[] bytes) : Stream
 {
     private int _position;
+
+    protected byte[] Bytes => bytes;
 
     public override bool CanRead => true;
 
@@ -239,18 +241,13 @@ internal sealed class StallingStream(byte[] bytes) : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <summary>Copies the next bytes, up to <paramref name="end"/>, into <paramref name="buffer"/>.</summary>
+    protected int Give(Memory<byte> buffer, int end)
     {
-        if (_position < bytes.Length)
-        {
-            var n = Math.Min(buffer.Length, bytes.Length - _position);
-            bytes.AsMemory(_position, n).CopyTo(buffer);
-            _position += n;
-            return n;
-        }
-
-        await Task.Delay(Timeout.Infinite, cancellationToken);
-        return 0;
+        var n = Math.Max(0, Math.Min(buffer.Length, end - _position));
+        bytes.AsMemory(_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
     }
 
     public override void Flush()
@@ -262,4 +259,19 @@ internal sealed class StallingStream(byte[] bytes) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
+/// <summary>Gives its bytes, then stalls until the request is given up (like a connection that went dead).</summary>
+internal sealed class StallingStream(byte[] bytes) : ScriptedBody(bytes)
+{
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (Position < Bytes.Length)
+        {
+            return Give(buffer, Bytes.Length);
+        }
+
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return 0;
+    }
 }
