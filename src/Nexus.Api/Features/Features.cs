@@ -1,6 +1,7 @@
 using FluentValidation;
 using Nexus.Api.Features.Accounts;
 using Nexus.Api.Features.Analytics;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.EventStreams.Live;
 using Nexus.Api.Features.Hooks;
@@ -17,7 +18,8 @@ public static class Features
         services.AddAccounts().AddNexusConnections().AddNexusPosts(configuration).AddNexusWebhooks(configuration).AddNexusAnalytics(configuration)
             .AddNexusEventStreams()
             .AddNexusHooks(configuration)
-            .AddNexusMedia(configuration);
+            .AddNexusMedia(configuration)
+            .AddNexusBilling(configuration);
 
     /// <summary>Registers every slice's nested <c>Validator</c> as <c>IValidator&lt;TCommand&gt;</c>.</summary>
     public static IServiceCollection AddNexusValidators(this IServiceCollection services)

@@ -67,7 +67,8 @@ public sealed record Workspace(
     List<PendingInvitation> Invitations,
     DateTimeOffset CreatedAt,
     int Version,
-    PostingSchedule? PostingSchedule = null)
+    PostingSchedule? PostingSchedule = null,
+    Billing.WorkspaceSubscription? Subscription = null)
 {
     public Guid OwnerId => Members.Single(m => m.Value == Role.Owner).Key;
 
@@ -88,6 +89,8 @@ public sealed record Workspace(
     public Workspace Apply(WorkspaceSettingsChanged e) => this with { TimeZone = e.TimeZone };
 
     public Workspace Apply(PostingScheduleSet e) => this with { PostingSchedule = new PostingSchedule(e.TimeZone, e.Slots) };
+
+    public Workspace Apply(Billing.WorkspaceSubscriptionChanged e) => this with { Subscription = Billing.WorkspaceSubscription.From(e, Subscription) };
 
     public Workspace Apply(MemberInvited e) =>
         this with { Invitations = [.. Invitations.Where(i => i.Email != e.Email), new PendingInvitation(e.InvitationId, e.Email, e.Role, e.ExpiresAt)] };
