@@ -28,6 +28,9 @@ public sealed class RateLimitOptions
 
     /// <summary>New media uploads (tus creations and simple uploads), counted per person or app token, not per address.</summary>
     public RateLimitPolicy MediaUpload { get; set; } = new() { PermitLimit = 120, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>The public storefront query (no sign-in), per address: generous for shoppers, a ceiling for scrapers.</summary>
+    public RateLimitPolicy Storefront { get; set; } = new() { PermitLimit = 300, Window = TimeSpan.FromMinutes(1) };
 }
 
 /// <summary>
@@ -57,6 +60,7 @@ public sealed class NexusRateLimiter(IOptions<RateLimitOptions> options, NpgsqlD
     public const string SignUp = nameof(RateLimitOptions.SignUp);
     public const string PasswordReset = nameof(RateLimitOptions.PasswordReset);
     public const string MediaUpload = nameof(RateLimitOptions.MediaUpload);
+    public const string Storefront = nameof(RateLimitOptions.Storefront);
 
     /// <summary>How soon to come back when the count could not be made.</summary>
     public static readonly TimeSpan UnavailableRetry = TimeSpan.FromSeconds(5);
@@ -133,6 +137,7 @@ public sealed class NexusRateLimiter(IOptions<RateLimitOptions> options, NpgsqlD
         SignUp => options.SignUp,
         PasswordReset => options.PasswordReset,
         MediaUpload => options.MediaUpload,
+        Storefront => options.Storefront,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown rate-limit policy."),
     };
 }

@@ -12,7 +12,7 @@ namespace Nexus.Api.Tests.Infrastructure;
 /// </summary>
 public class ApiFixture : IAsyncLifetime
 {
-    private static readonly string[] RateLimitPolicies = ["Token", "Login", "SignUp", "PasswordReset", "MediaUpload"];
+    private static readonly string[] RateLimitPolicies = ["Token", "Login", "SignUp", "PasswordReset", "MediaUpload", "Storefront"];
     private static readonly string[] SandboxClients =
         [nameof(Nexus.Api.Platforms.Sandbox.SandboxOAuthClient), nameof(Nexus.Api.Platforms.Sandbox.SandboxPublisher), nameof(Nexus.Api.Platforms.Sandbox.SandboxWebhooks),
             nameof(Nexus.Api.Platforms.Sandbox.SandboxMetrics)];
