@@ -104,9 +104,8 @@ public static class ProductRules
             RuleFor(c => c.Price).InclusiveBetween(0, MaxAmount).WithMessage($"A price is 0 to {MaxAmount} in minor units (cents).");
             RuleFor(c => c.Currency)
                 .Must(Currencies.IsKnown).WithMessage("Use an ISO 4217 currency code, like EUR or USD.");
-            RuleFor(c => c.DigitalFileId)
-                .NotNull().When(c => c.Delivery == DeliveryKind.Digital).WithMessage("A digital product needs its file (a library item).")
-                .Null().When(c => c.Delivery == DeliveryKind.Physical).WithMessage("Only a digital product has a file.");
+            RuleFor(c => c.DigitalFileId).NotNull().When(c => c.Delivery == DeliveryKind.Digital).WithMessage("A digital product needs its file (a library item).");
+            RuleFor(c => c.DigitalFileId).Null().When(c => c.Delivery == DeliveryKind.Physical).WithMessage("Only a digital product has a file.");
             RuleFor(c => c.Variants)
                 .Must(v => v.Count is >= 1 and <= MaxVariants).WithMessage($"A product has 1 to {MaxVariants} variants.")
                 .Must(v => v.Where(x => !string.IsNullOrWhiteSpace(x.Sku)).Select(x => x.Sku!.Trim()).GroupBy(s => s, StringComparer.OrdinalIgnoreCase).All(g => g.Count() == 1))

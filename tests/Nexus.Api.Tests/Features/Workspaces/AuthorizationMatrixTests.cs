@@ -103,7 +103,17 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["renameMedia"] = Mutation("renameMedia", "RenameMediaInput", (item, _) => new { mediaId = item, name = "Renamed" }, MediaItemAsync),
         ["tagMedia"] = Mutation("tagMedia", "TagMediaInput", (item, _) => new { mediaId = item, tags = new[] { "matrix" } }, MediaItemAsync),
         ["deleteMedia"] = Mutation("deleteMedia", "DeleteMediaInput", (item, _) => new { mediaId = item }, MediaItemAsync),
+        ["Workspace.products"] = new("query ($id: ID!) { workspace(id: $id) { products { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["createProduct"] = Mutation("createProduct", "CreateProductInput", (ws, _) => Storefront.ProductScenarios.PhysicalInput(ws)),
+        ["updateProduct"] = Mutation("updateProduct", "UpdateProductInput",
+            (product, _) => new { productId = product, title = "Edited", price = 100, currency = "EUR", delivery = "PHYSICAL", variants = new[] { new { name = "New" } } }, ProductAsync),
+        ["publishProduct"] = Mutation("publishProduct", "PublishProductInput", (product, _) => new { productId = product }, ProductAsync),
+        ["archiveProduct"] = Mutation("archiveProduct", "ArchiveProductInput", (product, _) => new { productId = product }, ProductAsync),
+        ["adjustInventory"] = Mutation("adjustInventory", "AdjustInventoryInput", (subject, _) => new { productId = subject.Split('|')[0], variantId = subject.Split('|')[1], delta = 1 },
+            (host, owner, ws) => Storefront.ProductScenarios.ProductAndVariantAsync(host, owner, ws)),
     };
+
+    private static Task<string> ProductAsync(Alba.IAlbaHost host, Person owner, string workspace) => Storefront.ProductScenarios.CreateProductAsync(host, owner, workspace);
 
     private static Task<string> MediaItemAsync(Alba.IAlbaHost host, Person owner, string workspace) => Media.MediaScenarios.AddMediaAsync(host, workspace);
 
