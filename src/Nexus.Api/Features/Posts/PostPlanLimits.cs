@@ -32,7 +32,7 @@ public static class PostPlanLimits
         if (PlanGate.MaxOf(billing, workspace, now, PlanLimit.ConnectedAccounts) is { } maxAccounts)
         {
             var live = await session.Query<Connection>().Where(c => c.WorkspaceId == post.WorkspaceId && c.Status != ConnectionStatus.Disconnected)
-                .OrderBy(c => c.ConnectedAt).Select(c => c.Id).ToListAsync(ct);
+                .OrderBy(c => c.ConnectedAt).ThenBy(c => c.Id).Select(c => c.Id).ToListAsync(ct);
             if (live.Count > maxAccounts && live.Skip((int)maxAccounts).Intersect(post.Targets.Select(t => t.ConnectionId)).Any())
             {
                 return new(PlanGate.Error(billing, billing.EffectivePlan(workspace, now), PlanLimit.ConnectedAccounts, live.Count, maxAccounts, live.Count, ["input", "postId"]));

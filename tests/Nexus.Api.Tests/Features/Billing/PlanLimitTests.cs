@@ -2,6 +2,8 @@ using System.Text.Json;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Nexus.Api.Features.Billing;
+using Nexus.Api.Features.Media;
+using Nexus.Api.Features.Media.Adding;
 using Nexus.Api.Tests.Features.Connections;
 using Nexus.Api.Tests.Features.Media;
 using Nexus.Api.Tests.Features.Posts;
@@ -169,5 +171,80 @@ public sealed class PlanLimitTests(PlansFixture api) : IClassFixture<PlansFixtur
         var error = Assert.Single(response.Errors);
         Assert.Contains("PLAN_LIMIT", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("analyticsHistoryDays", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task media_past_the_plans_storage_is_refused_and_nothing_is_added()
+    {
+        var (owner, workspace) = await SubscribedAsync("free");
+        await api.Host.AddMediaAsync(workspace, bytes: new byte[99_990]);
+        var path = Path.Combine(Path.GetTempPath(), $"plans-{Guid.NewGuid():N}.png");
+        await File.WriteAllBytesAsync(path, TestMedia.Image(64, 64, SkiaSharp.SKEncodedImageFormat.Png));
+        try
+        {
+            var library = api.Host.Services.GetRequiredService<AddToLibrary>();
+
+            var refused = await Assert.ThrowsAsync<MediaRejectedException>(() =>
+                library.AddAsync(new NewMedia(Ids.Of(workspace), "logo.png", MediaOrigin.Upload, Guid.NewGuid()), path, CancellationToken.None));
+
+            Assert.Equal(("PLAN_LIMIT", "mediaStorageBytes", 99_990L, 100_000L, "starter"),
+                (refused.Code, refused.PlanLimit!.Limit, refused.PlanLimit.Usage, refused.PlanLimit.Max, refused.PlanLimit.LiftedBy));
+            Assert.Equal(99_990, Limit(await PlanAsync(owner, workspace), "mediaStorageBytes").GetProperty("usage").GetInt64());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private async Task<(string Choice, string[] Pages)> ConsentToPagesAsync(Person owner, string workspace)
+    {
+        var result = await api.Host.ConsentAsync(await api.Host.StartSandboxAsync(owner, workspace), pages: true);
+        Assert.Equal("choose", result.Outcome);
+        var accounts = (await api.Host.AsAsync(owner, "query ($id: ID!) { accountChoice(id: $id) { accounts { externalId kind } } }", new { id = result.Choice }))
+            .Data.GetProperty("accountChoice").GetProperty("accounts").EnumerateArray();
+        return (result.Choice!, [.. accounts.Where(a => a.GetProperty("kind").GetString() == "PAGE").Select(a => a.GetProperty("externalId").GetString()!).Order()]);
+    }
+
+    private async Task<string> ConnectPageAsync(Person owner, string workspace, int page)
+    {
+        var (choice, pages) = await ConsentToPagesAsync(owner, workspace);
+        var connected = await api.Host.MutateAsync(owner, "connectChosenAccounts", "ConnectChosenAccountsInput", new { choiceId = choice, externalIds = new[] { pages[page] } },
+            "connections { id } " + PlanErrorSelection);
+        return connected.GetProperty("connections")[0].GetProperty("id").GetString()!;
+    }
+
+    [Fact]
+    public async Task connecting_more_accounts_than_the_plan_allows_is_refused_and_connects_none()
+    {
+        var (owner, workspace) = await SubscribedAsync("free");
+        var (choice, pages) = await ConsentToPagesAsync(owner, workspace);
+
+        var refused = await api.Host.MutateAsync(owner, "connectChosenAccounts", "ConnectChosenAccountsInput", new { choiceId = choice, externalIds = pages },
+            "connections { id } " + PlanErrorSelection);
+
+        var error = PlanError(refused);
+        Assert.Equal(("connectedAccounts", 0L, 1L, "starter"),
+            (error.GetProperty("limit").GetString(), error.GetProperty("usage").GetInt64(), error.GetProperty("max").GetInt64(), error.GetProperty("liftedBy").GetString()));
+        Assert.Equal(0, (await api.Host.ConnectionsAsync(owner, workspace)).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task after_a_downgrade_the_newest_accounts_beyond_the_limit_are_read_only_and_nothing_is_deleted()
+    {
+        var (owner, workspace) = await SubscribedAsync("starter");
+        var older = await ConnectPageAsync(owner, workspace, 0);
+        var newer = await ConnectPageAsync(owner, workspace, 1);
+        await SubscribeAsync(workspace, "free");
+        var at = new DateTimeOffset(2099, 5, 10, 9, 0, 0, TimeSpan.Zero);
+
+        var onNewer = await api.Host.DraftAsync(owner, workspace, "on the newer", newer);
+        var refused = await api.Host.MutateAsync(owner, "schedulePost", "SchedulePostInput", new { postId = onNewer, at = at.ToString("O") }, "post { id } " + PlanErrorSelection);
+        var onOlder = await api.Host.DraftAsync(owner, workspace, "on the older", older);
+
+        Assert.Equal(("connectedAccounts", 2L, 1L), (PlanError(refused).GetProperty("limit").GetString(), PlanError(refused).GetProperty("usage").GetInt64(), PlanError(refused).GetProperty("max").GetInt64()));
+        Assert.Equal(0, (await api.Host.ScheduleAsync(owner, onOlder, at)).GetProperty("errors").GetArrayLength());
+        Assert.Equal(2, (await api.Host.ConnectionsAsync(owner, workspace)).GetArrayLength());
+        Assert.True(Limit(await PlanAsync(owner, workspace), "connectedAccounts").GetProperty("overLimit").GetBoolean());
     }
 }

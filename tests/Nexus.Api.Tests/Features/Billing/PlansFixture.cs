@@ -12,5 +12,6 @@ public sealed class PlansFixture : ApiFixture
         ["Nexus:Outbound:AllowPrivateAddresses"] = "true",
         ["Nexus:Billing:Plans:free:Limits:ScheduledPostsPerMonth"] = "2",
         ["Nexus:Billing:Plans:free:Limits:ConnectedAccounts"] = "1",
+        ["Nexus:Billing:Plans:free:Limits:MediaStorageBytes"] = "100000",
     };
 }
