@@ -72,6 +72,9 @@ public class ApiFixture : IAsyncLifetime
             web.UseSetting("Nexus:Platforms:Sandbox:BaseUrl", "http://localhost");
             // Each fixture's library files in a directory of its own, removed with its database.
             web.UseSetting("Nexus:Media:LocalRoot", MediaRoot);
+            // Tests make more members, connections and posts than the free plan allows; those about plans subscribe
+            // their workspace to the plan they test (WorkspaceSubscriptionChanged), so a workspace without one is unlimited here.
+            web.UseSetting("Nexus:Billing:FreePlan", "enterprise");
             foreach (var (key, value) in Settings)
             {
                 web.UseSetting(key, value);

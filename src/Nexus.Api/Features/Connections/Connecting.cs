@@ -60,6 +60,26 @@ public static class WorkspaceAdmins
 /// </summary>
 public static class AccountConnector
 {
+    /// <summary>
+    /// The connected-accounts limit, checked under the workspace's plan lock held until this session commits: the
+    /// accounts that would become active (new, or disconnected before) must fit next to the ones not disconnected.
+    /// </summary>
+    public static async Task<Billing.PlanLimitError?> RefusesAsync(IDocumentSession session, Billing.BillingOptions billing, Guid workspaceId, PlatformId platform,
+        IEnumerable<PlatformAccount> accounts, DateTimeOffset now, IReadOnlyList<string>? path, CancellationToken ct)
+    {
+        await Billing.PlanGate.LockAsync(session, workspaceId, ct);
+        if (await session.LoadAsync<Workspace>(workspaceId, ct) is not { } workspace || Billing.PlanGate.MaxOf(billing, workspace, now, Billing.PlanLimit.ConnectedAccounts) is null)
+        {
+            return null;
+        }
+
+        var externalIds = accounts.Select(a => a.ExternalId).Distinct().ToArray();
+        var counted = await session.Query<Connection>()
+            .CountAsync(c => c.WorkspaceId == workspaceId && c.Platform == platform && externalIds.Contains(c.ExternalId) && c.Status != ConnectionStatus.Disconnected, ct);
+        return await Billing.PlanGate.RefusesAsync(billing, workspace, now, Billing.PlanLimit.ConnectedAccounts, externalIds.Length - counted,
+            async () => await Billing.PlanUsage.ConnectedAccountsAsync(session, workspaceId, ct), path);
+    }
+
     public static async Task<IReadOnlyList<Guid>> ConnectAsync(
         IDocumentSession session, TokenVault vault, Guid workspaceId, Guid userId, PlatformId platform,
         OAuthTokens grant, IEnumerable<PlatformAccount> accounts, OutgoingMessages messages, DateTimeOffset now, CancellationToken ct)

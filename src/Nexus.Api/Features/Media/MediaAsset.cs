@@ -160,4 +160,7 @@ public sealed class MediaRejectedException(string code, string message, Exceptio
     public const string TooLarge = "MEDIA_TOO_LARGE";
 
     public string Code { get; } = code;
+
+    /// <summary>Set when the file would take the workspace past its plan's media storage (code <c>PLAN_LIMIT</c>).</summary>
+    public Billing.PlanLimitError? PlanLimit { get; init; }
 }

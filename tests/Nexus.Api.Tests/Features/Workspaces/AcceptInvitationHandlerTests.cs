@@ -21,7 +21,7 @@ public sealed class AcceptInvitationHandlerTests
         var workspace = WithInvitation();
         var context = new InvitationContext(new InvitationToken("hash", workspace.Id, InvitationId), workspace, Invitee);
 
-        var (outcome, append, deleteToken) = AcceptInvitationHandler.Handle(new AcceptInvitation(Invitee.Id, "t"), context, Sent.AddDays(7).AddSeconds(-1));
+        var (outcome, append, deleteToken) = AcceptInvitationHandler.Handle(new AcceptInvitation(Invitee.Id, "t"), context, Microsoft.Extensions.Options.Options.Create(new Nexus.Api.Features.Billing.BillingOptions()), Sent.AddDays(7).AddSeconds(-1));
 
         Assert.True(outcome.Succeeded);
         Assert.IsNotType<NoOp>(append);
@@ -34,9 +34,24 @@ public sealed class AcceptInvitationHandlerTests
         var workspace = WithInvitation();
         var context = new InvitationContext(new InvitationToken("hash", workspace.Id, InvitationId), workspace, Invitee);
 
-        var (outcome, append, _) = AcceptInvitationHandler.Handle(new AcceptInvitation(Invitee.Id, "t"), context, Sent.AddDays(7));
+        var (outcome, append, _) = AcceptInvitationHandler.Handle(new AcceptInvitation(Invitee.Id, "t"), context, Microsoft.Extensions.Options.Options.Create(new Nexus.Api.Features.Billing.BillingOptions()), Sent.AddDays(7));
 
         Assert.Equal("INVITATION_EXPIRED", Assert.Single(outcome.Errors).Code);
+        Assert.IsType<NoOp>(append);
+    }
+
+    [Fact]
+    public void an_invitation_is_refused_with_plan_limit_when_the_workspace_has_all_the_members_its_plan_allows()
+    {
+        var workspace = WithInvitation();
+        var context = new InvitationContext(new InvitationToken("hash", workspace.Id, InvitationId), workspace, Invitee);
+        var billing = new Nexus.Api.Features.Billing.BillingOptions();
+        billing.Plans["free"].Limits.Members = 1;
+
+        var (outcome, append, _) = AcceptInvitationHandler.Handle(new AcceptInvitation(Invitee.Id, "t"), context, Microsoft.Extensions.Options.Options.Create(billing), Sent.AddDays(1));
+
+        var error = Assert.IsType<Nexus.Api.Features.Billing.PlanLimitError>(Assert.Single(outcome.Errors));
+        Assert.Equal(("members", 1L, 1L, "free", "starter"), (error.Limit, error.Usage, error.Max, error.Plan, error.LiftedBy));
         Assert.IsType<NoOp>(append);
     }
 }

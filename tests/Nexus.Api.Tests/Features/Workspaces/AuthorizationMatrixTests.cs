@@ -79,6 +79,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["suggestPostingSchedule"] = Mutation("suggestPostingSchedule", "SuggestPostingScheduleInput", (ws, _) => new { workspaceId = ws }),
         ["Workspace.events"] = new("query ($id: ID!) { workspace(id: $id) { events(first: 1) { edges { cursor } } } }", (ws, _) => new { id = ws }),
         ["eventsAppended"] = new("subscription ($id: ID!) { eventsAppended(workspaceId: $id) { cursor } }", (ws, _) => new { id = ws }, Subscription: true),
+        ["Workspace.plan"] = new("query ($id: ID!) { workspace(id: $id) { plan { id limits { limit usage max overLimit } } } }", (ws, _) => new { id = ws }),
         ["Workspace.apps"] = new("query ($id: ID!) { workspace(id: $id) { apps { edges { cursor } } } }", (ws, _) => new { id = ws }),
         ["registerApp"] = Mutation("registerApp", "RegisterAppInput",
             (ws, _) => new { workspaceId = ws, name = "Matrix app", redirectUris = new[] { "https://app.example/cb" }, scopes = new[] { "posts:read" }, confidential = false }),

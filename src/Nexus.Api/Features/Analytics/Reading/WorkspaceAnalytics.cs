@@ -38,6 +38,7 @@ public sealed class WorkspaceAnalyticsField : ITypeExtension<WorkspaceType>
                 var from = ctx.GetArgument<DateTimeOffset>("from");
                 var to = ctx.GetArgument<DateTimeOffset>("to");
                 LocalBuckets.Check(from, to);
+                Billing.AnalyticsHistory.Check(ctx.Source, from, ctx.RequestServices!);
                 var platforms = ctx.GetArgument<List<PlatformId>?>("platforms");
                 return new WorkspaceAnalytics(ctx.Source, TimeZoneInfo.FindSystemTimeZoneById(ctx.Source.TimeZone), from, to,
                     platforms is null ? null : [.. platforms.Distinct().Select(p => p.ToString())],

@@ -3,6 +3,7 @@ using FluentValidation;
 using GraphQL;
 using GraphQL.Types;
 using Marten;
+using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
@@ -36,8 +37,8 @@ public sealed record UnknownAccountError(string ExternalId)
 
 public static class ConnectChosenAccountsHandler
 {
-    public static async Task<(Outcome<IReadOnlyList<Guid>, ChoiceExpiredError, UnknownAccountError, NoLongerAdminError>, OutgoingMessages)> Handle(ConnectChosenAccounts command, IDocumentSession session, TokenVault vault,
-        DateTimeOffset now, CancellationToken ct)
+    public static async Task<(Outcome<IReadOnlyList<Guid>, ChoiceExpiredError, UnknownAccountError, NoLongerAdminError, Billing.PlanLimitError>, OutgoingMessages)> Handle(ConnectChosenAccounts command, IDocumentSession session, TokenVault vault,
+        IOptions<Billing.BillingOptions> billing, DateTimeOffset now, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
         if (await session.LoadAsync<AccountChoice>(command.ChoiceId, ct) is not { } choice || choice.ExpiresAt <= now || choice.UserId != command.UserId)
@@ -56,9 +57,14 @@ public static class ConnectChosenAccountsHandler
             return (new NoLongerAdminError(), messages);
         }
 
-        var chosen = secrets.Accounts.Where(a => command.ExternalIds.Contains(a.ExternalId));
+        var chosen = secrets.Accounts.Where(a => command.ExternalIds.Contains(a.ExternalId)).ToList();
+        if (await AccountConnector.RefusesAsync(session, billing.Value, choice.WorkspaceId, choice.Platform, chosen, now, ["input", "externalIds"], ct) is { } full)
+        {
+            return (full, messages);
+        }
+
         var connected = await AccountConnector.ConnectAsync(session, vault, choice.WorkspaceId, command.UserId, choice.Platform, secrets.Grant, chosen, messages, now, ct);
-        return (Outcome<IReadOnlyList<Guid>, ChoiceExpiredError, UnknownAccountError, NoLongerAdminError>.Ok(connected), messages);
+        return (Outcome<IReadOnlyList<Guid>, ChoiceExpiredError, UnknownAccountError, NoLongerAdminError, Billing.PlanLimitError>.Ok(connected), messages);
     }
 }
 

@@ -27,7 +27,7 @@ public static class CompleteConnectionHandler
     public static readonly TimeSpan ChoiceLifetime = TimeSpan.FromMinutes(10);
 
     public static async Task<(ConnectionOutcome, OutgoingMessages)> Handle(CompleteConnection command, IDocumentSession session, ConnectionState state,
-        TokenVault vault, PlatformClients platforms, IOptions<NexusUrls> urls, ILogger<CompleteConnection> logger, DateTimeOffset now, CancellationToken ct)
+        TokenVault vault, PlatformClients platforms, IOptions<NexusUrls> urls, IOptions<Billing.BillingOptions> billing, ILogger<CompleteConnection> logger, DateTimeOffset now, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
         if (!state.TryUnprotect(command.State, out var attemptId) ||
@@ -76,6 +76,11 @@ public static class CompleteConnectionHandler
                 case 0:
                     return (Failed("no_accounts", $"The {command.Platform} grant covers no account Nexus can publish to."), messages);
                 case 1:
+                    if (await AccountConnector.RefusesAsync(session, billing.Value, attempt.WorkspaceId, command.Platform, accounts, now, null, ct) is { } full)
+                    {
+                        return (Failed(Billing.PlanLimitError.ErrorCode.ToLowerInvariant(), full.Message), messages);
+                    }
+
                     var connected = await AccountConnector.ConnectAsync(session, vault, attempt.WorkspaceId, attempt.UserId, command.Platform, tokens, accounts, messages, now, ct);
                     return (new ConnectionOutcome("connected", connected, null, null), messages);
                 default:

@@ -1,6 +1,8 @@
 using FluentValidation;
 using GraphQL;
+using Marten;
 using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.Infrastructure.Identity;
@@ -23,8 +25,8 @@ public sealed record CreateWebhookEndpoint(Guid WorkspaceId, string Url, IReadOn
 
 public static class CreateWebhookEndpointHandler
 {
-    public static async Task<Outcome<EndpointSecret, WebhookUrlRefusedError, TooManyWebhookEndpointsError>> HandleAsync(CreateWebhookEndpoint command, WebhookUrls urls,
-        NpgsqlDataSource db, TokenVault vault, TimeProvider clock, IOptions<HooksOptions> options, CancellationToken ct)
+    public static async Task<Outcome<EndpointSecret, WebhookUrlRefusedError, TooManyWebhookEndpointsError, PlanLimitError>> HandleAsync(CreateWebhookEndpoint command, WebhookUrls urls,
+        NpgsqlDataSource db, TokenVault vault, TimeProvider clock, IOptions<HooksOptions> options, IOptions<BillingOptions> billing, IQuerySession session, CancellationToken ct)
     {
         if (await urls.RefusesAsync(command.Url, ct) is { } refused)
         {
@@ -34,10 +36,21 @@ public static class CreateWebhookEndpointHandler
         var id = Guid.CreateVersion7();
         var secret = WebhookSecrets.New();
         var sealedSecret = vault.Seal(id, secret);
+        var workspace = await session.LoadAsync<Workspace>(command.WorkspaceId, ct);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        // Counted and inserted under the workspace's plan lock, so creates at once cannot both pass the plan's limit.
+        await PlanGate.LockAsync(connection, command.WorkspaceId, ct);
+        if (workspace is not null && await PlanGate.RefusesAsync(billing.Value, workspace, clock.GetUtcNow(), PlanLimit.Webhooks, 1,
+                () => PlanUsage.WebhooksAsync(connection, command.WorkspaceId, ct)) is { } full)
+        {
+            return full;
+        }
+
         // The limit is checked in the insert itself, so two creates at once cannot both pass it.
-        await using var insert = db.CreateCommand(
+        await using var insert = new NpgsqlCommand(
             $"insert into {HookTables.Endpoints} (id, workspace_id, url, event_types, enabled, secret_key_id, secret, created_at) " +
-            $"select $1, $2, $3, $4, true, $5, $6, $7 where (select count(*) from {HookTables.Endpoints} where workspace_id = $2) < $8 returning id");
+            $"select $1, $2, $3, $4, true, $5, $6, $7 where (select count(*) from {HookTables.Endpoints} where workspace_id = $2) < $8 returning id", connection);
         Delivering.HookSender.Add(insert.Parameters, id, command.WorkspaceId, command.Url, command.EventTypes.Distinct(StringComparer.Ordinal).ToArray(),
             sealedSecret.KeyId, sealedSecret.Payload, clock.GetUtcNow(), (long)options.Value.MaxEndpointsPerWorkspace);
         if (await insert.ExecuteScalarAsync(ct) is null)
@@ -45,6 +58,7 @@ public static class CreateWebhookEndpointHandler
             return new TooManyWebhookEndpointsError(options.Value.MaxEndpointsPerWorkspace);
         }
 
+        await transaction.CommitAsync(ct);
         return new EndpointSecret(id, secret);
     }
 }

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Marten;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Billing;
+using Nexus.Api.Features.Workspaces;
 using Nexus.Api.Features.Media.Probing;
 using Nexus.Api.Features.Media.Storage;
 
@@ -15,7 +18,7 @@ public sealed record NewMedia(Guid WorkspaceId, string? Name, MediaOrigin Origin
 /// item's stream. The id, and with it the storage key, is random: a stored file whose event then fails is reachable by
 /// nobody, and it is deleted on the spot as well as can be.
 /// </summary>
-public sealed class AddToLibrary(MediaProbe probe, IMediaStore store, IDocumentStore documents, TimeProvider clock, ILogger<AddToLibrary> logger)
+public sealed class AddToLibrary(MediaProbe probe, IMediaStore store, IDocumentStore documents, TimeProvider clock, IOptions<BillingOptions> billing, ILogger<AddToLibrary> logger)
 {
     /// <summary>
     /// Adds the file at <paramref name="path"/> (the caller's temporary file; it is not moved). Throws
@@ -36,6 +39,15 @@ public sealed class AddToLibrary(MediaProbe probe, IMediaStore store, IDocumentS
         try
         {
             await using var session = documents.LightweightSession();
+            // Counted and recorded under the workspace's plan lock: parallel additions cannot both fit in the last bytes.
+            await PlanGate.LockAsync(session, media.WorkspaceId, ct);
+            if (await session.LoadAsync<Workspace>(media.WorkspaceId, ct) is { } workspace
+                && await PlanGate.RefusesAsync(billing.Value, workspace, added.At, PlanLimit.MediaStorageBytes, facts.SizeBytes,
+                    () => PlanUsage.MediaBytesAsync(session, media.WorkspaceId, ct)) is { } full)
+            {
+                throw new MediaRejectedException(PlanLimitError.ErrorCode, full.Message) { PlanLimit = full };
+            }
+
             session.Events.StartStream<MediaAsset>(id, added);
             alongside?.Invoke(session, id);
             await session.SaveChangesAsync(ct);

@@ -33,7 +33,7 @@ public sealed class MediaImporter(OutboundHttp http, AddToLibrary library, IOpti
 {
     public const int MaxUrlLength = 2000;
 
-    public async Task<Outcome<Guid, ImportUrlRefusedError, ImportSourceFailedError, UnsupportedMediaError, MediaTooLargeError>> ImportAsync(ImportMedia command, CancellationToken ct)
+    public async Task<Outcome<Guid, ImportUrlRefusedError, ImportSourceFailedError, UnsupportedMediaError, MediaTooLargeError, Billing.PlanLimitError>> ImportAsync(ImportMedia command, CancellationToken ct)
     {
         if (command.Url.Length > MaxUrlLength || !Uri.TryCreate(command.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")
             || !string.IsNullOrEmpty(url.UserInfo) || url.Host.Length == 0)
@@ -77,6 +77,10 @@ public sealed class MediaImporter(OutboundHttp http, AddToLibrary library, IOpti
             var item = await library.AddAsync(new NewMedia(command.WorkspaceId, name, MediaOrigin.Import, command.ActorId), temp.Path, ct);
             return item.Id;
         }
+        catch (MediaRejectedException rejected) when (rejected.PlanLimit is { } full)
+        {
+            return full;
+        }
         catch (MediaRejectedException rejected) when (rejected.Code == MediaRejectedException.TooLarge)
         {
             return new MediaTooLargeError(rejected.Message);
@@ -95,7 +99,7 @@ public static class ImportMediaHandler
     // The download waits on another machine, and the library step has its own session: no transaction around it.
     // Wolverine's default of 60 s would cut a large video's download (Nexus:Outbound:Timeout bounds it, 10 min by default).
     [MessageTimeout(ImportTimeoutSeconds)]
-    public static Task<Outcome<Guid, ImportUrlRefusedError, ImportSourceFailedError, UnsupportedMediaError, MediaTooLargeError>> HandleAsync(ImportMedia command,
+    public static Task<Outcome<Guid, ImportUrlRefusedError, ImportSourceFailedError, UnsupportedMediaError, MediaTooLargeError, Billing.PlanLimitError>> HandleAsync(ImportMedia command,
         MediaImporter importer, CancellationToken ct) => importer.ImportAsync(command, ct);
 }
 

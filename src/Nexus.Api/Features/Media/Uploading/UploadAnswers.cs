@@ -19,12 +19,25 @@ internal static class UploadAnswers
         return http.Response.WriteAsJsonAsync(new { code, message }, CancellationToken.None);
     }
 
-    public static Task RejectedAsync(HttpContext http, MediaRejectedException rejected) =>
-        ErrorAsync(http, StatusOf(rejected), rejected.Code, rejected.Message);
+    public static Task RejectedAsync(HttpContext http, MediaRejectedException rejected)
+    {
+        if (rejected.PlanLimit is not { } plan)
+        {
+            return ErrorAsync(http, StatusOf(rejected), rejected.Code, rejected.Message);
+        }
 
-    public static int StatusOf(MediaRejectedException rejected) => rejected.Code == MediaRejectedException.TooLarge
-        ? StatusCodes.Status413PayloadTooLarge
-        : StatusCodes.Status415UnsupportedMediaType;
+        http.Response.StatusCode = StatusOf(rejected);
+        return http.Response.WriteAsJsonAsync(new { code = plan.Code, message = plan.Message, limit = plan.Limit, usage = plan.Usage, max = plan.Max, plan = plan.Plan, liftedBy = plan.LiftedBy },
+            CancellationToken.None);
+    }
+
+    public static int StatusOf(MediaRejectedException rejected) => rejected.Code switch
+    {
+        MediaRejectedException.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        // Not the file's fault: the same file fits once the library is smaller or the plan larger.
+        Billing.PlanLimitError.ErrorCode => StatusCodes.Status403Forbidden,
+        _ => StatusCodes.Status415UnsupportedMediaType,
+    };
 
     public static MediaRejectedException TooLarge(long limit) =>
         new(MediaRejectedException.TooLarge, string.Create(CultureInfo.InvariantCulture, $"The file is larger than {limit / 1024.0 / 1024.0:0.#} MB, the most accepted here."));

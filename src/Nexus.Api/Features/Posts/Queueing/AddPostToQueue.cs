@@ -1,4 +1,6 @@
 using Marten;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Posts.Scheduling;
@@ -11,7 +13,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Queueing;
 
-using AddPostToQueueOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, NoPostingScheduleError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError>;
+using AddPostToQueueOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, NoPostingScheduleError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError, PlanLimitError>;
 
 /// <summary>
 /// Schedules a post at the next slot of the workspace's posting schedule that no scheduled post holds. Two posts
@@ -42,10 +44,14 @@ public static class AddPostToQueueHandler
         return new(new(await workspace, (await connections).ToDictionary(c => c.Id)), (await taken).Select(p => p.ScheduledAt!.Value.UtcTicks).ToHashSet());
     }
 
-    public static Task<MediaUses> BeforeAsync(Post? post, IDocumentSession session, CancellationToken ct) => MediaUses.ForPostAsync(post, session, ct);
+    public static async Task<(MediaUses, PlanRoom)> BeforeAsync(Post? post, QueueState state, IDocumentSession session, IOptions<BillingOptions> billing,
+        DateTimeOffset now, CancellationToken ct) =>
+        (await MediaUses.ForPostAsync(post, session, ct),
+            await PostPlanLimits.CheckAsync(session, billing.Value, post,
+                state.Around.Workspace?.PostingSchedule is { Slots.Count: > 0 } schedule ? PostingQueue.NextFreeSlot(schedule, state.TakenSlots, now)?.Instant : null, now, ct));
 
     public static (AddPostToQueueOutcome, Events, OutgoingMessages) Handle(AddPostToQueue command, [WriteAggregate(Required = false)] Post? post, QueueState state,
-        Preflight preflight, DateTimeOffset now, MediaUses? media = null)
+        Preflight preflight, DateTimeOffset now, MediaUses? media = null, PlanRoom? plan = null)
     {
         if (post is null)
         {
@@ -71,6 +77,11 @@ public static class AddPostToQueueHandler
         if (media?.Refusal(post.WorkspaceId) is { } gone)
         {
             return (gone, [], []);
+        }
+
+        if (plan?.Refusal is { } full)
+        {
+            return (full, [], []);
         }
 
         media?.Record(post.Id, now);

@@ -2,6 +2,8 @@ using System.ComponentModel;
 using FluentValidation;
 using GraphQL;
 using Marten;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Posts.Publishing;
 using Nexus.Api.Features.Workspaces;
@@ -14,7 +16,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Scheduling;
 
-using SchedulePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, InThePastError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError>;
+using SchedulePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, InThePastError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError, PlanLimitError>;
 
 /// <summary>
 /// Schedules a draft (or a cancelled post) at a time in a zone. The post must pass preflight now: a post that
@@ -33,10 +35,13 @@ public static class SchedulePostHandler
     public static Task<PostSurroundings> LoadAsync(Post? post, IQuerySession session, CancellationToken ct) =>
         PostSurroundings.OfAsync(post, session, withWorkspace: true, ct);
 
-    public static Task<MediaUses> BeforeAsync(Post? post, IDocumentSession session, CancellationToken ct) => MediaUses.ForPostAsync(post, session, ct);
+    public static async Task<(MediaUses, PlanRoom)> BeforeAsync(SchedulePost command, Post? post, PostSurroundings around, IDocumentSession session,
+        IOptions<BillingOptions> billing, DateTimeOffset now, CancellationToken ct) =>
+        (await MediaUses.ForPostAsync(post, session, ct),
+            await PostPlanLimits.CheckAsync(session, billing.Value, post, around.Workspace is { } workspace ? ScheduleTime.Resolve(command, workspace).Instant : null, now, ct));
 
     public static (SchedulePostOutcome, Events, OutgoingMessages) Handle(SchedulePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
-        Preflight preflight, DateTimeOffset now, MediaUses? media = null)
+        Preflight preflight, DateTimeOffset now, MediaUses? media = null, PlanRoom? plan = null)
     {
         if (post is null)
         {
@@ -62,6 +67,11 @@ public static class SchedulePostHandler
         if (media?.Refusal(post.WorkspaceId) is { } gone)
         {
             return (gone, [], []);
+        }
+
+        if (plan?.Refusal is { } full)
+        {
+            return (full, [], []);
         }
 
         media?.Record(post.Id, now);

@@ -1,7 +1,9 @@
 using System.ComponentModel;
 using FluentValidation;
 using Marten;
+using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Accounts;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure;
@@ -44,7 +46,8 @@ public static class AcceptInvitationHandler
         return new InvitationContext(token, workspace, await session.LoadAsync<User>(command.UserId, ct));
     }
 
-    public static (Outcome<Guid, InvitationInvalidError, InvitationExpiredError, InvitationEmailMismatchError>, IMartenOp, IMartenOp) Handle(AcceptInvitation command, InvitationContext context, DateTimeOffset now)
+    public static (Outcome<Guid, InvitationInvalidError, InvitationExpiredError, InvitationEmailMismatchError, PlanLimitError>, IMartenOp, IMartenOp) Handle(
+        AcceptInvitation command, InvitationContext context, IOptions<BillingOptions> billing, DateTimeOffset now)
     {
         var (token, workspace, user) = context;
         var invitation = workspace?.Invitations.FirstOrDefault(i => i.Id == token?.InvitationId);
@@ -61,6 +64,12 @@ public static class AcceptInvitationHandler
         if (invitation.Email != user.Email)
         {
             return (new InvitationEmailMismatchError(), MartenOps.Nothing(), MartenOps.Nothing());
+        }
+
+        // The count is the workspace's own: the append below asserts the version it was read at.
+        if (PlanGate.Refuses(billing.Value, workspace, now, PlanLimit.Members, 1, workspace.Members.Count, ["input", "token"]) is { } full)
+        {
+            return (full, MartenOps.Nothing(), MartenOps.Nothing());
         }
 
         // Single use: the token goes with the acceptance, and the append fails if the workspace moved meanwhile.

@@ -4,6 +4,7 @@ using GraphQL;
 using Marten;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Accounts;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
 using Nexus.Api.Infrastructure;
@@ -43,8 +44,8 @@ public static class InviteMemberHandler
         return session.Query<User>().FirstOrDefaultAsync(u => u.Email == email, ct);
     }
 
-    public static (Outcome<Guid, RoleRequiredError, AlreadyMemberError>, Events, IMartenOp, OutgoingMessages) Handle(
-        InviteMember command, [WriteAggregate] Workspace workspace, User? invitee, IOptions<NexusUrls> urls, DateTimeOffset now)
+    public static (Outcome<Guid, RoleRequiredError, AlreadyMemberError, PlanLimitError>, Events, IMartenOp, OutgoingMessages) Handle(
+        InviteMember command, [WriteAggregate] Workspace workspace, User? invitee, IOptions<NexusUrls> urls, IOptions<BillingOptions> billing, DateTimeOffset now)
     {
         if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
         {
@@ -54,6 +55,12 @@ public static class InviteMemberHandler
         if (invitee is not null && workspace.RoleOf(invitee.Id) is not null)
         {
             return (new AlreadyMemberError(), [], MartenOps.Nothing(), []);
+        }
+
+        // A workspace at (or, after a downgrade, over) its members limit invites no one; accepting checks it again.
+        if (PlanGate.Refuses(billing.Value, workspace, now, PlanLimit.Members, 1, workspace.Members.Count) is { } full)
+        {
+            return (full, [], MartenOps.Nothing(), []);
         }
 
         var email = EmailAddress.Normalize(command.Email);

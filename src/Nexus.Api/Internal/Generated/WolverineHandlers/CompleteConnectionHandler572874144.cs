@@ -15,15 +15,17 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Microsoft.Extensions.DependencyInjection.IServiceScopeFactory _serviceScopeFactory;
         private readonly Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Connections.CompletingConnection.CompleteConnection> _loggerForMessage;
+        private readonly Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Billing.BillingOptions> _optionsOfBillingOptions;
         private readonly Microsoft.Extensions.Options.IOptions<Nexus.Api.Infrastructure.NexusUrls> _optionsOfNexusUrls;
         private readonly Nexus.Api.Features.Connections.ConnectionState _connectionState;
         private readonly Nexus.Api.Infrastructure.TokenVault.TokenVault _tokenVault;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public CompleteConnectionHandler572874144(Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Connections.CompletingConnection.CompleteConnection> loggerForMessage, Microsoft.Extensions.Options.IOptions<Nexus.Api.Infrastructure.NexusUrls> optionsOfNexusUrls, Nexus.Api.Features.Connections.ConnectionState connectionState, Nexus.Api.Infrastructure.TokenVault.TokenVault tokenVault, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public CompleteConnectionHandler572874144(Microsoft.Extensions.DependencyInjection.IServiceScopeFactory serviceScopeFactory, Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Connections.CompletingConnection.CompleteConnection> loggerForMessage, Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Billing.BillingOptions> optionsOfBillingOptions, Microsoft.Extensions.Options.IOptions<Nexus.Api.Infrastructure.NexusUrls> optionsOfNexusUrls, Nexus.Api.Features.Connections.ConnectionState connectionState, Nexus.Api.Infrastructure.TokenVault.TokenVault tokenVault, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _serviceScopeFactory = serviceScopeFactory;
             _loggerForMessage = loggerForMessage;
+            _optionsOfBillingOptions = optionsOfBillingOptions;
             _optionsOfNexusUrls = optionsOfNexusUrls;
             _connectionState = connectionState;
             _tokenVault = tokenVault;
@@ -47,7 +49,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Connections.CompletingConnection.CompleteConnectionHandler");
             
             // The actual message execution
-            (var outgoing1, var outgoing2) = await Nexus.Api.Features.Connections.CompletingConnection.CompleteConnectionHandler.Handle(completeConnection, documentSession, _connectionState, _tokenVault, platformClients, _optionsOfNexusUrls, _loggerForMessage, now, cancellation).ConfigureAwait(false);
+            (var outgoing1, var outgoing2) = await Nexus.Api.Features.Connections.CompletingConnection.CompleteConnectionHandler.Handle(completeConnection, documentSession, _connectionState, _tokenVault, platformClients, _optionsOfNexusUrls, _optionsOfBillingOptions, _loggerForMessage, now, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

@@ -5,6 +5,7 @@ using Nexus.Api.Features.Hooks;
 using Nexus.Api.Infrastructure.TokenVault;
 using Npgsql;
 using System;
+using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -12,23 +13,29 @@ namespace Internal.Generated.WolverineHandlers
     [global::System.CodeDom.Compiler.GeneratedCode("JasperFx", "1.0.0")]
     public sealed class CreateWebhookEndpointHandler1800246184 : Wolverine.Runtime.Handlers.MessageHandler
     {
+        private readonly Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Billing.BillingOptions> _optionsOfBillingOptions;
         private readonly Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Hooks.HooksOptions> _optionsOfHooksOptions;
         private readonly Nexus.Api.Features.Hooks.WebhookUrls _webhookUrls;
         private readonly Nexus.Api.Infrastructure.TokenVault.TokenVault _tokenVault;
         private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
         private readonly System.TimeProvider _timeProvider;
+        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public CreateWebhookEndpointHandler1800246184(Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Hooks.HooksOptions> optionsOfHooksOptions, Nexus.Api.Features.Hooks.WebhookUrls webhookUrls, Nexus.Api.Infrastructure.TokenVault.TokenVault tokenVault, Npgsql.NpgsqlDataSource npgsqlDataSource, System.TimeProvider timeProvider)
+        public CreateWebhookEndpointHandler1800246184(Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Billing.BillingOptions> optionsOfBillingOptions, Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Hooks.HooksOptions> optionsOfHooksOptions, Nexus.Api.Features.Hooks.WebhookUrls webhookUrls, Nexus.Api.Infrastructure.TokenVault.TokenVault tokenVault, Npgsql.NpgsqlDataSource npgsqlDataSource, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
+            _optionsOfBillingOptions = optionsOfBillingOptions;
             _optionsOfHooksOptions = optionsOfHooksOptions;
             _webhookUrls = webhookUrls;
             _tokenVault = tokenVault;
             _npgsqlDataSource = npgsqlDataSource;
             _timeProvider = timeProvider;
+            _outboxedSessionFactory = outboxedSessionFactory;
         }
 
         public override async System.Threading.Tasks.Task HandleAsync(Wolverine.Runtime.MessageContext context, System.Threading.CancellationToken cancellation)
         {
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
             var createWebhookEndpoint = (Nexus.Api.Features.Hooks.CreatingEndpoint.CreateWebhookEndpoint)context.Envelope.Message;
 
@@ -36,11 +43,19 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Hooks.CreatingEndpoint.CreateWebhookEndpointHandler");
             
             // The actual message execution
-            var outgoing1 = await Nexus.Api.Features.Hooks.CreatingEndpoint.CreateWebhookEndpointHandler.HandleAsync(createWebhookEndpoint, _webhookUrls, _npgsqlDataSource, _tokenVault, _timeProvider, _optionsOfHooksOptions, cancellation).ConfigureAwait(false);
+            var outgoing1 = await Nexus.Api.Features.Hooks.CreatingEndpoint.CreateWebhookEndpointHandler.HandleAsync(createWebhookEndpoint, _webhookUrls, _npgsqlDataSource, _tokenVault, _timeProvider, _optionsOfHooksOptions, _optionsOfBillingOptions, ((Marten.IQuerySession)documentSession), cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
             await context.EnqueueCascadingAsync(outgoing1).ConfigureAwait(false);
+
+            
+            // Save all pending changes to this Marten session
+            await documentSession.SaveChangesAsync(cancellation).ConfigureAwait(false);
+
+            
+            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+            await context.FlushOutgoingMessagesAsync().ConfigureAwait(false);
         }
     }
 

@@ -11,12 +11,14 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class InviteMemberHandler1469492397 : Wolverine.Runtime.Handlers.MessageHandler
     {
         private readonly Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Workspaces.InvitingMember.InviteMember> _loggerForMessage;
+        private readonly Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Billing.BillingOptions> _optionsOfBillingOptions;
         private readonly Microsoft.Extensions.Options.IOptions<Nexus.Api.Infrastructure.NexusUrls> _optionsOfNexusUrls;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public InviteMemberHandler1469492397(Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Workspaces.InvitingMember.InviteMember> loggerForMessage, Microsoft.Extensions.Options.IOptions<Nexus.Api.Infrastructure.NexusUrls> optionsOfNexusUrls, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public InviteMemberHandler1469492397(Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Workspaces.InvitingMember.InviteMember> loggerForMessage, Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Billing.BillingOptions> optionsOfBillingOptions, Microsoft.Extensions.Options.IOptions<Nexus.Api.Infrastructure.NexusUrls> optionsOfNexusUrls, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _loggerForMessage = loggerForMessage;
+            _optionsOfBillingOptions = optionsOfBillingOptions;
             _optionsOfNexusUrls = optionsOfNexusUrls;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
@@ -49,7 +51,7 @@ namespace Internal.Generated.WolverineHandlers
             if (result_of_Assert == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual message execution
-            (var outgoing1, var outgoing2, var outgoing3, var outgoing4) = Nexus.Api.Features.Workspaces.InvitingMember.InviteMemberHandler.Handle(inviteMember, stream_workspace.Aggregate, user, _optionsOfNexusUrls, now);
+            (var outgoing1, var outgoing2, var outgoing3, var outgoing4) = Nexus.Api.Features.Workspaces.InvitingMember.InviteMemberHandler.Handle(inviteMember, stream_workspace.Aggregate, user, _optionsOfNexusUrls, _optionsOfBillingOptions, now);
 
             
             // Outgoing, cascaded message
