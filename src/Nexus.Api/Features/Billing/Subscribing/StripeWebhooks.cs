@@ -56,7 +56,16 @@ public static partial class StripeWebhookEndpoint
             return Results.BadRequest(new { error = "invalid_event" });
         }
 
-        await bus.InvokeAsync<bool>(new AcceptStripeEvent(id, type, Encoding.UTF8.GetString(body)), http.RequestAborted);
+        try
+        {
+            await bus.InvokeAsync<bool>(new AcceptStripeEvent(id, type, Encoding.UTF8.GetString(body)), http.RequestAborted);
+        }
+        catch (Exception ex) when (ex is JasperFx.DocumentAlreadyExistsException || Persistence.IsUniqueViolation(ex))
+        {
+            // A copy of the same delivery committed first (Stripe retried while the first was in flight): it is stored
+            // and will be processed once, which is what this answer promises.
+        }
+
         return Results.Ok();
     }
 
