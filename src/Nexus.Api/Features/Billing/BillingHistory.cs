@@ -68,3 +68,15 @@ public sealed class WorkspaceBillingHistoryField : ITypeExtension<WorkspaceType>
         return Paging.ToConnection(rows, page, i => Paging.Key("billingHistory", i.CreatedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Id), total);
     }
 }
+
+/// <summary><c>BillingInterval</c>: MONTH, YEAR.</summary>
+public sealed class BillingIntervalType : EnumerationGraphType<BillingInterval>
+{
+    public BillingIntervalType()
+    {
+        Name = "BillingInterval";
+        Description = "How often a subscription is billed.";
+    }
+
+    protected override string ChangeEnumCase(string val) => val.ToUpperInvariant();
+}

@@ -30,18 +30,6 @@ public sealed record NoBillingCustomerError()
 public sealed record PaymentProviderError(string Detail)
     : MutationError("PAYMENT_PROVIDER_ERROR", $"Stripe did not answer as expected ({Detail}); try again shortly.", ["input"]);
 
-/// <summary><c>BillingInterval</c>: MONTH, YEAR.</summary>
-public sealed class BillingIntervalType : EnumerationGraphType<BillingInterval>
-{
-    public BillingIntervalType()
-    {
-        Name = "BillingInterval";
-        Description = "How often a subscription is billed.";
-    }
-
-    protected override string ChangeEnumCase(string val) => val.ToUpperInvariant();
-}
-
 /// <summary>
 /// A Stripe Checkout Session in subscription mode for a plan's price: the workspace is its <c>client_reference_id</c>
 /// and in the subscription's metadata (the webhooks find the workspace by it), the workspace's Stripe customer is
