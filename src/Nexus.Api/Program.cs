@@ -4,6 +4,7 @@ using Nexus.Api.Features;
 using Nexus.Api.Features.Accounts.SigningIn;
 using Nexus.Api.Features.Accounts.SigningInWithProviders;
 using Nexus.Api.Features.Analytics.Export;
+using Nexus.Api.Features.Billing.Subscribing;
 using Nexus.Api.Features.Connections.CompletingConnection;
 using Nexus.Api.Features.EventStreams.Export;
 using Nexus.Api.Features.Media.Serving;
@@ -114,6 +115,7 @@ namespace Nexus.Api
             app.MapExternalSignIn();
             app.MapSandbox();
             app.MapOAuthCallback();
+            app.MapStripeWebhooks();
             app.MapPlatformWebhooks();
             app.MapAnalyticsExport();
             app.MapEventExport();

@@ -6,6 +6,8 @@ public static class BillingConfiguration
     public static IServiceCollection AddNexusBilling(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<BillingOptions>().Bind(configuration.GetSection(BillingOptions.Section));
+        services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section));
+        services.AddSingleton<StripeGateway>();
         return services;
     }
 }

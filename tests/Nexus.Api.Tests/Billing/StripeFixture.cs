@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Nexus.Api.Tests.Features.Analytics.Sync;
+using Nexus.Api.Tests.Infrastructure;
+
+namespace Nexus.Api.Tests.Billing;
+
+/// <summary>The API with Stripe's keys, its API base on <see cref="StripeFake"/>, test prices on the plans, and a controlled clock.</summary>
+public sealed class StripeFixture : ApiFixture, IAsyncLifetime
+{
+    public const string StarterMonth = "price_starter_month";
+    public const string ProfessionalYear = "price_professional_year";
+
+    public ControlledClock Clock { get; } = new();
+
+    public StripeFake Stripe { get; } = new();
+
+    protected override string Purpose => "stripe";
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Nexus:Stripe:SecretKey"] = StripeFake.SecretKey,
+        ["Nexus:Stripe:WebhookSecret"] = StripeFake.WebhookSecret,
+        ["Nexus:Stripe:ApiBase"] = Stripe.Url,
+        ["Nexus:Billing:Plans:starter:StripePrices:Month"] = StarterMonth,
+        ["Nexus:Billing:Plans:professional:StripePrices:Year"] = ProfessionalYear,
+    };
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Stripe.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class StripeCollection : ICollectionFixture<StripeFixture>
+{
+    public const string Name = "stripe";
+}
