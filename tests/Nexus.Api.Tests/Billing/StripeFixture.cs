@@ -18,6 +18,8 @@ public sealed class StripeFixture : ApiFixture, IAsyncLifetime
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
+        // A workspace whose subscription ends is back on the real free plan here (ApiFixture makes it unlimited).
+        ["Nexus:Billing:FreePlan"] = "free",
         ["Nexus:Stripe:SecretKey"] = StripeFake.SecretKey,
         ["Nexus:Stripe:WebhookSecret"] = StripeFake.WebhookSecret,
         ["Nexus:Stripe:ApiBase"] = Stripe.Url,
