@@ -159,11 +159,8 @@ public sealed class StripeFake : IDisposable
     }.ToJsonString();
 
     /// <summary>The header Stripe sends: <c>t=</c> the signing time, <c>v1=</c> the HMAC-SHA256 of <c>"{t}.{body}"</c>.</summary>
-    public static string Signature(string body, DateTimeOffset at, string secret = WebhookSecret)
-    {
-        var t = at.ToUnixTimeSeconds();
-        return $"t={t.ToString(CultureInfo.InvariantCulture)},v1={Convert.ToHexStringLower(StripeSignature.Sign(t, Encoding.UTF8.GetBytes(body), secret))}";
-    }
+    public static string Signature(string body, DateTimeOffset at, string secret = WebhookSecret) =>
+        Nexus.Api.Features.Webhooks.WebhookSignatures.SandboxHeader(Encoding.UTF8.GetBytes(body), secret, at);
 
     /// <summary>Delivers <paramref name="body"/> to <c>/webhooks/stripe</c> as Stripe would; answers the status code.</summary>
     public static async Task<int> DeliverAsync(IAlbaHost host, string body, string? signature)

@@ -47,13 +47,24 @@ public static class WebhookSignatures
 
     /// <summary>TikTok: <c>TikTok-Signature: t=&lt;unix seconds&gt;,s=&lt;hex HMAC-SHA256("{t}." + body, client secret)&gt;</c>, <c>t</c> within <see cref="Tolerance"/>.</summary>
     public static bool TikTok(string? header, ReadOnlySpan<byte> body, string? clientSecret, DateTimeOffset now) =>
-        Timestamped(header, "s", body, clientSecret, now);
+        Timestamped(header, "s", body, clientSecret, now, Tolerance);
 
     /// <summary>The sandbox: <c>Sandbox-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256("{t}." + body, sandbox client secret)&gt;</c>.</summary>
     public static bool Sandbox(string? header, ReadOnlySpan<byte> body, string? clientSecret, DateTimeOffset now) =>
-        Timestamped(header, "v1", body, clientSecret, now);
+        Timestamped(header, "v1", body, clientSecret, now, Tolerance);
 
-    /// <summary>Signs like the sandbox does: what the sandbox puts in <c>Sandbox-Signature</c>.</summary>
+    /// <summary>
+    /// Stripe: <c>Stripe-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256("{t}." + body, endpoint secret)&gt;</c>, with one
+    /// <c>v1</c> per secret while Stripe rolls the endpoint's secret (any one of them matching will do), <c>t</c> within
+    /// <paramref name="tolerance"/>.
+    /// </summary>
+    public static bool Stripe(string? header, ReadOnlySpan<byte> body, string? secret, DateTimeOffset now, TimeSpan tolerance) =>
+        Timestamped(header, "v1", body, secret, now, tolerance, anyOfSeveral: true);
+
+    /// <summary>
+    /// Signs like the sandbox and Stripe do (the same scheme): what they put in <c>Sandbox-Signature</c> and
+    /// <c>Stripe-Signature</c>.
+    /// </summary>
     public static string SandboxHeader(ReadOnlySpan<byte> body, string clientSecret, DateTimeOffset at)
     {
         var t = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -110,14 +121,20 @@ public static class WebhookSignatures
         }
     }
 
-    private static bool Timestamped(string? header, string macName, ReadOnlySpan<byte> body, string? secret, DateTimeOffset now)
+    /// <summary>
+    /// <c>t=…,{macName}=…</c>: a hex HMAC-SHA256 of <c>"{t}." + body</c>, <c>t</c> within <paramref name="tolerance"/>. With
+    /// <paramref name="anyOfSeveral"/>, every <paramref name="macName"/> given is a candidate; otherwise the last one is.
+    /// </summary>
+    private static bool Timestamped(string? header, string macName, ReadOnlySpan<byte> body, string? secret, DateTimeOffset now, TimeSpan tolerance,
+        bool anyOfSeveral = false)
     {
         if (string.IsNullOrEmpty(header) || secret is not { Length: > 0 })
         {
             return false;
         }
 
-        string? t = null, mac = null;
+        string? t = null;
+        var macs = new List<string>(1);
         foreach (var part in header.Split(',', StringSplitOptions.TrimEntries))
         {
             var equals = part.IndexOf('=');
@@ -133,18 +150,36 @@ public static class WebhookSignatures
             }
             else if (name == macName)
             {
-                mac = value;
+                if (!anyOfSeveral)
+                {
+                    macs.Clear();
+                }
+
+                macs.Add(value);
             }
         }
 
-        if (t is null || mac is null || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ||
+        if (t is null || macs.Count == 0 || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ||
             seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
         {
             return false;
         }
 
         var age = now - DateTimeOffset.FromUnixTimeSeconds(seconds);
-        return age.Duration() <= Tolerance && HexEquals(mac, TimestampedMac(t, body, secret));
+        if (age.Duration() > tolerance)
+        {
+            return false;
+        }
+
+        var expected = TimestampedMac(t, body, secret);
+        // Every candidate is compared, so the time taken does not say which one matched.
+        var matched = false;
+        foreach (var mac in macs)
+        {
+            matched |= HexEquals(mac, expected);
+        }
+
+        return matched;
     }
 
     private static byte[] TimestampedMac(string t, ReadOnlySpan<byte> body, string secret)

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Marten;
@@ -33,7 +31,7 @@ public static partial class StripeWebhookEndpoint
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
-        if (!StripeSignature.Verify(http.Request.Headers["Stripe-Signature"], body, stripe.Options.WebhookSecret, clock.GetUtcNow(), stripe.Options.WebhookTolerance))
+        if (!WebhookSignatures.Stripe(http.Request.Headers["Stripe-Signature"], body, stripe.Options.WebhookSecret, clock.GetUtcNow(), stripe.Options.WebhookTolerance))
         {
             Refused(logger, "the signature is missing, wrong or stale");
             return Results.BadRequest(new { error = "invalid_signature" });
@@ -71,54 +69,6 @@ public static partial class StripeWebhookEndpoint
 
     [LoggerMessage(EventId = 9301, Level = LogLevel.Warning, Message = "Refused a Stripe webhook: {Reason}")]
     private static partial void Refused(ILogger logger, string reason);
-}
-
-/// <summary>Stripe's webhook signature: <c>t=…,v1=…[,v1=…]</c>, each v1 the hex HMAC-SHA256 of <c>"{t}.{body}"</c>.</summary>
-public static class StripeSignature
-{
-    public static bool Verify(string? header, byte[] body, string? secret, DateTimeOffset now, TimeSpan tolerance)
-    {
-        if (string.IsNullOrEmpty(header) || string.IsNullOrEmpty(secret))
-        {
-            return false;
-        }
-
-        long? timestamp = null;
-        var signatures = new List<byte[]>();
-        foreach (var part in header.Split(','))
-        {
-            var pair = part.Trim().Split('=', 2);
-            if (pair is ["t", var t] && long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-            {
-                timestamp = seconds;
-            }
-            else if (pair is ["v1", var v] && v.Length == 64)
-            {
-                try
-                {
-                    signatures.Add(Convert.FromHexString(v));
-                }
-                catch (FormatException)
-                {
-                    // Not hex: cannot match, the others may.
-                }
-            }
-        }
-
-        if (timestamp is not { } ts || signatures.Count == 0 || Math.Abs((now - DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(ts, 0, 253402300799))).Ticks) > tolerance.Ticks)
-        {
-            return false;
-        }
-
-        var expected = Sign(ts, body, secret);
-        return signatures.Any(s => CryptographicOperations.FixedTimeEquals(s, expected));
-    }
-
-    public static byte[] Sign(long timestamp, byte[] body, string secret)
-    {
-        var prefix = Encoding.UTF8.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + ".");
-        return HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), (byte[])[.. prefix, .. body]);
-    }
 }
 
 /// <summary>
