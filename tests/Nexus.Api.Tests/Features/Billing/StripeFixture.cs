@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Nexus.Api.Tests.Features.Analytics.Sync;
 using Nexus.Api.Tests.Infrastructure;
 
-namespace Nexus.Api.Tests.Billing;
+namespace Nexus.Api.Tests.Features.Billing;
 
 /// <summary>The API with Stripe's keys, its API base on <see cref="StripeFake"/>, test prices on the plans, and a controlled clock.</summary>
 public sealed class StripeFixture : ApiFixture, IAsyncLifetime

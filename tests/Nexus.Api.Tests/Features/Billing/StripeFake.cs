@@ -11,7 +11,7 @@ using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
 
-namespace Nexus.Api.Tests.Billing;
+namespace Nexus.Api.Tests.Features.Billing;
 
 /// <summary>
 /// A WireMock stand-in for the parts of Stripe's API Nexus calls (POST /v1/checkout/sessions, POST

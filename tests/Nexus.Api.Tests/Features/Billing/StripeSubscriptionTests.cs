@@ -9,7 +9,7 @@ using Nexus.Api.Infrastructure.Email;
 using Nexus.Api.Tests.Features.Workspaces;
 using Nexus.Api.Tests.Infrastructure;
 
-namespace Nexus.Api.Tests.Billing;
+namespace Nexus.Api.Tests.Features.Billing;
 
 /// <summary>Checkout, the portal, and the subscription's states driven by signed Stripe webhooks against the Stripe fake.</summary>
 [Collection(StripeCollection.Name)]
