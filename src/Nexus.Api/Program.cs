@@ -9,6 +9,7 @@ using Nexus.Api.Features.Connections.CompletingConnection;
 using Nexus.Api.Features.EventStreams.Export;
 using Nexus.Api.Features.Media.Serving;
 using Nexus.Api.Features.Media.Uploading;
+using Nexus.Api.Features.Storefront;
 using Nexus.Api.Features.Webhooks;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Transport;
@@ -116,6 +117,7 @@ namespace Nexus.Api
             app.MapSandbox();
             app.MapOAuthCallback();
             app.MapStripeWebhooks();
+            app.MapOrderDownloads();
             app.MapPlatformWebhooks();
             app.MapAnalyticsExport();
             app.MapEventExport();

@@ -31,6 +31,9 @@ public sealed class RateLimitOptions
 
     /// <summary>The public storefront query (no sign-in), per address: generous for shoppers, a ceiling for scrapers.</summary>
     public RateLimitPolicy Storefront { get; set; } = new() { PermitLimit = 300, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary>Starting a storefront checkout (no sign-in), per address: each one holds stock for a while, so far fewer than reads.</summary>
+    public RateLimitPolicy StorefrontCheckout { get; set; } = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(10) };
 }
 
 /// <summary>
@@ -61,6 +64,7 @@ public sealed class NexusRateLimiter(IOptions<RateLimitOptions> options, NpgsqlD
     public const string PasswordReset = nameof(RateLimitOptions.PasswordReset);
     public const string MediaUpload = nameof(RateLimitOptions.MediaUpload);
     public const string Storefront = nameof(RateLimitOptions.Storefront);
+    public const string StorefrontCheckout = nameof(RateLimitOptions.StorefrontCheckout);
 
     /// <summary>How soon to come back when the count could not be made.</summary>
     public static readonly TimeSpan UnavailableRetry = TimeSpan.FromSeconds(5);
@@ -138,6 +142,7 @@ public sealed class NexusRateLimiter(IOptions<RateLimitOptions> options, NpgsqlD
         PasswordReset => options.PasswordReset,
         MediaUpload => options.MediaUpload,
         Storefront => options.Storefront,
+        StorefrontCheckout => options.StorefrontCheckout,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown rate-limit policy."),
     };
 }

@@ -12,7 +12,9 @@ namespace Nexus.Api.Tests.Infrastructure;
 /// </summary>
 public class ApiFixture : IAsyncLifetime
 {
-    private static readonly string[] RateLimitPolicies = ["Token", "Login", "SignUp", "PasswordReset", "MediaUpload", "Storefront"];
+    // Every policy, read from the options so that a new one cannot be missed.
+    private static readonly string[] RateLimitPolicies =
+        [.. typeof(Nexus.Api.Infrastructure.RateLimitOptions).GetProperties().Where(p => p.PropertyType == typeof(Nexus.Api.Infrastructure.RateLimitPolicy)).Select(p => p.Name)];
     private static readonly string[] SandboxClients =
         [nameof(Nexus.Api.Platforms.Sandbox.SandboxOAuthClient), nameof(Nexus.Api.Platforms.Sandbox.SandboxPublisher), nameof(Nexus.Api.Platforms.Sandbox.SandboxWebhooks),
             nameof(Nexus.Api.Platforms.Sandbox.SandboxMetrics)];

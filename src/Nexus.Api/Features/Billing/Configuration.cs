@@ -8,6 +8,8 @@ public static class BillingConfiguration
         services.AddOptions<BillingOptions>().Bind(configuration.GetSection(BillingOptions.Section));
         services.AddOptions<StripeOptions>().Bind(configuration.GetSection(StripeOptions.Section));
         services.AddSingleton<StripeGateway>();
+        services.AddOptions<Storefront.StorefrontOptions>().Bind(configuration.GetSection(Storefront.StorefrontOptions.Section));
+        services.AddSingleton<Storefront.OrderLinks>();
         return services;
     }
 }

@@ -51,11 +51,18 @@ public sealed record ProductArchived(Guid ProductId, Guid ByUserId, DateTimeOffs
 [Description("A physical product variant's stock was changed by a delta; Inventory is the stock after it (never below zero).")]
 public sealed record ProductInventoryAdjusted(Guid ProductId, Guid VariantId, int Delta, int Inventory, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
 
+[Description("Checkout reserved stock of a physical variant for a pending order; Inventory is the stock left to sell after it (never below zero).")]
+public sealed record ProductStockReserved(Guid ProductId, Guid VariantId, Guid OrderId, int Quantity, int Inventory, DateTimeOffset At) : IDomainEvent;
+
+[Description("Stock reserved for an order came back to sale: the checkout expired or was abandoned, or a refund restocked it; Inventory is the stock after it.")]
+public sealed record ProductStockReleased(Guid ProductId, Guid VariantId, Guid OrderId, int Quantity, int Inventory, DateTimeOffset At) : IDomainEvent;
+
 /// <summary>
 /// A storefront product: the write model of its stream and, projected inline, the read model behind <c>Product</c> and
 /// <c>StorefrontProduct</c>. Every change of its stock is an event on this stream, appended at the version the handler
 /// read, so two writers that would together oversell cannot both commit (the loser runs again on the winner's state):
-/// checkout reservations will append to the same stream and inherit that guarantee.
+/// checkout reservations append to the same stream and inherit that guarantee. A variant's <c>Inventory</c> is what is
+/// left to sell: stock reserved by pending orders is already taken out of it.
 /// </summary>
 public sealed record Product(
     Guid Id,
@@ -95,10 +102,16 @@ public sealed record Product(
 
     public Product Apply(ProductArchived e) => this with { Status = ProductStatus.Archived, UpdatedAt = e.At };
 
-    public Product Apply(ProductInventoryAdjusted e) => this with
+    public Product Apply(ProductInventoryAdjusted e) => WithStock(e.VariantId, e.Inventory, e.At);
+
+    public Product Apply(ProductStockReserved e) => WithStock(e.VariantId, e.Inventory, e.At);
+
+    public Product Apply(ProductStockReleased e) => WithStock(e.VariantId, e.Inventory, e.At);
+
+    private Product WithStock(Guid variantId, int inventory, DateTimeOffset at) => this with
     {
-        Variants = [.. Variants.Select(v => v.Id == e.VariantId ? v with { Inventory = e.Inventory } : v)],
-        UpdatedAt = e.At,
+        Variants = [.. Variants.Select(v => v.Id == variantId ? v with { Inventory = inventory } : v)],
+        UpdatedAt = at,
     };
 }
 

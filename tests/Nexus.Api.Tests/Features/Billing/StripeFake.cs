@@ -7,6 +7,8 @@ using Alba;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Nexus.Api.Features.Billing.Subscribing;
+using WireMock;
+using WireMock.Matchers;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -14,9 +16,11 @@ using WireMock.Server;
 namespace Nexus.Api.Tests.Features.Billing;
 
 /// <summary>
-/// A WireMock stand-in for the parts of Stripe's API Nexus calls (POST /v1/checkout/sessions, POST
-/// /v1/billing_portal/sessions, GET /v1/subscriptions/{id}), answering Stripe's documented JSON shapes, and a sender of
-/// webhook deliveries signed as Stripe signs them (<c>Stripe-Signature: t=…,v1=…</c>).
+/// A WireMock stand-in for the parts of Stripe's API Nexus calls (POST /v1/checkout/sessions, GET and POST …/expire of
+/// a session, POST /v1/billing_portal/sessions, GET /v1/subscriptions/{id}, POST and GET /v1/refunds), answering Stripe's
+/// documented JSON shapes and errors, and a sender of webhook deliveries signed as Stripe signs them
+/// (<c>Stripe-Signature: t=…,v1=…</c>). Payment-mode sessions and refunds are kept as Stripe keeps them: a POST with an
+/// <c>Idempotency-Key</c> already seen answers the first answer again and creates nothing.
 /// </summary>
 public sealed class StripeFake : IDisposable
 {
@@ -29,15 +33,11 @@ public sealed class StripeFake : IDisposable
     public StripeFake()
     {
         Server = WireMockServer.Start();
-        Server.Given(Request.Create().WithPath("/v1/checkout/sessions").UsingPost()).RespondWith(Response.Create().WithStatusCode(200)
-            .WithHeader("Content-Type", "application/json").WithBody(new JsonObject
-            {
-                ["id"] = "cs_test_a1b2c3",
-                ["object"] = "checkout.session",
-                ["mode"] = "subscription",
-                ["status"] = "open",
-                ["url"] = CheckoutUrl,
-            }.ToJsonString()));
+        Server.Given(Request.Create().WithPath("/v1/checkout/sessions").UsingPost()).RespondWith(Response.Create().WithCallback(CreateSession));
+        Server.Given(Request.Create().WithPath(new RegexMatcher("^/v1/checkout/sessions/cs_[A-Za-z0-9_]+$")).UsingGet()).RespondWith(Response.Create().WithCallback(GetSession));
+        Server.Given(Request.Create().WithPath(new RegexMatcher("^/v1/checkout/sessions/cs_[A-Za-z0-9_]+/expire$")).UsingPost()).RespondWith(Response.Create().WithCallback(ExpireSession));
+        Server.Given(Request.Create().WithPath("/v1/refunds").UsingPost()).RespondWith(Response.Create().WithCallback(CreateRefund));
+        Server.Given(Request.Create().WithPath("/v1/refunds").UsingGet()).RespondWith(Response.Create().WithCallback(ListRefunds));
         Server.Given(Request.Create().WithPath("/v1/billing_portal/sessions").UsingPost()).RespondWith(Response.Create().WithStatusCode(200)
             .WithHeader("Content-Type", "application/json").WithBody(new JsonObject
             {
@@ -177,6 +177,256 @@ public sealed class StripeFake : IDisposable
     }
 
     public static string IdOf(string eventBody) => JsonDocument.Parse(eventBody).RootElement.GetProperty("id").GetString()!;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, JsonObject> _sessions = [];
+    private readonly List<JsonObject> _refunds = [];
+    private readonly Dictionary<string, string> _idempotent = [];
+    private int _sequence;
+
+    /// <summary>While true, Stripe refuses to create payment-mode sessions (as it does a currency the account cannot charge in).</summary>
+    public bool FailCheckouts { get; set; }
+
+    /// <summary>The payment-mode sessions created so far (copies), oldest first.</summary>
+    public IReadOnlyList<JsonObject> PaymentSessions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _sessions.Values.Select(Copy).OrderBy(o => (long)o["created"]!).ThenBy(o => (string)o["id"]!, StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    /// <summary>The session as Stripe has it now (a copy).</summary>
+    public JsonObject Session(string id)
+    {
+        lock (_gate)
+        {
+            return Copy(_sessions[id]);
+        }
+    }
+
+    /// <summary>The buyer paid on Checkout's page: the session completes and its PaymentIntent succeeds. Answers the session, for the event.</summary>
+    public JsonObject Pay(string sessionId, string email = "buyer@example.com", string name = "Bea Buyer", bool processing = false)
+    {
+        lock (_gate)
+        {
+            var session = _sessions[sessionId];
+            session["status"] = "complete";
+            session["payment_status"] = processing ? "unpaid" : "paid";
+            session["payment_intent"] = "pi_" + sessionId[3..];
+            session["customer_details"] = new JsonObject { ["email"] = email, ["name"] = name };
+            return Copy(session);
+        }
+    }
+
+    /// <summary>The session reached its <c>expires_at</c> on Stripe's side. Answers the session, for the event.</summary>
+    public JsonObject ExpireNow(string sessionId)
+    {
+        lock (_gate)
+        {
+            var session = _sessions[sessionId];
+            session["status"] = "expired";
+            return Copy(session);
+        }
+    }
+
+    /// <summary>A refund made on Stripe's dashboard (not through Nexus). Answers the charge, as in <c>charge.refunded</c>.</summary>
+    public JsonObject RefundOnDashboard(string paymentIntent, long amount)
+    {
+        lock (_gate)
+        {
+            _refunds.Add(Refund(paymentIntent, amount, currency: "eur"));
+            return new JsonObject
+            {
+                ["id"] = "ch_" + paymentIntent[3..],
+                ["object"] = "charge",
+                ["payment_intent"] = paymentIntent,
+                ["amount_refunded"] = _refunds.Where(r => (string?)r["payment_intent"] == paymentIntent).Sum(r => (long)r["amount"]!),
+                ["refunded"] = true,
+            };
+        }
+    }
+
+    private ResponseMessage CreateSession(IRequestMessage request)
+    {
+        var form = QueryHelpers.ParseQuery(request.Body ?? "");
+        if (form["mode"] != "payment")
+        {
+            return Json(200, new JsonObject
+            {
+                ["id"] = "cs_test_a1b2c3",
+                ["object"] = "checkout.session",
+                ["mode"] = "subscription",
+                ["status"] = "open",
+                ["url"] = CheckoutUrl,
+            });
+        }
+
+        if (FailCheckouts)
+        {
+            return Error(400, "invalid_request_error", "currency_not_supported", "The currency provided is not supported by this account.");
+        }
+
+        lock (_gate)
+        {
+            if (Replayed(request) is { } replay)
+            {
+                return Json(200, Copy(_sessions[replay]));
+            }
+
+            var id = $"cs_test_{Interlocked.Increment(ref _sequence):D6}{Guid.NewGuid():N}"[..40];
+            var quantity = long.Parse(form["line_items[0][quantity]"]!, CultureInfo.InvariantCulture);
+            var unit = long.Parse(form["line_items[0][price_data][unit_amount]"]!, CultureInfo.InvariantCulture);
+            var metadata = new JsonObject();
+            foreach (var (key, value) in form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal)))
+            {
+                metadata[key["metadata[".Length..^1]] = value.ToString();
+            }
+
+            var session = new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "checkout.session",
+                ["mode"] = "payment",
+                ["status"] = "open",
+                ["payment_status"] = "unpaid",
+                ["amount_subtotal"] = unit * quantity,
+                ["amount_total"] = unit * quantity,
+                ["currency"] = form["line_items[0][price_data][currency]"].ToString(),
+                ["client_reference_id"] = form["client_reference_id"].ToString(),
+                ["customer_email"] = form.TryGetValue("customer_email", out var email) ? email.ToString() : null,
+                ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["expires_at"] = long.Parse(form["expires_at"]!, CultureInfo.InvariantCulture),
+                ["livemode"] = false,
+                ["metadata"] = metadata,
+                ["payment_intent"] = null,
+                ["success_url"] = form["success_url"].ToString(),
+                ["cancel_url"] = form["cancel_url"].ToString(),
+                ["url"] = $"https://checkout.stripe.com/c/pay/{id}",
+            };
+            _sessions[id] = session;
+            Remember(request, id);
+            return Json(200, Copy(session));
+        }
+    }
+
+    private ResponseMessage GetSession(IRequestMessage request)
+    {
+        lock (_gate)
+        {
+            return _sessions.TryGetValue(request.Path.Split('/')[^1], out var session) ? Json(200, Copy(session)) : Missing("checkout.session");
+        }
+    }
+
+    private ResponseMessage ExpireSession(IRequestMessage request)
+    {
+        lock (_gate)
+        {
+            if (!_sessions.TryGetValue(request.Path.Split('/')[^2], out var session))
+            {
+                return Missing("checkout.session");
+            }
+
+            if ((string?)session["status"] != "open")
+            {
+                return Error(400, "invalid_request_error", null, "Only Checkout Sessions with a status in [\"open\"] can be expired.");
+            }
+
+            session["status"] = "expired";
+            return Json(200, Copy(session));
+        }
+    }
+
+    private ResponseMessage CreateRefund(IRequestMessage request)
+    {
+        var form = QueryHelpers.ParseQuery(request.Body ?? "");
+        lock (_gate)
+        {
+            if (Replayed(request) is { } replay)
+            {
+                return Json(200, Copy(_refunds.Single(r => (string?)r["id"] == replay)));
+            }
+
+            var paymentIntent = form["payment_intent"].ToString();
+            var paid = _sessions.Values.FirstOrDefault(s => (string?)s["payment_intent"] == paymentIntent && (string?)s["payment_status"] == "paid");
+            if (paid is null)
+            {
+                return Error(404, "invalid_request_error", "resource_missing", $"No such payment_intent: '{paymentIntent}'");
+            }
+
+            var left = (long)paid["amount_total"]! - _refunds.Where(r => (string?)r["payment_intent"] == paymentIntent).Sum(r => (long)r["amount"]!);
+            var amount = form.TryGetValue("amount", out var asked) ? long.Parse(asked!, CultureInfo.InvariantCulture) : left;
+            if (left <= 0)
+            {
+                return Error(400, "invalid_request_error", "charge_already_refunded", "Charge has already been refunded.");
+            }
+
+            if (amount > left)
+            {
+                return Error(400, "invalid_request_error", "amount_too_large", $"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})");
+            }
+
+            var refund = Refund(paymentIntent, amount, (string)paid["currency"]!);
+            _refunds.Add(refund);
+            Remember(request, (string)refund["id"]!);
+            return Json(200, Copy(refund));
+        }
+    }
+
+    private ResponseMessage ListRefunds(IRequestMessage request)
+    {
+        var paymentIntent = request.Query?.TryGetValue("payment_intent", out var values) == true ? values.FirstOrDefault() : null;
+        lock (_gate)
+        {
+            return Json(200, new JsonObject
+            {
+                ["object"] = "list",
+                ["url"] = "/v1/refunds",
+                ["has_more"] = false,
+                ["data"] = new JsonArray([.. _refunds.Where(r => paymentIntent is null || (string?)r["payment_intent"] == paymentIntent).OrderByDescending(r => (long)r["created"]!).Select(Copy)]),
+            });
+        }
+    }
+
+    private JsonObject Refund(string paymentIntent, long amount, string currency) => new()
+    {
+        ["id"] = $"re_test_{Interlocked.Increment(ref _sequence):D6}",
+        ["object"] = "refund",
+        ["amount"] = amount,
+        ["currency"] = currency,
+        ["payment_intent"] = paymentIntent,
+        ["status"] = "succeeded",
+        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + _sequence,
+        ["metadata"] = new JsonObject(),
+    };
+
+    private string? Replayed(IRequestMessage request) =>
+        request.Headers?.TryGetValue("Idempotency-Key", out var key) == true && _idempotent.TryGetValue(key.ToString(), out var id) ? id : null;
+
+    private void Remember(IRequestMessage request, string id)
+    {
+        if (request.Headers?.TryGetValue("Idempotency-Key", out var key) == true)
+        {
+            _idempotent[key.ToString()] = id;
+        }
+    }
+
+    private static JsonObject Copy(JsonObject value) => (JsonObject)JsonNode.Parse(value.ToJsonString())!;
+
+    private static ResponseMessage Missing(string what) => Error(404, "invalid_request_error", "resource_missing", $"No such {what}");
+
+    private static ResponseMessage Error(int status, string type, string? code, string message) =>
+        Json(status, new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message } });
+
+    private static ResponseMessage Json(int status, JsonObject body) => new()
+    {
+        StatusCode = status,
+        Headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["Content-Type"] = new("application/json") },
+        BodyData = new WireMock.Util.BodyData { BodyAsString = body.ToJsonString(), DetectedBodyType = WireMock.Types.BodyType.String },
+    };
 
     public void Dispose() => Server.Stop();
 }

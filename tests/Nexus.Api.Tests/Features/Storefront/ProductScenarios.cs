@@ -1,5 +1,10 @@
 using System.Text.Json;
 using Alba;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Nexus.Api.Features.Storefront;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.Tests.Features.Media;
 using Nexus.Api.Tests.Features.Workspaces;
 
 namespace Nexus.Api.Tests.Features.Storefront;
@@ -61,5 +66,22 @@ public static class ProductScenarios
         }
 
         return null;
+    }
+}
+
+/// <summary>Orders written straight to their streams, for tests about who may act on one (no Stripe needed).</summary>
+public static class OrderScenarios
+{
+    /// <summary>A PENDING order of a new product in the workspace; its global id.</summary>
+    public static async Task<string> PendingOrderAsync(IAlbaHost host, Person owner, string workspaceId)
+    {
+        var product = await host.PublishedProductAsync(owner, workspaceId);
+        var orderId = Guid.CreateVersion7();
+        var now = DateTimeOffset.UtcNow;
+        await using var session = host.Services.GetRequiredService<IDocumentStore>().LightweightSession();
+        session.Events.StartStream<Order>(orderId, new OrderPlaced(orderId, Ids.Of(workspaceId), Ids.Of(product), Guid.NewGuid(), "Mug", "Standard",
+            DeliveryKind.Physical, 1, 1999, "EUR", null, now.AddMinutes(30), now));
+        await session.SaveChangesAsync();
+        return GlobalId.Encode(Order.TypeName, orderId);
     }
 }

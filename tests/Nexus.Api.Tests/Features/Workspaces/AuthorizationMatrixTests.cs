@@ -115,6 +115,8 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["archiveProduct"] = Mutation("archiveProduct", "ArchiveProductInput", (product, _) => new { productId = product }, ProductAsync),
         ["adjustInventory"] = Mutation("adjustInventory", "AdjustInventoryInput", (subject, _) => new { productId = subject.Split('|')[0], variantId = subject.Split('|')[1], delta = 1 },
             (host, owner, ws) => Storefront.ProductScenarios.ProductAndVariantAsync(host, owner, ws)),
+        ["fulfillOrder"] = Mutation("fulfillOrder", "FulfillOrderInput", (order, _) => new { orderId = order }, Storefront.OrderScenarios.PendingOrderAsync),
+        ["refundOrder"] = Mutation("refundOrder", "RefundOrderInput", (order, _) => new { orderId = order }, Storefront.OrderScenarios.PendingOrderAsync),
     };
 
     private static Task<string> ProductAsync(Alba.IAlbaHost host, Person owner, string workspace) => Storefront.ProductScenarios.CreateProductAsync(host, owner, workspace);

@@ -105,7 +105,7 @@ public static class ProcessStripeEventHandler
             .Then.ScheduleRetry(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), TimeSpan.FromHours(1), TimeSpan.FromHours(6));
 
     public static async Task<OutgoingMessages> Handle(ProcessStripeEvent command, IDocumentSession session, IDocumentStore store, StripeGateway stripe,
-        IOptions<BillingOptions> billing, IOptions<NexusUrls> urls, ILogger<ProcessStripeEvent> logger, DateTimeOffset now, CancellationToken ct)
+        IOptions<BillingOptions> billing, IOptions<NexusUrls> urls, Storefront.OrderLinks links, ILogger<ProcessStripeEvent> logger, DateTimeOffset now, CancellationToken ct)
     {
         if (await session.LoadAsync<StripeEventRecord>(command.EventId, ct) is not { ProcessedAt: null } record)
         {
@@ -114,7 +114,8 @@ public static class ProcessStripeEventHandler
 
         try
         {
-            var messages = await StripeEffects.ApplyAsync(record, session, stripe, billing.Value, urls.Value, logger, now, ct);
+            var messages = await Storefront.CheckingOut.OrderStripeEvents.TryApplyAsync(record, session, stripe, links, urls.Value, logger, now, ct)
+                ?? await StripeEffects.ApplyAsync(record, session, stripe, billing.Value, urls.Value, logger, now, ct);
             session.Store(record with { ProcessedAt = now, Attempts = record.Attempts + 1, LastError = null });
             return messages;
         }

@@ -4,6 +4,7 @@ using Marten;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Billing;
+using Nexus.Api.Features.Storefront;
 using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
@@ -17,15 +18,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Billing.BillingOptions> _optionsOfBillingOptions;
         private readonly Microsoft.Extensions.Options.IOptions<Nexus.Api.Infrastructure.NexusUrls> _optionsOfNexusUrls;
         private readonly Nexus.Api.Features.Billing.StripeGateway _stripeGateway;
+        private readonly Nexus.Api.Features.Storefront.OrderLinks _orderLinks;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public ProcessStripeEventHandler1579520338(Marten.IDocumentStore documentStore, Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Billing.Subscribing.ProcessStripeEvent> loggerForMessage, Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Billing.BillingOptions> optionsOfBillingOptions, Microsoft.Extensions.Options.IOptions<Nexus.Api.Infrastructure.NexusUrls> optionsOfNexusUrls, Nexus.Api.Features.Billing.StripeGateway stripeGateway, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public ProcessStripeEventHandler1579520338(Marten.IDocumentStore documentStore, Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Billing.Subscribing.ProcessStripeEvent> loggerForMessage, Microsoft.Extensions.Options.IOptions<Nexus.Api.Features.Billing.BillingOptions> optionsOfBillingOptions, Microsoft.Extensions.Options.IOptions<Nexus.Api.Infrastructure.NexusUrls> optionsOfNexusUrls, Nexus.Api.Features.Billing.StripeGateway stripeGateway, Nexus.Api.Features.Storefront.OrderLinks orderLinks, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _documentStore = documentStore;
             _loggerForMessage = loggerForMessage;
             _optionsOfBillingOptions = optionsOfBillingOptions;
             _optionsOfNexusUrls = optionsOfNexusUrls;
             _stripeGateway = stripeGateway;
+            _orderLinks = orderLinks;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
 
@@ -42,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Billing.Subscribing.ProcessStripeEventHandler");
             
             // The actual message execution
-            var outgoing1 = await Nexus.Api.Features.Billing.Subscribing.ProcessStripeEventHandler.Handle(processStripeEvent, documentSession, _documentStore, _stripeGateway, _optionsOfBillingOptions, _optionsOfNexusUrls, _loggerForMessage, now, cancellation).ConfigureAwait(false);
+            var outgoing1 = await Nexus.Api.Features.Billing.Subscribing.ProcessStripeEventHandler.Handle(processStripeEvent, documentSession, _documentStore, _stripeGateway, _optionsOfBillingOptions, _optionsOfNexusUrls, _orderLinks, _loggerForMessage, now, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message

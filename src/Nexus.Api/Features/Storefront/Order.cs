@@ -1,0 +1,272 @@
+using System.ComponentModel;
+using GraphQL;
+using GraphQL.Types;
+using JasperFx.Events.Projections;
+using Marten;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Errors;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.Infrastructure;
+
+namespace Nexus.Api.Features.Storefront;
+
+/// <summary>
+/// Where an order is. PENDING holds its stock while the buyer is on Stripe Checkout; PAID once Stripe says the money
+/// arrived; FULFILLED once shipped (or, for DIGITAL products, as soon as it is paid: the link is the delivery);
+/// REFUNDED once the whole amount went back; CANCELLED when checkout expired or failed, its stock back on sale.
+/// </summary>
+public enum OrderStatus
+{
+    Pending,
+    Paid,
+    Fulfilled,
+    Refunded,
+    Cancelled,
+}
+
+/// <summary>Where Stripe's Checkout collected a physical order's shipping address (only when shipping countries are configured).</summary>
+public sealed record ShippingAddress(string? Name, string? Line1, string? Line2, string? PostalCode, string? City, string? State, string Country);
+
+[Description("A buyer started checkout for a product: the order is pending and its stock (physical variants) is reserved until HoldUntil.")]
+public sealed record OrderPlaced(Guid OrderId, Guid WorkspaceId, Guid ProductId, Guid VariantId, string ProductTitle, string VariantName, DeliveryKind Delivery,
+    int Quantity, long UnitAmount, string Currency, Guid? DigitalFileId, DateTimeOffset HoldUntil, DateTimeOffset At) : IDomainEvent;
+
+[Description("Stripe opened the order's Checkout Session (its id, never anything about a card).")]
+public sealed record OrderCheckoutOpened(Guid OrderId, string CheckoutSessionId, DateTimeOffset At) : IDomainEvent;
+
+[Description("Stripe confirmed the order's payment: the amount it collected, and the PaymentIntent refunds go through.")]
+public sealed record OrderPaid(Guid OrderId, string PaymentIntentId, long AmountTotal, string Currency, string? BuyerEmail, string? BuyerName,
+    ShippingAddress? Shipping, DateTimeOffset At) : IDomainEvent;
+
+[Description("The order was delivered: shipped by a member (with an optional carrier and tracking number), or, for a digital product, its download link sent on payment (ByUserId null).")]
+public sealed record OrderFulfilled(Guid OrderId, Guid? ByUserId, string? Carrier, string? TrackingNumber, DateTimeOffset At) : IDomainEvent;
+
+[Description("Money went back to the buyer through Stripe (one refund; an order may have several until its total is refunded). ByUserId is null for a refund made on Stripe's dashboard.")]
+public sealed record OrderRefunded(Guid OrderId, string RefundId, long Amount, string Currency, Guid? ByUserId, DateTimeOffset At) : IDomainEvent;
+
+[Description("A refunded physical order's units went back to stock (once per order).")]
+public sealed record OrderRestocked(Guid OrderId, int Quantity, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+
+[Description("The order ended unpaid (checkout expired, was abandoned, its payment failed, or Stripe could not open it); its reserved stock went back on sale.")]
+public sealed record OrderCancelled(Guid OrderId, string Reason, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>
+/// A storefront order: one product variant bought through Stripe Checkout, one stream each, projected inline. Nothing
+/// about the card is here: Stripe keeps it, Nexus keeps the PaymentIntent's id.
+/// </summary>
+public sealed record Order(
+    Guid Id,
+    Guid WorkspaceId,
+    Guid ProductId,
+    Guid VariantId,
+    string ProductTitle,
+    string VariantName,
+    DeliveryKind Delivery,
+    int Quantity,
+    long UnitAmount,
+    string Currency,
+    OrderStatus Status,
+    DateTimeOffset HoldUntil,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    int Version)
+{
+    public const string TypeName = "Order";
+
+    /// <summary>A DIGITAL order's file as it was bought (a later change of the product's file does not change what was sold).</summary>
+    public Guid? DigitalFileId { get; init; }
+
+    public string? CheckoutSessionId { get; init; }
+
+    public string? PaymentIntentId { get; init; }
+
+    public long AmountPaid { get; init; }
+
+    public DateTimeOffset? PaidAt { get; init; }
+
+    public string? BuyerEmail { get; init; }
+
+    public string? BuyerName { get; init; }
+
+    public ShippingAddress? Shipping { get; init; }
+
+    public DateTimeOffset? FulfilledAt { get; init; }
+
+    public string? Carrier { get; init; }
+
+    public string? TrackingNumber { get; init; }
+
+    public long AmountRefunded { get; init; }
+
+    /// <summary>Stripe's refund ids already recorded: a refund seen twice (our call's answer, then its webhook) counts once.</summary>
+    public IReadOnlyList<string> RefundIds { get; init; } = [];
+
+    /// <summary>How many units went back to stock through refunds (never more than the quantity).</summary>
+    public int Restocked { get; init; }
+
+    public string? CancelReason { get; init; }
+
+    public long Total => UnitAmount * Quantity;
+
+    public bool IsPaid => Status is OrderStatus.Paid or OrderStatus.Fulfilled or OrderStatus.Refunded;
+
+    public static Order Create(OrderPlaced e) =>
+        new(e.OrderId, e.WorkspaceId, e.ProductId, e.VariantId, e.ProductTitle, e.VariantName, e.Delivery, e.Quantity, e.UnitAmount, e.Currency,
+            OrderStatus.Pending, e.HoldUntil, e.At, e.At, 1)
+        {
+            DigitalFileId = e.DigitalFileId,
+        };
+
+    public Order Apply(OrderCheckoutOpened e) => this with { CheckoutSessionId = e.CheckoutSessionId, UpdatedAt = e.At };
+
+    public Order Apply(OrderPaid e) => this with
+    {
+        Status = OrderStatus.Paid,
+        PaymentIntentId = e.PaymentIntentId,
+        AmountPaid = e.AmountTotal,
+        PaidAt = e.At,
+        BuyerEmail = e.BuyerEmail,
+        BuyerName = e.BuyerName,
+        Shipping = e.Shipping,
+        UpdatedAt = e.At,
+    };
+
+    public Order Apply(OrderFulfilled e) => this with
+    {
+        Status = Status == OrderStatus.Paid ? OrderStatus.Fulfilled : Status,
+        FulfilledAt = e.At,
+        Carrier = e.Carrier,
+        TrackingNumber = e.TrackingNumber,
+        UpdatedAt = e.At,
+    };
+
+    public Order Apply(OrderRefunded e)
+    {
+        var refunded = AmountRefunded + e.Amount;
+        return this with
+        {
+            AmountRefunded = refunded,
+            RefundIds = [.. RefundIds, e.RefundId],
+            Status = refunded >= AmountPaid ? OrderStatus.Refunded : Status,
+            UpdatedAt = e.At,
+        };
+    }
+
+    public Order Apply(OrderRestocked e) => this with { Restocked = e.Quantity, UpdatedAt = e.At };
+
+    public Order Apply(OrderCancelled e) => this with { Status = OrderStatus.Cancelled, CancelReason = e.Reason, UpdatedAt = e.At };
+}
+
+/// <summary><c>Nexus:Storefront</c>: how long checkout holds stock, where Checkout sends the buyer back, how long download links live.</summary>
+public sealed class StorefrontOptions
+{
+    public const string Section = "Nexus:Storefront";
+
+    /// <summary>
+    /// How long a pending order holds its stock: the Checkout Session's <c>expires_at</c>. Stripe accepts 30 minutes to
+    /// 24 hours; shorter values are raised to 30 minutes.
+    /// </summary>
+    public TimeSpan CheckoutHold { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How long after the hold Nexus asks Stripe about an order it heard nothing of (a lost webhook): Stripe expires a
+    /// session at its <c>expires_at</c> and tells of it shortly after.
+    /// </summary>
+    public TimeSpan ExpiryCheckDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a digital product's download link works once issued (by email on payment, or by the buyer's order view).</summary>
+    public TimeSpan DownloadLinkLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The most units one order may buy.</summary>
+    public int MaxQuantity { get; set; } = 100;
+
+    /// <summary>
+    /// Where Checkout sends a buyer who paid; <c>{orderId}</c> and <c>{token}</c> are replaced by the order's id and
+    /// its access token (for <c>storefrontOrder</c>). Default <c>{FrontendUrl}/store/orders/{orderId}?token={token}</c>.
+    /// </summary>
+    public string? SuccessUrl { get; set; }
+
+    /// <summary>Where Checkout sends a buyer who gives up; default <c>{FrontendUrl}/store/orders/{orderId}?token={token}&amp;checkout=cancelled</c>.</summary>
+    public string? CancelUrl { get; set; }
+
+    /// <summary>ISO 3166-1 alpha-2 countries physical orders ship to; empty (the default): Checkout collects no shipping address.</summary>
+    public IList<string> ShippingCountries { get; set; } = [];
+
+    public TimeSpan Hold => CheckoutHold < TimeSpan.FromMinutes(30) ? TimeSpan.FromMinutes(30) : CheckoutHold > TimeSpan.FromHours(24) ? TimeSpan.FromHours(24) : CheckoutHold;
+}
+
+public sealed class OrderMarten : IConfigureMarten
+{
+    public const string ListingIndex = "mt_doc_order_idx_listing";
+
+    public void Configure(IServiceProvider services, StoreOptions options)
+    {
+        options.Projections.Snapshot<Order>(SnapshotLifecycle.Inline);
+        options.Schema.For<Order>()
+            // Workspace.orders: newest first on (CreatedAt, Id), read in index order with the cursor's row comparison.
+            .Index([o => o.WorkspaceId, o => o.CreatedAt, o => o.Id], index => index.Name = ListingIndex)
+            // Workspace.sales: paid orders of a period, and refunds found by the PaymentIntent Stripe names.
+            .Duplicate(o => o.PaidAt)
+            .Duplicate(o => o.PaymentIntentId);
+    }
+}
+
+/// <summary>The order does not exist, is another workspace's, or the access token does not open it.</summary>
+public sealed record OrderNotFoundError()
+    : MutationError("NOT_FOUND", "This order does not exist.", ["input", "orderId"]);
+
+/// <summary>The variant has fewer units left to sell than asked; <c>available</c> is how many.</summary>
+public sealed record OutOfStockError(int Available)
+    : MutationError("OUT_OF_STOCK", Available == 0 ? "This item is sold out." : $"Only {Available} left.", ["input", "quantity"]), IErrorFields<OutOfStockError>
+{
+    public static void AddFields(ObjectGraphType<OutOfStockError> type) =>
+        type.Field<NonNullGraphType<IntGraphType>, int>("available").Description("How many can be bought now.").Resolve(ctx => ctx.Source.Available);
+}
+
+/// <summary>The order is not in a state that allows this (refunding an unpaid order, shipping a cancelled one…).</summary>
+public sealed record OrderStateError(OrderStatus Status, string Action)
+    : MutationError("ORDER_STATE", $"An order that is {Status.ToString().ToUpperInvariant()} cannot be {Action}.", ["input", "orderId"]);
+
+/// <summary>The refund asks for more than is left to refund; <c>refundable</c> is what is left, in minor units.</summary>
+public sealed record RefundTooLargeError(long Refundable)
+    : MutationError("REFUND_TOO_LARGE", $"At most {Refundable} (minor units) is left to refund on this order.", ["input", "amount"]), IErrorFields<RefundTooLargeError>
+{
+    public static void AddFields(ObjectGraphType<RefundTooLargeError> type) =>
+        type.Field<NonNullGraphType<LongGraphType>, long>("refundable").Description("What is left to refund, in minor units.").Resolve(ctx => ctx.Source.Refundable);
+}
+
+/// <summary>Who may act on an order: a member of its workspace with the role, found from the input's <c>orderId</c>.</summary>
+public static class OrderAccess
+{
+    public static Access Needs(Role role) =>
+        Access.Rule(field => field.RequireWorkspaceRole(role, ctx => WorkspaceOfAsync(ctx, (ctx.Arguments?["input"].Value as IOrderInput)?.OrderId)));
+
+    /// <summary>The order the input names; <see cref="Guid.Empty"/> when it names none (the access check has refused it by then).</summary>
+    public static Guid OrderId(this Caller caller) =>
+        GlobalId.TryParse((caller.Context.Arguments?["input"].Value as IOrderInput)?.OrderId, Order.TypeName, out var id) ? id : Guid.Empty;
+
+    /// <summary>The workspace of an order; an unknown one has none, so the check answers FORBIDDEN as for another workspace's.</summary>
+    public static async ValueTask<Guid> WorkspaceOfAsync(IResolveFieldContext context, string? orderId) =>
+        !GlobalId.TryParse(orderId, Order.TypeName, out var id)
+            ? throw new BadRequestError("The order id is not valid.")
+            : (await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Order>(id, context.CancellationToken))?.WorkspaceId ?? Guid.Empty;
+}
+
+/// <summary>A generated mutation's input that names an order.</summary>
+public interface IOrderInput
+{
+    string OrderId { get; }
+}
+
+public static class OrderPayloads
+{
+    /// <summary><c>order: Order</c>: the order as it now is, after a failure too.</summary>
+    public static Payload<Guid> Order { get; } = Payload<Guid>.Always<OrderType>("order",
+        "The order as it now is (after errors too).", async (context, id) =>
+        {
+            var orderId = id != Guid.Empty ? id : new Caller(context).OrderId();
+            return orderId == Guid.Empty ? null
+                : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Order>(orderId, context.CancellationToken);
+        });
+}

@@ -1,0 +1,91 @@
+using GraphQL.Types;
+using Marten;
+using Nexus.Api.GraphQL.Relay;
+using Nexus.Api.GraphQL.Scalars;
+
+namespace Nexus.Api.Features.Storefront;
+
+public sealed class OrderStatusType : EnumerationGraphType<OrderStatus>
+{
+    public OrderStatusType()
+    {
+        Name = "OrderStatus";
+        Description = "PENDING (stock held while the buyer is on Stripe Checkout), PAID, FULFILLED (shipped, or a digital file delivered), REFUNDED (wholly) or CANCELLED (checkout expired or failed; stock back on sale).";
+    }
+
+    protected override string ChangeEnumCase(string val) => val.ToUpperInvariant();
+}
+
+/// <summary>What the buyer and the seller both see of an order.</summary>
+public static class OrderFields
+{
+    public static void AddTo(ObjectGraphType<Order> type)
+    {
+        type.Field<NonNullGraphType<IdGraphType>, string>("id").Resolve(ctx => GlobalId.Encode(Order.TypeName, ctx.Source.Id));
+        type.Field<NonNullGraphType<OrderStatusType>, OrderStatus>("status").Resolve(ctx => ctx.Source.Status);
+        type.Field<NonNullGraphType<StringGraphType>, string>("productTitle").Description("The product's title when it was bought.").Resolve(ctx => ctx.Source.ProductTitle);
+        type.Field<NonNullGraphType<StringGraphType>, string>("variantName").Resolve(ctx => ctx.Source.VariantName);
+        type.Field<NonNullGraphType<DeliveryKindType>, DeliveryKind>("delivery").Resolve(ctx => ctx.Source.Delivery);
+        type.Field<NonNullGraphType<IntGraphType>, int>("quantity").Resolve(ctx => ctx.Source.Quantity);
+        type.Field<NonNullGraphType<MoneyType>, Money>("unitPrice").Resolve(ctx => new Money(ctx.Source.UnitAmount, ctx.Source.Currency));
+        type.Field<NonNullGraphType<MoneyType>, Money>("total").Description("Quantity × unit price; what Stripe collects.").Resolve(ctx => new Money(ctx.Source.Total, ctx.Source.Currency));
+        type.Field<NonNullGraphType<MoneyType>, Money>("refunded").Description("What went back to the buyer so far.").Resolve(ctx => new Money(ctx.Source.AmountRefunded, ctx.Source.Currency));
+        type.Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("createdAt").Resolve(ctx => ctx.Source.CreatedAt);
+        type.Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("holdUntil").Description("Until when a PENDING order holds its stock.").Resolve(ctx => ctx.Source.HoldUntil);
+        type.Field<DateTimeScalar, DateTimeOffset?>("paidAt").Resolve(ctx => ctx.Source.PaidAt);
+        type.Field<DateTimeScalar, DateTimeOffset?>("fulfilledAt").Resolve(ctx => ctx.Source.FulfilledAt);
+        type.Field<StringGraphType, string?>("carrier").Resolve(ctx => ctx.Source.Carrier);
+        type.Field<StringGraphType, string?>("trackingNumber").Resolve(ctx => ctx.Source.TrackingNumber);
+    }
+}
+
+/// <summary><c>StorefrontOrder</c>: the buyer's view of their order, opened by its token; nothing about the seller's workspace.</summary>
+public sealed class StorefrontOrderType : ObjectGraphType<Order>
+{
+    public StorefrontOrderType()
+    {
+        Name = "StorefrontOrder";
+        Description = "An order as its buyer sees it (opened by the order's token).";
+        OrderFields.AddTo(this);
+        Field<StringGraphType, string?>("downloadUrl")
+            .Description("A DIGITAL order's download link, fresh on every read, valid for `Nexus:Storefront:DownloadLinkLifetime` while the order is paid; null otherwise.")
+            .Resolve(ctx => ctx.Source is { DigitalFileId: not null, Status: OrderStatus.Paid or OrderStatus.Fulfilled }
+                ? ctx.RequestServices!.GetRequiredService<OrderLinks>().DownloadUrl(ctx.Source.Id).AbsoluteUri
+                : null);
+    }
+}
+
+/// <summary><c>Order</c>: the seller's view, with the buyer's contact and shipping address.</summary>
+public sealed class OrderType : ObjectGraphType<Order>
+{
+    public OrderType()
+    {
+        Name = Order.TypeName;
+        Description = "An order of the workspace's storefront, as its members see it.";
+        OrderFields.AddTo(this);
+        Field<ProductType, Product>("product").Description("The product as it is now.")
+            .ResolveAsync(async ctx => await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Product>(ctx.Source.ProductId, ctx.CancellationToken));
+        Field<StringGraphType, string?>("buyerEmail").Description("From Stripe Checkout, once paid.").Resolve(ctx => ctx.Source.BuyerEmail);
+        Field<StringGraphType, string?>("buyerName").Resolve(ctx => ctx.Source.BuyerName);
+        Field<ShippingAddressType, ShippingAddress?>("shipping").Description("Collected by Checkout for PHYSICAL orders when `Nexus:Storefront:ShippingCountries` is set.").Resolve(ctx => ctx.Source.Shipping);
+        Field<StringGraphType, string?>("paymentIntentId").Description("Stripe's PaymentIntent (pi_…), to find the payment in Stripe's dashboard.").Resolve(ctx => ctx.Source.PaymentIntentId);
+        Field<IntGraphType, int?>("restocked").Description("Units a refund put back in stock.").Resolve(ctx => ctx.Source.Restocked);
+        Field<StringGraphType, string?>("cancelReason").Description("checkout_expired, payment_failed or payment_provider_error.").Resolve(ctx => ctx.Source.CancelReason);
+        Field<NonNullGraphType<IntGraphType>, int>("version").Resolve(ctx => ctx.Source.Version);
+    }
+}
+
+public sealed class ShippingAddressType : ObjectGraphType<ShippingAddress>
+{
+    public ShippingAddressType()
+    {
+        Name = "ShippingAddress";
+        Field<StringGraphType, string?>("name").Resolve(ctx => ctx.Source.Name);
+        Field<StringGraphType, string?>("line1").Resolve(ctx => ctx.Source.Line1);
+        Field<StringGraphType, string?>("line2").Resolve(ctx => ctx.Source.Line2);
+        Field<StringGraphType, string?>("postalCode").Resolve(ctx => ctx.Source.PostalCode);
+        Field<StringGraphType, string?>("city").Resolve(ctx => ctx.Source.City);
+        Field<StringGraphType, string?>("state").Resolve(ctx => ctx.Source.State);
+        Field<NonNullGraphType<StringGraphType>, string>("country").Description("ISO 3166-1 alpha-2.").Resolve(ctx => ctx.Source.Country);
+    }
+}
