@@ -26,7 +26,7 @@ public sealed class StorefrontQuery : IRootFields
     /// estimate a ceiling this anonymous field cannot exceed, about 460 per product, so 10 products cost ~4,600 of the
     /// default 5,000 and 20 would cost ~9,200. Raising the limit instead would raise it for every query; counting
     /// the lists as shorter than they may be would let a page do more than its price says. A client that wants bigger
-    /// pages asks for them with fewer fields (without variants, 20 cost ~2,300).
+    /// pages asks for them with fewer fields (without variants, 20 cost ~2,200).
     /// </summary>
     public const int DefaultPageSize = 10;
 
