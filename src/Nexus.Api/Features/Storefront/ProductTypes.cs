@@ -1,7 +1,10 @@
 using GraphQL;
+using GraphQL.DataLoader;
 using GraphQL.Types;
 using Marten;
 using Nexus.Api.Features.Media;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
 using Nexus.Api.Platforms;
@@ -51,7 +54,7 @@ public sealed class ProductType : ObjectGraphType<Product>
     {
         Name = Product.TypeName;
         Description = "A product of the workspace's storefront catalogue, as its members see it (stock included).";
-        Field<NonNullGraphType<IdGraphType>, string>("id").Resolve(ctx => GlobalId.Encode(Product.TypeName, ctx.Source.Id));
+        this.NodeId(p => p.Id);
         Field(p => p.Title);
         Field(p => p.Description);
         Field<NonNullGraphType<ProductStatusType>, ProductStatus>("status").Resolve(ctx => ctx.Source.Status);
@@ -69,6 +72,23 @@ public sealed class ProductType : ObjectGraphType<Product>
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("updatedAt").Resolve(ctx => ctx.Source.UpdatedAt);
         Field<NonNullGraphType<IntGraphType>, int>("version").Description("The product stream's version: one more per change.").Resolve(ctx => ctx.Source.Version);
     }
+}
+
+/// <summary>
+/// A product is visible through <c>node(id)</c> to members of its workspace only, drafts and archived ones included, as
+/// <c>Workspace.products</c> shows them; never to apps (that field is first-party). The public storefront's ids are the
+/// same ids, so an anonymous caller holding one gets null, not the members' view.
+/// </summary>
+public sealed class ProductNodeResolver : INodeResolver
+{
+    public static readonly BatchLoader<Guid, Product> ById = BatchLoader.ById<Product>(p => p.Id);
+
+    public string TypeName => Product.TypeName;
+
+    public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
+        context.Load(ById, id).Then(product => product is null
+            ? ((Product?)null).AsLoaded()
+            : WorkspaceLoaders.Visible(context, product.WorkspaceId, _ => product));
 }
 
 /// <summary>A variant with its product, for its price and currency.</summary>
@@ -110,10 +130,14 @@ public sealed class StorefrontProductType : ObjectGraphType<Product>
         Field(p => p.Description);
         Field<NonNullGraphType<DeliveryKindType>, DeliveryKind>("delivery").Resolve(ctx => ctx.Source.Delivery);
         Field<NonNullGraphType<MoneyType>, Money>("price").Resolve(ctx => new Money(ctx.Source.PriceAmount, ctx.Source.Currency));
+        // Both lists are priced by the most a product may hold, which the product's rules enforce, rather than the cost
+        // estimate's generic guess: see StorefrontQuery.DefaultPageSize.
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StorefrontMediaType>>>, IReadOnlyList<MediaAsset>>("media")
             .Description("The product's images and videos, in order, each with a signed URL that expires (Nexus:Media:UrlLifetime).")
+            .WithComplexityImpact(1, ProductRules.MaxMedia)
             .ResolveAsync(async ctx => await StorefrontMedia.LiveAsync(ctx, ctx.Source.WorkspaceId, ctx.Source.MediaIds));
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<StorefrontVariantType>>>, IEnumerable<VariantView>>("variants")
+            .WithComplexityImpact(1, ProductRules.MaxVariants)
             .Resolve(ctx => ctx.Source.Variants.Select(v => new VariantView(ctx.Source, v)));
     }
 }

@@ -23,10 +23,15 @@ public static class Paging
     private const int MaxCursorLength = 512;
     private const char Separator = '|';
 
-    /// <summary>Adds <c>first</c> and <c>after</c> to a connection field.</summary>
-    public static FieldBuilder<TSource, TReturn> Paged<TSource, TReturn>(this FieldBuilder<TSource, TReturn> field) =>
+    /// <summary>
+    /// Adds <c>first</c> and <c>after</c> to a connection field. A <paramref name="defaultPageSize"/> other than
+    /// <see cref="DefaultPageSize"/> becomes the argument's default value in the schema, where clients see it and the
+    /// cost estimate reads it.
+    /// </summary>
+    public static FieldBuilder<TSource, TReturn> Paged<TSource, TReturn>(this FieldBuilder<TSource, TReturn> field, int defaultPageSize = DefaultPageSize) =>
         field
-            .Argument<IntGraphType>("first", $"How many items to return, 1 to {MaxPageSize} (default {DefaultPageSize}).")
+            .Argument<IntGraphType>("first", $"How many items to return, 1 to {MaxPageSize} (default {defaultPageSize}).",
+                argument => argument.DefaultValue = defaultPageSize == DefaultPageSize ? null : defaultPageSize)
             .Argument<StringGraphType>("after", "Return the items after this cursor (a previous page's `endCursor`).");
 
     /// <summary>Reads and checks the paging arguments; an invalid value is a client error, not a silent clamp.</summary>

@@ -229,6 +229,116 @@ public sealed class StripeSubscriptionTests(StripeFixture api)
     }
 
     [Fact]
+    public async Task A_past_due_subscription_recovers_to_active_when_paid_and_one_left_unpaid_then_canceled_puts_the_workspace_on_the_free_plan()
+    {
+        var team = await TeamAsync();
+        var (sub, cus) = ("sub_p" + team.Id.ToString("N")[..12], "cus_p" + team.Id.ToString("N")[..12]);
+        var mail = api.Host.Services.GetRequiredService<MailDrop>();
+        await DeliverAsync("customer.subscription.created", api.Stripe.SetSubscription(sub, cus, "active", StripeFixture.StarterMonth, team.Id));
+        Assert.Equal(("starter", "ACTIVE"), await PlanAsync(team));
+
+        api.Stripe.SetSubscription(sub, cus, "past_due", StripeFixture.StarterMonth, team.Id);
+        await DeliverAsync("invoice.payment_failed", StripeFake.Invoice("in_p1" + sub, sub, team.Id, cus, "open", 1900, api.Clock.GetUtcNow()));
+        Assert.Equal(("starter", "PAST_DUE"), await PlanAsync(team));
+        await Eventually.TrueAsync(() => mail.For(team.Owner.Email).Count(m => m.Kind == "subscription-past-due") == 1, "the owner was not told of the failed payment");
+
+        // past_due → active: Stripe's retry of the charge succeeded.
+        api.Stripe.SetSubscription(sub, cus, "active", StripeFixture.StarterMonth, team.Id);
+        await DeliverAsync("invoice.paid", StripeFake.Invoice("in_p1" + sub, sub, team.Id, cus, "paid", 1900, api.Clock.GetUtcNow()));
+        Assert.Equal(("starter", "ACTIVE"), await PlanAsync(team));
+
+        // A second failure is a new past-due period: one more email, and past_due → unpaid when Stripe gives up.
+        api.Stripe.SetSubscription(sub, cus, "past_due", StripeFixture.StarterMonth, team.Id);
+        await DeliverAsync("invoice.payment_failed", StripeFake.Invoice("in_p2" + sub, sub, team.Id, cus, "open", 1900, api.Clock.GetUtcNow()));
+        await Eventually.TrueAsync(() => mail.For(team.Owner.Email).Count(m => m.Kind == "subscription-past-due") == 2, "the second failure told no one");
+        await DeliverAsync("customer.subscription.updated", api.Stripe.SetSubscription(sub, cus, "unpaid", StripeFixture.StarterMonth, team.Id));
+        Assert.Equal(("free", "UNPAID"), await PlanAsync(team));
+
+        // → canceled: the subscription is gone and the workspace is on the free plan, its limits with it.
+        await DeliverAsync("customer.subscription.deleted", api.Stripe.SetSubscription(sub, cus, "canceled", StripeFixture.StarterMonth, team.Id));
+        Assert.Equal(("free", "CANCELED"), await PlanAsync(team));
+        Assert.Equal(
+            [SubscriptionStatus.Active, SubscriptionStatus.PastDue, SubscriptionStatus.Active, SubscriptionStatus.PastDue, SubscriptionStatus.Unpaid, SubscriptionStatus.Canceled],
+            (await ChangeListAsync(team.Id)).Select(c => c.Status));
+        await Task.Delay(300);
+        Assert.Equal(2, mail.For(team.Owner.Email).Count(m => m.Kind == "subscription-past-due"));
+    }
+
+    [Fact]
+    public async Task A_signature_timed_beyond_the_tolerance_in_the_future_or_past_is_refused_and_a_fresh_replay_changes_nothing()
+    {
+        var team = await TeamAsync();
+        var now = api.Clock.GetUtcNow();
+        var (sub, cus) = ("sub_f" + team.Id.ToString("N")[..12], "cus_f" + team.Id.ToString("N")[..12]);
+        var body = StripeFake.Event("customer.subscription.created", api.Stripe.SetSubscription(sub, cus, "active", StripeFixture.StarterMonth, team.Id), now);
+
+        Assert.Equal(400, await StripeFake.DeliverAsync(api.Host, body, StripeFake.Signature(body, now.AddMinutes(6))));
+        Assert.Null(await RecordAsync(StripeFake.IdOf(body)));
+
+        // Accepted once; the same delivery captured and resent later, its signature now older than the tolerance, is
+        // refused; resent freshly signed (as Stripe retries) it is a replay: 200 and no second effect.
+        Assert.Equal(200, await StripeFake.DeliverAsync(api.Host, body, StripeFake.Signature(body, now)));
+        await Eventually.TrueAsync(async () => (await RecordAsync(StripeFake.IdOf(body)))?.ProcessedAt is not null, "not processed");
+        Assert.Equal(400, await StripeFake.DeliverAsync(api.Host, body, StripeFake.Signature(body, now.AddMinutes(-5).AddSeconds(-1))));
+        Assert.Equal(200, await StripeFake.DeliverAsync(api.Host, body, StripeFake.Signature(body, api.Clock.GetUtcNow())));
+        await Task.Delay(300);
+        Assert.Equal(1, await ChangesAsync(team.Id));
+        Assert.Equal(1, api.Stripe.Fetches(sub));
+    }
+
+    /// <summary>
+    /// Two different events about one subscription (its update and its invoice's payment), each also retried by Stripe,
+    /// delivered at once, round after round while Stripe's state moves: every round ends in Stripe's state with exactly
+    /// one change recorded for it, past_due's email sent once per past-due period, and every event processed.
+    /// </summary>
+    [Fact]
+    public async Task Different_events_about_one_subscription_delivered_at_once_end_in_Stripes_state_recorded_once()
+    {
+        var team = await TeamAsync();
+        var (sub, cus) = ("sub_c" + team.Id.ToString("N")[..12], "cus_c" + team.Id.ToString("N")[..12]);
+        var mail = api.Host.Services.GetRequiredService<MailDrop>();
+        string[] states = ["trialing", "active", "past_due", "active", "past_due", "unpaid", "active", "canceled"];
+        var events = new List<string>();
+
+        for (var round = 0; round < states.Length; round++)
+        {
+            var subscription = api.Stripe.SetSubscription(sub, cus, states[round], StripeFixture.StarterMonth, team.Id);
+            var now = api.Clock.GetUtcNow();
+            var updated = StripeFake.Event(states[round] == "canceled" ? "customer.subscription.deleted" : "customer.subscription.updated", subscription, now);
+            var invoice = StripeFake.Event(states[round] is "past_due" or "unpaid" ? "invoice.payment_failed" : "invoice.paid",
+                StripeFake.Invoice($"in_c{round}{sub}", sub, team.Id, cus, states[round] is "past_due" or "unpaid" ? "open" : "paid", 1900, now), now);
+            string[] deliveries = [updated, invoice, updated, invoice];
+
+            var answers = await Task.WhenAll(deliveries.Select(body => StripeFake.DeliverAsync(api.Host, body, StripeFake.Signature(body, now))));
+
+            Assert.All(answers, a => Assert.Equal(200, a));
+            events.AddRange([StripeFake.IdOf(updated), StripeFake.IdOf(invoice)]);
+            await Eventually.TrueAsync(async () => (await Task.WhenAll(events.Select(RecordAsync))).All(r => r?.ProcessedAt is not null), $"round {round} was not processed");
+            var changes = await ChangeListAsync(team.Id);
+            Assert.Equal(StripeEffects.StatusOf(states[round]), (await SubscriptionAsync(team.Id))!.Status);
+            Assert.Equal(states[..(round + 1)].Select(StripeEffects.StatusOf), changes.Select(c => c.Status));
+        }
+
+        var records = await Task.WhenAll(events.Select(RecordAsync));
+        Assert.All(records, r => Assert.True(r is { ProcessedAt: not null, LastError: null }, $"{r?.Id}: {r?.LastError}"));
+        await Task.Delay(300);
+        Assert.Equal(2, mail.For(team.Owner.Email).Count(m => m.Kind == "subscription-past-due"));
+    }
+
+    private async Task<(string Plan, string Status)> PlanAsync(Team team)
+    {
+        var plan = (await api.Host.AsAsync(team.Owner, "query ($id: ID!) { workspace(id: $id) { plan { id subscriptionStatus } } }", new { id = team.GlobalId }))
+            .Data.GetProperty("workspace").GetProperty("plan");
+        return (plan.GetProperty("id").GetString()!, plan.GetProperty("subscriptionStatus").GetString()!);
+    }
+
+    private async Task<List<WorkspaceSubscriptionChanged>> ChangeListAsync(Guid workspaceId)
+    {
+        await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return [.. (await session.Events.FetchStreamAsync(workspaceId)).Select(e => e.Data).OfType<WorkspaceSubscriptionChanged>()];
+    }
+
+    [Fact]
     public async Task Billing_history_lists_the_invoices_newest_first_in_keyset_pages_and_a_late_failure_does_not_undo_a_payment()
     {
         var team = await TeamAsync();
