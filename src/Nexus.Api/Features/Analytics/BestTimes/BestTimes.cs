@@ -99,6 +99,7 @@ public sealed class WorkspaceBestTimesField : ITypeExtension<WorkspaceType>
                 }
 
                 var services = ctx.RequestServices!;
+                Billing.AnalyticsHistory.Check(ctx.Source, services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(-7 * weeks), services);
                 return await BestTimesReport.ReadAsync(services.GetRequiredService<NpgsqlDataSource>(), ctx.Source.Id, TimeZoneInfo.FindSystemTimeZoneById(ctx.Source.TimeZone),
                     services.GetRequiredService<TimeProvider>().GetUtcNow(), weeks, ctx.CancellationToken);
             });
