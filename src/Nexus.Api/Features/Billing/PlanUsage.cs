@@ -146,11 +146,11 @@ public static class AnalyticsHistory
         return PlanGate.Error(billing, billing.EffectivePlan(workspace, now), PlanLimit.AnalyticsHistoryDays, asked, days, asked, path);
     }
 
-    /// <summary>As <see cref="Refusal"/> for a query field: throws the top-level PLAN_LIMIT error.</summary>
-    public static void Check(Workspace workspace, DateTimeOffset from, IServiceProvider services)
+    /// <summary>As <see cref="Refusal"/> for a query field (at <paramref name="now"/>, else the clock's): throws the top-level PLAN_LIMIT error.</summary>
+    public static void Check(Workspace workspace, DateTimeOffset from, IServiceProvider services, DateTimeOffset? now = null)
     {
         var billing = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BillingOptions>>().Value;
-        if (Refusal(billing, workspace, from, services.GetRequiredService<TimeProvider>().GetUtcNow()) is { } error)
+        if (Refusal(billing, workspace, from, now ?? services.GetRequiredService<TimeProvider>().GetUtcNow()) is { } error)
         {
             throw new PlanLimitExceeded(error);
         }
@@ -174,10 +174,16 @@ public sealed class PlanLimitExceeded : global::GraphQL.ExecutionError
     public PlanLimitExceeded(PlanLimitError error) : base(error.Message)
     {
         Code = PlanLimitError.ErrorCode;
-        Data["limit"] = error.Limit;
-        Data["usage"] = error.Usage;
-        Data["max"] = error.Max;
-        Data["plan"] = error.Plan;
-        Data["liftedBy"] = error.LiftedBy;
+        Fields = new Dictionary<string, object?>
+        {
+            ["limit"] = error.Limit,
+            ["usage"] = error.Usage,
+            ["max"] = error.Max,
+            ["plan"] = error.Plan,
+            ["liftedBy"] = error.LiftedBy,
+        };
     }
+
+    /// <summary>The error's <c>extensions.data</c>.</summary>
+    public IReadOnlyDictionary<string, object?> Fields { get; }
 }
