@@ -127,7 +127,7 @@ public static class PlanGate
 /// <summary>
 /// The analytics history limit, the one rule every analytics read that reaches back in time goes through
 /// (<c>Workspace.analytics</c> and its <c>previous</c> period, <c>Connection.audience</c>, <c>Workspace.bestTimes</c>,
-/// <c>suggestPostingSchedule</c>, <c>Post.metrics</c> and <c>PostTarget.metrics</c>, the CSV export): a read reaching
+/// <c>suggestPostingSchedule</c>, <c>Post.metrics</c> and <c>PostTarget.metrics</c>, <c>refreshMetrics</c>, the CSV export): a read reaching
 /// further back than the plan's window is refused (not clamped, so a chart never silently shows less than it was asked
 /// for). Queries answer a top-level PLAN_LIMIT error, its fields in <c>extensions.data</c>; a mutation answers
 /// <see cref="PlanLimitError"/>; HTTP answers <see cref="PlanLimitAnswer"/>.

@@ -113,6 +113,22 @@ public sealed class AnalyticsHistoryLimitTests(PlansFixture api) : IClassFixture
     }
 
     [Fact]
+    public async Task refreshing_the_metrics_of_a_post_published_before_the_window_is_refused()
+    {
+        var (owner, workspace) = await api.Host.SubscribedAsync("free");
+        var connection = await api.Host.ConnectSandboxAsync(owner, workspace);
+        var old = await PublishedAtAsync(owner, workspace, connection, DaysBack(40));
+        var recent = await PublishedAtAsync(owner, workspace, connection, DaysBack(5));
+
+        var refused = await api.Host.MutateAsync(owner, "refreshMetrics", "RefreshMetricsInput", new { postId = old }, "post { id } " + PlanScenarios.PlanErrorSelection);
+        var read = await api.Host.MutateAsync(owner, "refreshMetrics", "RefreshMetricsInput", new { postId = recent }, "post { id } " + PlanScenarios.PlanErrorSelection);
+
+        Assert.Equal(FortyDays, PlanScenarios.PlanError(refused));
+        // Whatever the platform answers about it, the plan lets it be read.
+        Assert.DoesNotContain(read.GetProperty("errors").EnumerateArray(), e => e.GetProperty("code").GetString() == "PLAN_LIMIT");
+    }
+
+    [Fact]
     public async Task the_csv_export_further_back_than_the_plan_keeps_answers_403_plan_limit()
     {
         var (owner, workspace) = await api.Host.SubscribedAsync("free");
