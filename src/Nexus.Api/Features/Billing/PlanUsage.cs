@@ -125,23 +125,46 @@ public static class PlanGate
 }
 
 /// <summary>
-/// The analytics history limit: a query reaching further back than the plan's window is refused (not clamped, so a
-/// chart never silently shows less than it was asked for) with a top-level PLAN_LIMIT error, its fields in <c>extensions.data</c>.
+/// The analytics history limit, the one rule every analytics read that reaches back in time goes through
+/// (<c>Workspace.analytics</c> and its <c>previous</c> period, <c>Connection.audience</c>, <c>Workspace.bestTimes</c>,
+/// <c>suggestPostingSchedule</c>, <c>Post.metrics</c> and <c>PostTarget.metrics</c>, <c>refreshMetrics</c>, the CSV export): a read reaching
+/// further back than the plan's window is refused (not clamped, so a chart never silently shows less than it was asked
+/// for). Queries answer a top-level PLAN_LIMIT error, its fields in <c>extensions.data</c>; a mutation answers
+/// <see cref="PlanLimitError"/>; HTTP answers <see cref="PlanLimitAnswer"/>.
 /// </summary>
 public static class AnalyticsHistory
 {
-    public static void Check(Workspace workspace, DateTimeOffset from, IServiceProvider services)
+    /// <summary>Null when <paramref name="workspace"/>'s plan keeps the history back to <paramref name="from"/> at <paramref name="now"/>; else the error (usage: the days asked).</summary>
+    public static PlanLimitError? Refusal(BillingOptions billing, Workspace workspace, DateTimeOffset from, DateTimeOffset now, IReadOnlyList<string>? path = null)
     {
-        var billing = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BillingOptions>>().Value;
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         if (PlanGate.MaxOf(billing, workspace, now, PlanLimit.AnalyticsHistoryDays) is not { } days || from >= now.AddDays(-days))
         {
-            return;
+            return null;
         }
 
         var asked = (long)Math.Ceiling((now - from).TotalDays);
-        var error = PlanGate.Error(billing, billing.EffectivePlan(workspace, now), PlanLimit.AnalyticsHistoryDays, asked, days, asked);
-        throw new PlanLimitExceeded(error);
+        return PlanGate.Error(billing, billing.EffectivePlan(workspace, now), PlanLimit.AnalyticsHistoryDays, asked, days, asked, path);
+    }
+
+    /// <summary>As <see cref="Refusal"/> for a query field (at <paramref name="now"/>, else the clock's): throws the top-level PLAN_LIMIT error.</summary>
+    public static void Check(Workspace workspace, DateTimeOffset from, IServiceProvider services, DateTimeOffset? now = null)
+    {
+        var billing = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BillingOptions>>().Value;
+        if (Refusal(billing, workspace, from, now ?? services.GetRequiredService<TimeProvider>().GetUtcNow()) is { } error)
+        {
+            throw new PlanLimitExceeded(error);
+        }
+    }
+}
+
+/// <summary>A PLAN_LIMIT over plain HTTP (uploads, the analytics export): <c>403</c> with <c>{ code, message, limit, usage, max, plan, liftedBy }</c>.</summary>
+public static class PlanLimitAnswer
+{
+    public static Task WriteAsync(HttpContext http, PlanLimitError plan)
+    {
+        http.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return http.Response.WriteAsJsonAsync(new { code = plan.Code, message = plan.Message, limit = plan.Limit, usage = plan.Usage, max = plan.Max, plan = plan.Plan, liftedBy = plan.LiftedBy },
+            CancellationToken.None);
     }
 }
 
@@ -151,10 +174,16 @@ public sealed class PlanLimitExceeded : global::GraphQL.ExecutionError
     public PlanLimitExceeded(PlanLimitError error) : base(error.Message)
     {
         Code = PlanLimitError.ErrorCode;
-        Data["limit"] = error.Limit;
-        Data["usage"] = error.Usage;
-        Data["max"] = error.Max;
-        Data["plan"] = error.Plan;
-        Data["liftedBy"] = error.LiftedBy;
+        Fields = new Dictionary<string, object?>
+        {
+            ["limit"] = error.Limit,
+            ["usage"] = error.Usage,
+            ["max"] = error.Max,
+            ["plan"] = error.Plan,
+            ["liftedBy"] = error.LiftedBy,
+        };
     }
+
+    /// <summary>The error's <c>extensions.data</c>.</summary>
+    public IReadOnlyDictionary<string, object?> Fields { get; }
 }

@@ -5,7 +5,7 @@ using Nexus.Api.Features.Workspaces;
 
 namespace Nexus.Api.Features.Posts;
 
-/// <summary>What the plan says about a post about to be scheduled: null <see cref="Refusal"/> when it may be.</summary>
+/// <summary>What the plan says about a post about to be scheduled, moved or published now: null <see cref="Refusal"/> when it may be.</summary>
 public sealed record PlanRoom(PlanLimitError? Refusal);
 
 /// <summary>

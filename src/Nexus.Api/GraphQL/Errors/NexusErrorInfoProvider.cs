@@ -5,7 +5,7 @@ using GraphQL.Validation.Errors.Custom;
 namespace Nexus.Api.GraphQL.Errors;
 
 /// <summary>
-/// Shapes every top-level error as <c>{ message, locations, path, extensions: { code } }</c> with the codes of
+/// Shapes every top-level error as <c>{ message, locations, path, extensions: { code } }</c> (PLAN_LIMIT adds <c>data</c>: limit, usage, max, plan, liftedBy) with the codes of
 /// <see cref="ErrorCodes"/>, and never lets an exception's own message or stack reach the client.
 /// </summary>
 public sealed class NexusErrorInfoProvider : IErrorInfoProvider
@@ -13,11 +13,14 @@ public sealed class NexusErrorInfoProvider : IErrorInfoProvider
     public ErrorInfo GetInfo(ExecutionError executionError)
     {
         var (code, message) = Classify(executionError);
-        return new ErrorInfo
+        var extensions = new Dictionary<string, object?> { ["code"] = code };
+        // A query refused by a plan limit: what to upgrade to is the useful part (a mutation has them in its payload).
+        if (executionError is Features.Billing.PlanLimitExceeded plan)
         {
-            Message = message,
-            Extensions = new Dictionary<string, object?> { ["code"] = code },
-        };
+            extensions["data"] = plan.Fields;
+        }
+
+        return new ErrorInfo { Message = message, Extensions = extensions };
     }
 
     internal static (string Code, string Message) Classify(ExecutionError error) => error switch

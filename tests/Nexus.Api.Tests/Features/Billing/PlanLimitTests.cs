@@ -171,6 +171,8 @@ public sealed class PlanLimitTests(PlansFixture api) : IClassFixture<PlansFixtur
         var error = Assert.Single(response.Errors);
         Assert.Contains("PLAN_LIMIT", error.ToString(), StringComparison.Ordinal);
         Assert.Contains("analyticsHistoryDays", error.ToString(), StringComparison.Ordinal);
+        var (limit, _, max, plan, liftedBy) = PlanScenarios.TopLevelPlanError(response);
+        Assert.Equal(("analyticsHistoryDays", 30L, "free", "starter"), (limit, max, plan, liftedBy));
     }
 
     [Fact]

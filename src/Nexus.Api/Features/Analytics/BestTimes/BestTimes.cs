@@ -99,8 +99,10 @@ public sealed class WorkspaceBestTimesField : ITypeExtension<WorkspaceType>
                 }
 
                 var services = ctx.RequestServices!;
+                var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+                Billing.AnalyticsHistory.Check(ctx.Source, now.AddDays(-7 * weeks), services, now);
                 return await BestTimesReport.ReadAsync(services.GetRequiredService<NpgsqlDataSource>(), ctx.Source.Id, TimeZoneInfo.FindSystemTimeZoneById(ctx.Source.TimeZone),
-                    services.GetRequiredService<TimeProvider>().GetUtcNow(), weeks, ctx.CancellationToken);
+                    now, weeks, ctx.CancellationToken);
             });
 }
 

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Marten;
+using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Analytics.Reading;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Errors;
@@ -17,7 +19,7 @@ namespace Nexus.Api.Features.Analytics.Export;
 /// <summary>
 /// <c>GET /analytics/export.csv?workspaceId=&amp;from=&amp;to=&amp;platforms=</c>: one row per target published in
 /// [from, to) with its latest figures, for spreadsheets. The filters and the rule of <c>workspace.analytics</c> (members,
-/// at most 400 days); signed in as for GraphQL (a bearer token with the <c>nexus</c> scope, or an app's token holding
+/// at most 400 days, and no further back than the plan's analytics history: else 403 PLAN_LIMIT); signed in as for GraphQL (a bearer token with the <c>nexus</c> scope, or an app's token holding
 /// <c>analytics:read</c>, for its own workspace only). Rows are written as the
 /// database returns them, never held whole.
 /// </summary>
@@ -38,7 +40,7 @@ public static class AnalyticsExport
         return app;
     }
 
-    private static async Task ExportAsync(HttpContext http, IQuerySession session, NpgsqlDataSource database)
+    private static async Task ExportAsync(HttpContext http, IQuerySession session, NpgsqlDataSource database, IOptions<BillingOptions> billing, TimeProvider clock)
     {
         http.Response.Headers.CacheControl = "no-store";
         if (await BearerEndpoints.RefusedAnonymousAsync(http))
@@ -70,6 +72,12 @@ public static class AnalyticsExport
         if (workspace is null || workspace.RoleOf(http.User) is null)
         {
             await BearerEndpoints.RefuseAsync(http, StatusCodes.Status404NotFound, "not_found", "This workspace does not exist or you are not a member of it.");
+            return;
+        }
+
+        if (AnalyticsHistory.Refusal(billing.Value, workspace, request.From, clock.GetUtcNow()) is { } full)
+        {
+            await PlanLimitAnswer.WriteAsync(http, full);
             return;
         }
 

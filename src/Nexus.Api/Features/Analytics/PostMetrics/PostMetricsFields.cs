@@ -208,10 +208,18 @@ public sealed class PostTargetMetricsField : ITypeExtension<PostTargetType>
             .Description("The target's metrics once it is published; null before.")
             .RequireWorkspaceRole(Role.Viewer, WorkspaceOfTargetAsync)
             .Scope(AppScope.AnalyticsRead)
-            .Resolve(ctx => ctx.Source is { Status: TargetStatus.Published, PublishedAt: { } publishedAt } target
+            .ResolveAsync(async ctx =>
+            {
+                if (ctx.Source is not { Status: TargetStatus.Published, PublishedAt: { } publishedAt } target)
+                {
+                    return ((TargetMetrics?)null).AsLoaded();
+                }
+
+                // A target published before the plan's analytics history is history: refused as workspace.analytics is.
+                Billing.AnalyticsHistory.Check(ctx.Checked(await WorkspaceOfTargetAsync(ctx)), publishedAt, ctx.RequestServices!);
                 // The row is made a moment after publication (asynchronously): until then, what it will say.
-                ? ctx.Load(MetricLoaders.ByTarget, target.Id).Then(row => (TargetMetrics?)(row ?? new TargetMetrics(target.Id, null, Syncing.SyncSchedule.First(publishedAt), null)))
-                : ((TargetMetrics?)null).AsLoaded());
+                return ctx.Load(MetricLoaders.ByTarget, target.Id).Then(row => (TargetMetrics?)(row ?? new TargetMetrics(target.Id, null, Syncing.SyncSchedule.First(publishedAt), null)));
+            });
 
     /// <summary>
     /// The workspace of the target's post: the post it was reached through (no query), else (reached by
@@ -241,6 +249,16 @@ public sealed class PostMetricsField : ITypeExtension<PostType>
             .Description("The sum of the published targets' latest readings; null until one is read.")
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Post)ctx.Source!).WorkspaceId)
             .Scope(AppScope.AnalyticsRead)
-            .Resolve(ctx => ctx.LoadMany(MetricLoaders.ByTarget, ctx.Source.Targets.Where(t => t.Status == TargetStatus.Published).Select(t => t.Id))
-                .Then(rows => MetricFigures.Sum([.. rows.Values.Select(r => r.Latest).OfType<MetricFigures>()])));
+            .Resolve(ctx =>
+            {
+                var published = ctx.Source.Targets.Where(t => t.Status == TargetStatus.Published).ToList();
+                // Summed over its targets: the earliest published one must be within the plan's analytics history.
+                if (published.Min(t => t.PublishedAt) is { } first)
+                {
+                    Billing.AnalyticsHistory.Check(ctx.Checked(ctx.Source.WorkspaceId), first, ctx.RequestServices!);
+                }
+
+                return ctx.LoadMany(MetricLoaders.ByTarget, published.Select(t => t.Id))
+                    .Then(rows => MetricFigures.Sum([.. rows.Values.Select(r => r.Latest).OfType<MetricFigures>()]));
+            });
 }

@@ -29,6 +29,7 @@ public sealed class ConnectionAudienceField : ITypeExtension<ConnectionType>
                 var to = ctx.GetArgument<DateTimeOffset>("to");
                 LocalBuckets.Check(from, to);
                 var workspace = ctx.Checked(ctx.Source.WorkspaceId);
+                Billing.AnalyticsHistory.Check(workspace, from, ctx.RequestServices!);
                 return await ConnectionAudience.SeriesAsync(ctx.RequestServices!.GetRequiredService<NpgsqlDataSource>(), ctx.Source.Id,
                     TimeZoneInfo.FindSystemTimeZoneById(workspace.TimeZone), from, to, ctx.GetArgument("interval", AnalyticsInterval.Day), ctx.CancellationToken);
             });

@@ -184,7 +184,12 @@ public sealed class WorkspaceAnalyticsType : ObjectGraphType<WorkspaceAnalytics>
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("previousFrom").Description("Where the previous period starts; it ends at `from`.").Resolve(ctx => ctx.Source.PreviousFrom);
         Field<NonNullGraphType<AnalyticsFiguresType>, AnalyticsFigures>("previous")
             .Description("The same figures for the period of equal length just before `from`, to compare with.")
-            .ResolveAsync(async ctx => (await ctx.Source.PeriodsAsync()).Previous);
+            .ResolveAsync(async ctx =>
+            {
+                // It reaches back to previousFrom: the plan's history must keep that far too.
+                Billing.AnalyticsHistory.Check(ctx.Source.Workspace, ctx.Source.PreviousFrom, ctx.RequestServices!);
+                return (await ctx.Source.PeriodsAsync()).Previous;
+            });
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<AnalyticsBucketType>>>, IReadOnlyList<AnalyticsBucket>>("series")
             .Description("One bucket per local day, ISO week or month of the workspace's zone that the range touches, oldest first (a bucket with no post has postsPublished 0 and null figures).")
             .ResolveAsync(async ctx => await ctx.Source.SeriesAsync(ctx.CancellationToken));

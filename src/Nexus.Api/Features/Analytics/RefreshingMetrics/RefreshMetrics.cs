@@ -1,6 +1,8 @@
 using GraphQL;
 using Marten;
+using Microsoft.Extensions.Options;
 using Nexus.Api.Features.Analytics.Syncing;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
@@ -10,7 +12,7 @@ using Nexus.Api.Infrastructure.Identity;
 
 namespace Nexus.Api.Features.Analytics.RefreshingMetrics;
 
-using RefreshMetricsOutcome = Outcome<Guid, PostNotFoundError, NothingPublishedError, RefreshTooSoonError, MetricsUnavailableError>;
+using RefreshMetricsOutcome = Outcome<Guid, PostNotFoundError, NothingPublishedError, RefreshTooSoonError, MetricsUnavailableError, PlanLimitError>;
 
 /// <summary>Reads a post's metrics from its platforms now, rather than at the next step of the schedule.</summary>
 public sealed record RefreshMetrics(Guid PostId);
@@ -29,16 +31,26 @@ public sealed record MetricsUnavailableError(string Message) : MutationError("ME
 [OutsideTheTransaction]
 public static class RefreshMetricsHandler
 {
-    public static async Task<RefreshMetricsOutcome> Handle(RefreshMetrics command, IQuerySession session, MetricsSync sync, CancellationToken ct)
+    public static async Task<RefreshMetricsOutcome> Handle(RefreshMetrics command, IQuerySession session, MetricsSync sync, IOptions<BillingOptions> billing, DateTimeOffset now,
+        CancellationToken ct)
     {
         if (await session.LoadAsync<Post>(command.PostId, ct) is not { } post)
         {
             return new PostNotFoundError();
         }
 
-        if (!post.Targets.Any(t => t is { Status: TargetStatus.Published, ExternalId: not null }))
+        var published = post.Targets.Where(t => t is { Status: TargetStatus.Published, ExternalId: not null }).ToList();
+        if (published.Count == 0)
         {
             return new NothingPublishedError();
+        }
+
+        // The figures of a post published before the plan's analytics history are history (Post.metrics refuses them):
+        // reading them again would only spend the account's platform quota, and announce them in metrics.updated.
+        if (published.Min(t => t.PublishedAt) is { } first && await session.LoadAsync<Workspace>(post.WorkspaceId, ct) is { } workspace
+            && AnalyticsHistory.Refusal(billing.Value, workspace, first, now, ["input", "postId"]) is { } full)
+        {
+            return full;
         }
 
         if (await sync.TryStartRefreshAsync(post.Id, ct) is { } retryAt)

@@ -21,14 +21,7 @@ internal static class UploadAnswers
 
     public static Task RejectedAsync(HttpContext http, MediaRejectedException rejected)
     {
-        if (rejected.PlanLimit is not { } plan)
-        {
-            return ErrorAsync(http, StatusOf(rejected), rejected.Code, rejected.Message);
-        }
-
-        http.Response.StatusCode = StatusOf(rejected);
-        return http.Response.WriteAsJsonAsync(new { code = plan.Code, message = plan.Message, limit = plan.Limit, usage = plan.Usage, max = plan.Max, plan = plan.Plan, liftedBy = plan.LiftedBy },
-            CancellationToken.None);
+        return rejected.PlanLimit is { } plan ? Billing.PlanLimitAnswer.WriteAsync(http, plan) : ErrorAsync(http, StatusOf(rejected), rejected.Code, rejected.Message);
     }
 
     public static int StatusOf(MediaRejectedException rejected) => rejected.Code switch

@@ -1,4 +1,6 @@
 using Marten;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.Features.Media.Using;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
@@ -8,7 +10,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.PublishingNow;
 
-using PublishPostNowOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError>;
+using PublishPostNowOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, PlatformRuleError, NotConnectedError, EmptyPostError, MediaDeletedError, PlanLimitError>;
 
 /// <summary>Publishes a draft, scheduled or cancelled post at once, after the same preflight as scheduling.</summary>
 public sealed record PublishPostNow(Guid PostId, Guid UserId, int? ExpectedVersion);
@@ -18,10 +20,12 @@ public static class PublishPostNowHandler
     public static Task<PostSurroundings> LoadAsync(Post? post, IQuerySession session, CancellationToken ct) =>
         PostSurroundings.OfAsync(post, session, withWorkspace: false, ct);
 
-    public static Task<MediaUses> BeforeAsync(Post? post, IDocumentSession session, CancellationToken ct) => MediaUses.ForPostAsync(post, session, ct);
+    // Publishing now puts the post in the current month of the workspace's zone: counted there as if scheduled now.
+    public static async Task<(MediaUses, PlanRoom)> BeforeAsync(Post? post, IDocumentSession session, IOptions<BillingOptions> billing, DateTimeOffset now, CancellationToken ct) =>
+        (await MediaUses.ForPostAsync(post, session, ct), await PostPlanLimits.CheckAsync(session, billing.Value, post, now, now, ct));
 
     public static (PublishPostNowOutcome, Events, OutgoingMessages) Handle(PublishPostNow command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
-        Preflight preflight, DateTimeOffset now, MediaUses? media = null)
+        Preflight preflight, DateTimeOffset now, MediaUses? media = null, PlanRoom? plan = null)
     {
         if (post is null)
         {
@@ -41,6 +45,11 @@ public static class PublishPostNowHandler
         if (media?.Refusal(post.WorkspaceId) is { } gone)
         {
             return (gone, [], []);
+        }
+
+        if (plan?.Refusal is { } full)
+        {
+            return (full, [], []);
         }
 
         media?.Record(post.Id, now);

@@ -1,5 +1,7 @@
 using FluentValidation;
 using Marten;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.Features.Posts.Scheduling;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
@@ -9,7 +11,7 @@ using Wolverine.Marten;
 
 namespace Nexus.Api.Features.Posts.Rescheduling;
 
-using ReschedulePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, InThePastError, PlatformRuleError, NotConnectedError, EmptyPostError>;
+using ReschedulePostOutcome = Outcome<Guid, PostNotFoundError, VersionConflictError, PostStateError, InThePastError, PlatformRuleError, NotConnectedError, EmptyPostError, PlanLimitError>;
 
 /// <summary>Moves a scheduled post to another time. The message for the old time still fires and does nothing.</summary>
 public sealed record ReschedulePost(Guid PostId, Guid UserId, DateTimeOffset? At, string? LocalTime, string? TimeZone, int? ExpectedVersion) : IScheduleTime
@@ -25,8 +27,13 @@ public static class ReschedulePostHandler
     public static Task<PostSurroundings> LoadAsync(Post? post, IQuerySession session, CancellationToken ct) =>
         PostSurroundings.OfAsync(post, session, withWorkspace: true, ct);
 
+    // A move into another month counts there, as scheduling does; a move within the month adds nothing.
+    public static Task<PlanRoom> BeforeAsync(ReschedulePost command, Post? post, PostSurroundings around, IDocumentSession session, IOptions<BillingOptions> billing,
+        DateTimeOffset now, CancellationToken ct) =>
+        PostPlanLimits.CheckAsync(session, billing.Value, post, around.Workspace is { } workspace ? ScheduleTime.Resolve(command, workspace).Instant : null, now, ct);
+
     public static (ReschedulePostOutcome, Events, OutgoingMessages) Handle(ReschedulePost command, [WriteAggregate(Required = false)] Post? post, PostSurroundings around,
-        Preflight preflight, DateTimeOffset now)
+        Preflight preflight, DateTimeOffset now, PlanRoom? plan = null)
     {
         if (post is null)
         {
@@ -47,6 +54,11 @@ public static class ReschedulePostHandler
         if (preflight.Check(post, around.Connections) is { Count: > 0 } issues)
         {
             return (ReschedulePostOutcome.Fail(issues.Select(i => i.ToError().Match<ReschedulePostOutcome.Error>(e => e, e => e, e => e))), [], []);
+        }
+
+        if (plan?.Refusal is { } full)
+        {
+            return (full, [], []);
         }
 
         var (scheduled, due) = PostScheduling.ScheduleAt(post, when, fromQueue: false, command.UserId, now);

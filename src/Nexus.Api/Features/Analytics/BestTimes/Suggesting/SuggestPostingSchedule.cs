@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using FluentValidation;
+using Microsoft.Extensions.Options;
+using Nexus.Api.Features.Billing;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Posts.Queueing;
 using Nexus.Api.Features.Workspaces;
@@ -38,12 +40,18 @@ public static class SuggestPostingScheduleHandler
     public static Task<BestTimesReport> LoadAsync(SuggestPostingSchedule command, Workspace workspace, NpgsqlDataSource database, DateTimeOffset now, CancellationToken ct) =>
         BestTimesReport.ReadAsync(database, workspace.Id, TimeZoneInfo.FindSystemTimeZoneById(workspace.TimeZone), now, command.Weeks, ct);
 
-    public static (Outcome<PostingScheduleSuggestion, RoleRequiredError, NotEnoughHistoryError>, Events) Handle(SuggestPostingSchedule command,
-        [WriteAggregate] Workspace workspace, BestTimesReport report, DateTimeOffset now)
+    public static (Outcome<PostingScheduleSuggestion, RoleRequiredError, NotEnoughHistoryError, PlanLimitError>, Events) Handle(SuggestPostingSchedule command,
+        [WriteAggregate] Workspace workspace, BestTimesReport report, IOptions<BillingOptions> billing, DateTimeOffset now)
     {
         if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
         {
             return (refusal, []);
+        }
+
+        // The weeks looked back are analytics history, as in bestTimes: refused past the plan's window.
+        if (AnalyticsHistory.Refusal(billing.Value, workspace, now.AddDays(-7 * command.Weeks), now, ["input", "weeks"]) is { } full)
+        {
+            return (full, []);
         }
 
         // Whole hours only: a cell is an hour of publication, and its start is the one time the evidence is about.
