@@ -12,7 +12,27 @@ using Nexus.Api.Platforms;
 namespace Nexus.Api.Features.Storefront;
 
 /// <summary>An amount in minor units of an ISO 4217 currency.</summary>
-public sealed record Money(long Amount, string Currency);
+public sealed record Money(long Amount, string Currency)
+{
+    /// <summary>
+    /// How many decimals a minor unit is, as Stripe counts them: none for its zero-decimal currencies, three for its
+    /// three-decimal ones, two for every other.
+    /// </summary>
+    public static int DecimalsOf(string currency) => currency.ToUpperInvariant() switch
+    {
+        "BIF" or "CLP" or "DJF" or "GNF" or "JPY" or "KMF" or "KRW" or "MGA" or "PYG" or "RWF" or "UGX" or "VND" or "VUV" or "XAF" or "XOF" or "XPF" => 0,
+        "BHD" or "JOD" or "KWD" or "OMR" or "TND" => 3,
+        _ => 2,
+    };
+
+    /// <summary>For people (emails): <c>25.00 EUR</c>, <c>500 JPY</c>.</summary>
+    public string Display()
+    {
+        var decimals = DecimalsOf(Currency);
+        var value = Amount / (decimal)Math.Pow(10, decimals);
+        return $"{value.ToString("N" + decimals.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture)} {Currency}";
+    }
+}
 
 public sealed class MoneyType : ObjectGraphType<Money>
 {

@@ -7,6 +7,7 @@ using Nexus.Api.Infrastructure;
 using Nexus.Api.Infrastructure.Email;
 using Stripe;
 using Wolverine;
+using static Nexus.Api.Features.Billing.Subscribing.StripeJson;
 
 namespace Nexus.Api.Features.Billing.Subscribing;
 
@@ -206,17 +207,4 @@ public static class StripeEffects
         customer is null ? null
             : (await session.Query<Workspace>().Where(w => w.Subscription!.StripeCustomerId == customer).Take(1).ToListAsync(ct)) is [var first, ..] ? first.Id : null;
 
-    private static Guid? WorkspaceIn(JsonElement obj) =>
-        obj.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object ? GuidOf(Str(metadata, "workspaceId")) : null;
-
-    private static Guid? GuidOf(string? value) => Guid.TryParse(value, out var id) ? id : null;
-
-    private static string? Str(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static long? Long(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : null;
-
-    private static DateTimeOffset? Seconds(JsonElement obj, string name) =>
-        Long(obj, name) is { } s && s is > 0 and < 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(s) : null;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Marten;
 using JasperFx.Events;
 using Microsoft.Extensions.Options;
@@ -96,7 +95,7 @@ public static class OrderSettlement
     private static async Task<OutgoingMessages> PaidEmailsAsync(IDocumentSession session, Order order, OrderPaid paid, OrderLinks links, NexusUrls urls, CancellationToken ct)
     {
         var messages = new OutgoingMessages();
-        var amount = Amount(paid.AmountTotal, paid.Currency);
+        var amount = new Money(paid.AmountTotal, paid.Currency).Display();
         if (paid.BuyerEmail is { Length: > 0 } buyer)
         {
             var delivery = order.Delivery == DeliveryKind.Digital
@@ -132,19 +131,6 @@ public static class OrderSettlement
         return messages;
     }
 
-    private static string Amount(long minor, string currency)
-    {
-        var digits = CurrencyDigits(currency);
-        var value = minor / (decimal)Math.Pow(10, digits);
-        return $"{value.ToString("N" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)} {currency}";
-    }
-
-    /// <summary>Stripe's zero-decimal currencies (their amounts are whole units); every other is in hundredths.</summary>
-    private static int CurrencyDigits(string currency) => currency.ToUpperInvariant() switch
-    {
-        "BIF" or "CLP" or "DJF" or "GNF" or "JPY" or "KMF" or "KRW" or "MGA" or "PYG" or "RWF" or "UGX" or "VND" or "VUV" or "XAF" or "XOF" or "XPF" => 0,
-        _ => 2,
-    };
 }
 
 /// <summary>

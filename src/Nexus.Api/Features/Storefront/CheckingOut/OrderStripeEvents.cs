@@ -5,6 +5,7 @@ using Nexus.Api.Features.Billing.Subscribing;
 using Nexus.Api.Infrastructure;
 using Stripe;
 using Wolverine;
+using static Nexus.Api.Features.Billing.Subscribing.StripeJson;
 
 namespace Nexus.Api.Features.Storefront.CheckingOut;
 
@@ -129,9 +130,4 @@ public static class OrderStripeEvents
         return await OrderSettlement.SettleAsync(session, stream, checkout, links, urls, logger, now, ct);
     }
 
-    private static string? Metadata(JsonElement obj, string key) =>
-        obj.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object ? Str(metadata, key) : null;
-
-    private static string? Str(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
