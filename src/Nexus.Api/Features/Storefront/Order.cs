@@ -1,12 +1,10 @@
 using System.ComponentModel;
-using GraphQL;
 using GraphQL.Types;
 using JasperFx.Events.Projections;
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
-using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.Infrastructure;
 
 namespace Nexus.Api.Features.Storefront;
@@ -239,18 +237,12 @@ public sealed record RefundTooLargeError(long Refundable)
 /// <summary>Who may act on an order: a member of its workspace with the role, found from the input's <c>orderId</c>.</summary>
 public static class OrderAccess
 {
-    public static Access Needs(Role role) =>
-        Access.Rule(field => field.RequireWorkspaceRole(role, ctx => WorkspaceOfAsync(ctx, (ctx.Arguments?["input"].Value as IOrderInput)?.OrderId)));
+    internal static readonly StorefrontAccess<Order> Rule = new(Order.TypeName, input => (input as IOrderInput)?.OrderId, o => o.WorkspaceId);
+
+    public static Access Needs(Role role) => Rule.Needs(role);
 
     /// <summary>The order the input names; <see cref="Guid.Empty"/> when it names none (the access check has refused it by then).</summary>
-    public static Guid OrderId(this Caller caller) =>
-        GlobalId.TryParse((caller.Context.Arguments?["input"].Value as IOrderInput)?.OrderId, Order.TypeName, out var id) ? id : Guid.Empty;
-
-    /// <summary>The workspace of an order; an unknown one has none, so the check answers FORBIDDEN as for another workspace's.</summary>
-    public static async ValueTask<Guid> WorkspaceOfAsync(IResolveFieldContext context, string? orderId) =>
-        !GlobalId.TryParse(orderId, Order.TypeName, out var id)
-            ? throw new BadRequestError("The order id is not valid.")
-            : (await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Order>(id, context.CancellationToken))?.WorkspaceId ?? Guid.Empty;
+    public static Guid OrderId(this Caller caller) => Rule.IdOf(caller);
 }
 
 /// <summary>A generated mutation's input that names an order.</summary>
@@ -262,11 +254,5 @@ public interface IOrderInput
 public static class OrderPayloads
 {
     /// <summary><c>order: Order</c>: the order as it now is, after a failure too.</summary>
-    public static Payload<Guid> Order { get; } = Payload<Guid>.Always<OrderType>("order",
-        "The order as it now is (after errors too).", async (context, id) =>
-        {
-            var orderId = id != Guid.Empty ? id : new Caller(context).OrderId();
-            return orderId == Guid.Empty ? null
-                : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Order>(orderId, context.CancellationToken);
-        });
+    public static Payload<Guid> Order { get; } = OrderAccess.Rule.Answer<OrderType>("order", "The order as it now is (after errors too).");
 }

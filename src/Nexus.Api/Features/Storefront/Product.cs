@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using GraphQL;
 using GraphQL.Types;
 using JasperFx.Events.Projections;
 using Marten;
@@ -7,7 +6,6 @@ using Nexus.Api.Features.Media;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Errors;
-using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.Infrastructure;
 
 namespace Nexus.Api.Features.Storefront;
@@ -164,21 +162,12 @@ public sealed record NotInventoriedError()
 /// <summary>Who may change a product: a member of its workspace with the role, found from the input's <c>productId</c>.</summary>
 public static class ProductAccess
 {
-    public static Access Needs(Role role) => Access.Rule(field => field.RequireWorkspaceRole(role, ctx => WorkspaceOfAsync(ctx, InputOf(ctx))));
+    internal static readonly StorefrontAccess<Product> Rule = new(Product.TypeName, input => (input as IProductInput)?.ProductId, p => p.WorkspaceId);
+
+    public static Access Needs(Role role) => Rule.Needs(role);
 
     /// <summary>The product the input names; <see cref="Guid.Empty"/> when it names none (the access check has refused it by then).</summary>
-    public static Guid ProductId(this Caller caller) => GlobalId.TryParse(InputOf(caller.Context), Product.TypeName, out var id) ? id : Guid.Empty;
-
-    /// <summary>
-    /// The workspace of a product. An unknown product has none (the empty id), so the check answers as for another
-    /// workspace's product: FORBIDDEN, never a hint that the id exists.
-    /// </summary>
-    public static async ValueTask<Guid> WorkspaceOfAsync(IResolveFieldContext context, string? productId) =>
-        !GlobalId.TryParse(productId, Product.TypeName, out var id)
-            ? throw new BadRequestError("The product id is not valid.")
-            : (await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Product>(id, context.CancellationToken))?.WorkspaceId ?? Guid.Empty;
-
-    private static string? InputOf(IResolveFieldContext context) => (context.Arguments?["input"].Value as IProductInput)?.ProductId;
+    public static Guid ProductId(this Caller caller) => Rule.IdOf(caller);
 }
 
 /// <summary>A generated mutation's input that names a product.</summary>
@@ -190,13 +179,7 @@ public interface IProductInput
 public static class ProductPayloads
 {
     /// <summary><c>product: Product</c>: the product as it now is, after a failure too.</summary>
-    public static Payload<Guid> Product { get; } = Payload<Guid>.Always<ProductType>("product",
-        "The product as it now is (after errors too).", async (context, id) =>
-        {
-            var productId = id != Guid.Empty ? id : new Caller(context).ProductId();
-            return productId == Guid.Empty ? null
-                : await context.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Product>(productId, context.CancellationToken);
-        });
+    public static Payload<Guid> Product { get; } = ProductAccess.Rule.Answer<ProductType>("product", "The product as it now is (after errors too).");
 }
 
 /// <summary>Checks made inside a product command's handler: the caller's role now, and the media it names.</summary>
