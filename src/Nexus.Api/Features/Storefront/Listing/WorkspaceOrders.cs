@@ -45,28 +45,37 @@ public static class OrderListing
     public static async Task<Connection<Order>> PageAsync(Guid workspaceId, OrderStatus? status, Guid? productId, string list, IResolveFieldContext context)
     {
         var page = context.GetPageRequest();
-        var query = context.RequestServices!.GetRequiredService<IQuerySession>().Query<Order>().Where(o => o.WorkspaceId == workspaceId);
+        var query = Filtered(context.RequestServices!.GetRequiredService<IQuerySession>(), workspaceId, status, productId);
+        var total = page.CountTotal ? await query.CountAsync(context.CancellationToken) : (int?)null;
+        (long, Guid)? after = page.After(list, 2) is [var keyPart, var idPart]
+            ? (PageRequest.LongPart(keyPart, 0, DateTimeOffset.MaxValue.UtcTicks), PageRequest.GuidPart(idPart))
+            : null;
+        var rows = await Page(query, after, page.First + 1).ToListAsync(context.CancellationToken);
+        return Paging.ToConnection(rows, page, o => Paging.Key(list, o.CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture), o.Id.ToString("N")), total);
+    }
+
+    public static IQueryable<Order> Filtered(IQuerySession session, Guid workspaceId, OrderStatus? status, Guid? productId)
+    {
+        var query = session.Query<Order>().Where(o => o.WorkspaceId == workspaceId);
         if (status is { } only)
         {
             query = query.Where(o => o.Status == only);
         }
 
-        if (productId is { } product)
-        {
-            query = query.Where(o => o.ProductId == product);
-        }
+        return productId is { } product ? query.Where(o => o.ProductId == product) : query;
+    }
 
-        var total = page.CountTotal ? await query.CountAsync(context.CancellationToken) : (int?)null;
-        if (page.After(list, 2) is [var keyPart, var idPart])
+    /// <summary>Up to <paramref name="take"/> orders after the cursor's (creation ticks, id), newest first.</summary>
+    public static IQueryable<Order> Page(IQueryable<Order> query, (long Ticks, Guid Id)? after, int take)
+    {
+        if (after is var (ticks, id))
         {
-            var key = PageRequest.LongPart(keyPart, 0, DateTimeOffset.MaxValue.UtcTicks);
-            var instant = new DateTimeOffset(key, TimeSpan.Zero).ToString("O", CultureInfo.InvariantCulture);
+            var instant = new DateTimeOffset(ticks, TimeSpan.Zero).ToString("O", CultureInfo.InvariantCulture);
             // Both sides as PostgreSQL reads the stored JSON timestamp (to the microsecond), so an order's own cursor equals it.
-            query = query.Where(o => o.MatchesSql($"({CreatedAt}, d.id) < (CAST(? AS timestamptz), ?)", instant, PageRequest.GuidPart(idPart)));
+            query = query.Where(o => o.MatchesSql($"({CreatedAt}, d.id) < (CAST(? AS timestamptz), ?)", instant, id));
         }
 
-        var rows = await query.OrderBySql($"{CreatedAt} desc, d.id desc").Take(page.First + 1).ToListAsync(context.CancellationToken);
-        return Paging.ToConnection(rows, page, o => Paging.Key(list, o.CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture), o.Id.ToString("N")), total);
+        return query.OrderBySql($"{CreatedAt} desc, d.id desc").Take(take);
     }
 
     private const string CreatedAt = "nexus.mt_immutable_timestamptz(d.data ->> 'CreatedAt')";

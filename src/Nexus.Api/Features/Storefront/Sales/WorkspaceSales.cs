@@ -118,11 +118,9 @@ public sealed class SalesReport(Guid workspaceId, TimeZoneInfo zone, DateTimeOff
     /// <summary>Rows by period start, then product and currency; at most <see cref="MaxRows"/> (and whether there were more).</summary>
     public async Task<(IReadOnlyList<SalesRow> Rows, bool Truncated)> RowsAsync(CancellationToken ct)
     {
-        var sql = $"select date_trunc(@unit, d.paid_at at time zone @zone)::date, {ProductId}, {Currency}, {Figures} from {Where} " +
-            $"group by 1, 2, 3 order by 1, 2, 3 limit {MaxRows + 1}";
         var rows = new List<SalesRow>();
         var interval = Interval(period);
-        await QueryAsync(sql, command =>
+        await QueryAsync(RowsSql, command =>
         {
             command.Parameters.AddWithValue("unit", LocalBuckets.Unit(interval));
             command.Parameters.AddWithValue("zone", zone.Id);
@@ -139,9 +137,16 @@ public sealed class SalesReport(Guid workspaceId, TimeZoneInfo zone, DateTimeOff
     public async Task<IReadOnlyList<SalesFigures>> TotalsAsync(CancellationToken ct)
     {
         var totals = new List<SalesFigures>();
-        await QueryAsync($"select {Currency}, {Figures} from {Where} group by 1 order by 1", _ => { }, reader => totals.Add(ReadFigures(reader, 0)), ct);
+        await QueryAsync(TotalsSql, _ => { }, reader => totals.Add(ReadFigures(reader, 0)), ct);
         return totals;
     }
+
+    /// <summary>Rows: parameters @workspace, @from, @to, @product (null for all), @unit (day, week, month) and @zone (IANA).</summary>
+    public static readonly string RowsSql = $"select date_trunc(@unit, d.paid_at at time zone @zone)::date, {ProductId}, {Currency}, {Figures} from {Where} " +
+        $"group by 1, 2, 3 order by 1, 2, 3 limit {MaxRows + 1}";
+
+    /// <summary>Totals per currency: parameters @workspace, @from, @to and @product.</summary>
+    public static readonly string TotalsSql = $"select {Currency}, {Figures} from {Where} group by 1 order by 1";
 
     private async Task QueryAsync(string sql, Action<NpgsqlCommand> parameters, Action<NpgsqlDataReader> read, CancellationToken ct)
     {
