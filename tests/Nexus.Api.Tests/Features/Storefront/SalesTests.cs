@@ -1,4 +1,8 @@
 using System.Text.Json;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Nexus.Api.Features.Storefront;
+using Nexus.Api.Features.Storefront.Sales;
 using Nexus.Api.Tests.Features.Workspaces;
 using Nexus.Api.Tests.Infrastructure;
 
@@ -117,6 +121,34 @@ public sealed class SalesTests(ApiFixture api)
 
         var bad = await api.Host.AsAsync(owner, Sales, new { id = workspace, from, to = from.AddDays(1), product = "Order:nope" });
         Assert.True(bad.ErrorCodes is ["BAD_REQUEST"], bad.Body.ToString());
+    }
+
+    [Fact]
+    public async Task past_the_row_cap_rows_stop_and_say_so_while_totals_cover_everything()
+    {
+        var owner = await api.Host.PersonAsync("Seller");
+        var workspace = await api.Host.CreateWorkspaceAsync(owner, timeZone: "UTC");
+        var paid = new DateTimeOffset(2026, 2, 3, 10, 0, 0, TimeSpan.Zero);
+        // One paid order each of more products than the cap, in one commit (no product needs to exist to have sold).
+        await using (var session = api.Host.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            for (var i = 0; i <= SalesReport.MaxRows; i++)
+            {
+                var orderId = Guid.CreateVersion7();
+                session.Events.StartStream<Order>(orderId,
+                    new OrderPlaced(orderId, Media.Ids.Of(workspace), Guid.CreateVersion7(), Guid.NewGuid(), "Sticker", "Standard", DeliveryKind.Physical, 1, 100, "EUR", null, paid, paid),
+                    new OrderPaid(orderId, $"pi_{orderId:N}", 100, "EUR", null, null, null, paid));
+            }
+
+            await session.SaveChangesAsync();
+        }
+
+        var sales = await SalesAsync(owner, new { id = workspace, from = paid.AddDays(-1), to = paid.AddDays(1), period = "DAY" });
+
+        Assert.True(sales.GetProperty("truncated").GetBoolean());
+        Assert.Equal(SalesReport.MaxRows, sales.GetProperty("rows").GetArrayLength());
+        AssertFigures(sales.GetProperty("totals")[0], SalesReport.MaxRows + 1, SalesReport.MaxRows + 1,
+            100L * (SalesReport.MaxRows + 1), 0);
     }
 
     private async Task<JsonElement> SalesAsync(Person person, object variables)

@@ -85,6 +85,10 @@ public sealed class SalesReport(Guid workspaceId, TimeZoneInfo zone, DateTimeOff
     /// </summary>
     public const int MaxRows = 1000;
 
+    // `rows` and `truncated` share one statement, whichever is resolved first (siblings may resolve in parallel).
+    private readonly Lock _gate = new();
+    private Task<(IReadOnlyList<SalesRow> Rows, bool Truncated)>? _rows;
+
     public Guid WorkspaceId => workspaceId;
 
     public TimeZoneInfo Zone => zone;
@@ -116,7 +120,15 @@ public sealed class SalesReport(Guid workspaceId, TimeZoneInfo zone, DateTimeOff
     }
 
     /// <summary>Rows by period start, then product and currency; at most <see cref="MaxRows"/> (and whether there were more).</summary>
-    public async Task<(IReadOnlyList<SalesRow> Rows, bool Truncated)> RowsAsync(CancellationToken ct)
+    public Task<(IReadOnlyList<SalesRow> Rows, bool Truncated)> RowsAsync(CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            return _rows ??= ReadRowsAsync(ct);
+        }
+    }
+
+    private async Task<(IReadOnlyList<SalesRow> Rows, bool Truncated)> ReadRowsAsync(CancellationToken ct)
     {
         var rows = new List<SalesRow>();
         var interval = Interval(period);
