@@ -197,6 +197,8 @@ public sealed class StorefrontOptions
 public sealed class OrderMarten : IConfigureMarten
 {
     public const string ListingIndex = "mt_doc_order_idx_listing";
+    public const string ListingByStatusIndex = "mt_doc_order_idx_listing_status";
+    public const string SalesIndex = "mt_doc_order_idx_sales";
 
     public void Configure(IServiceProvider services, StoreOptions options)
     {
@@ -204,6 +206,13 @@ public sealed class OrderMarten : IConfigureMarten
         options.Schema.For<Order>()
             // Workspace.orders: newest first on (CreatedAt, Id), read in index order with the cursor's row comparison.
             .Index([o => o.WorkspaceId, o => o.CreatedAt, o => o.Id], index => index.Name = ListingIndex)
+            .Index([o => o.WorkspaceId, o => o.Status, o => o.CreatedAt, o => o.Id], index => index.Name = ListingByStatusIndex)
+            // Workspace.sales: a workspace's paid orders in a range of PaidAt (the duplicated column), unpaid ones left out.
+            .Index([o => o.WorkspaceId, o => o.PaidAt!], index =>
+            {
+                index.Name = SalesIndex;
+                index.Predicate = "paid_at is not null";
+            })
             // Workspace.sales: paid orders of a period, and refunds found by the PaymentIntent Stripe names.
             .Duplicate(o => o.PaidAt)
             .Duplicate(o => o.PaymentIntentId);

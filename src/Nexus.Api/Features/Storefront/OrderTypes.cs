@@ -1,5 +1,9 @@
+using GraphQL;
+using GraphQL.DataLoader;
 using GraphQL.Types;
 using Marten;
+using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
 using Nexus.Api.GraphQL.Scalars;
 
@@ -21,7 +25,6 @@ public static class OrderFields
 {
     public static void AddTo(ObjectGraphType<Order> type)
     {
-        type.Field<NonNullGraphType<IdGraphType>, string>("id").Resolve(ctx => GlobalId.Encode(Order.TypeName, ctx.Source.Id));
         type.Field<NonNullGraphType<OrderStatusType>, OrderStatus>("status").Resolve(ctx => ctx.Source.Status);
         type.Field<NonNullGraphType<StringGraphType>, string>("productTitle").Description("The product's title when it was bought.").Resolve(ctx => ctx.Source.ProductTitle);
         type.Field<NonNullGraphType<StringGraphType>, string>("variantName").Resolve(ctx => ctx.Source.VariantName);
@@ -46,6 +49,8 @@ public sealed class StorefrontOrderType : ObjectGraphType<Order>
     {
         Name = "StorefrontOrder";
         Description = "An order as its buyer sees it (opened by the order's token).";
+        // The same global id as the seller's Order, but not a Node: node(id) answers members the seller's view only.
+        Field<NonNullGraphType<IdGraphType>, string>("id").Resolve(ctx => GlobalId.Encode(Order.TypeName, ctx.Source.Id));
         OrderFields.AddTo(this);
         Field<StringGraphType, string?>("downloadUrl")
             .Description("A DIGITAL order's download link, fresh on every read, valid for `Nexus:Storefront:DownloadLinkLifetime` while the order is paid; null otherwise.")
@@ -62,6 +67,7 @@ public sealed class OrderType : ObjectGraphType<Order>
     {
         Name = Order.TypeName;
         Description = "An order of the workspace's storefront, as its members see it.";
+        this.NodeId(o => o.Id);
         OrderFields.AddTo(this);
         Field<ProductType, Product>("product").Description("The product as it is now.")
             .ResolveAsync(async ctx => await ctx.RequestServices!.GetRequiredService<IQuerySession>().LoadAsync<Product>(ctx.Source.ProductId, ctx.CancellationToken));
@@ -73,6 +79,23 @@ public sealed class OrderType : ObjectGraphType<Order>
         Field<StringGraphType, string?>("cancelReason").Description("checkout_expired, payment_failed or payment_provider_error.").Resolve(ctx => ctx.Source.CancelReason);
         Field<NonNullGraphType<IntGraphType>, int>("version").Resolve(ctx => ctx.Source.Version);
     }
+}
+
+/// <summary>
+/// An order is visible through <c>node(id)</c> to members of its workspace only, as <c>Workspace.orders</c> shows it;
+/// never to apps (that field is first-party). The buyer holds the same id (in Checkout's return URL), so an anonymous
+/// caller or an outsider gets null, never the seller's view with the buyer's contact.
+/// </summary>
+public sealed class OrderNodeResolver : INodeResolver
+{
+    public static readonly BatchLoader<Guid, Order> ById = BatchLoader.ById<Order>(o => o.Id);
+
+    public string TypeName => Order.TypeName;
+
+    public IDataLoaderResult Resolve(Guid id, IResolveFieldContext context) =>
+        context.Load(ById, id).Then(order => order is null
+            ? ((Order?)null).AsLoaded()
+            : WorkspaceLoaders.Visible(context, order.WorkspaceId, _ => order));
 }
 
 public sealed class ShippingAddressType : ObjectGraphType<ShippingAddress>

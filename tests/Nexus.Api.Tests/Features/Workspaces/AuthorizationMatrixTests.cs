@@ -117,6 +117,8 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
             (host, owner, ws) => Storefront.ProductScenarios.ProductAndVariantAsync(host, owner, ws)),
         ["fulfillOrder"] = Mutation("fulfillOrder", "FulfillOrderInput", (order, _) => new { orderId = order }, Storefront.OrderScenarios.PendingOrderAsync),
         ["refundOrder"] = Mutation("refundOrder", "RefundOrderInput", (order, _) => new { orderId = order }, Storefront.OrderScenarios.PendingOrderAsync),
+        ["Workspace.orders"] = new("query ($id: ID!) { workspace(id: $id) { orders { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["Workspace.sales"] = new("query ($id: ID!) { workspace(id: $id) { sales(from: \"2026-01-01T00:00:00Z\", to: \"2026-02-01T00:00:00Z\") { totals { currency } } } }", (ws, _) => new { id = ws }),
     };
 
     private static Task<string> ProductAsync(Alba.IAlbaHost host, Person owner, string workspace) => Storefront.ProductScenarios.CreateProductAsync(host, owner, workspace);
