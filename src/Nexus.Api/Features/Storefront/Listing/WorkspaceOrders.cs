@@ -1,10 +1,8 @@
-using System.Globalization;
 using GraphQL;
 using GraphQL.Types;
 using GraphQL.Types.Relay;
 using GraphQL.Types.Relay.DataObjects;
 using Marten;
-using Marten.Linq.MatchesSql;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
@@ -42,17 +40,8 @@ public static class OrderListing
     /// indexes (by status when filtered by it), whose expressions these are; a product filter is applied while walking
     /// them, as a workspace's orders of one product are read with the rest.
     /// </summary>
-    public static async Task<Connection<Order>> PageAsync(Guid workspaceId, OrderStatus? status, Guid? productId, string list, IResolveFieldContext context)
-    {
-        var page = context.GetPageRequest();
-        var query = Filtered(context.RequestServices!.GetRequiredService<IQuerySession>(), workspaceId, status, productId);
-        var total = page.CountTotal ? await query.CountAsync(context.CancellationToken) : (int?)null;
-        (long, Guid)? after = page.After(list, 2) is [var keyPart, var idPart]
-            ? (PageRequest.LongPart(keyPart, 0, DateTimeOffset.MaxValue.UtcTicks), PageRequest.GuidPart(idPart))
-            : null;
-        var rows = await Page(query, after, page.First + 1).ToListAsync(context.CancellationToken);
-        return Paging.ToConnection(rows, page, o => Paging.Key(list, o.CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture), o.Id.ToString("N")), total);
-    }
+    public static Task<Connection<Order>> PageAsync(Guid workspaceId, OrderStatus? status, Guid? productId, string list, IResolveFieldContext context) =>
+        NewestFirst.PageAsync(Filtered(context.RequestServices!.GetRequiredService<IQuerySession>(), workspaceId, status, productId), list, context, o => o.CreatedAt, o => o.Id);
 
     public static IQueryable<Order> Filtered(IQuerySession session, Guid workspaceId, OrderStatus? status, Guid? productId)
     {
@@ -66,17 +55,5 @@ public static class OrderListing
     }
 
     /// <summary>Up to <paramref name="take"/> orders after the cursor's (creation ticks, id), newest first.</summary>
-    public static IQueryable<Order> Page(IQueryable<Order> query, (long Ticks, Guid Id)? after, int take)
-    {
-        if (after is var (ticks, id))
-        {
-            var instant = new DateTimeOffset(ticks, TimeSpan.Zero).ToString("O", CultureInfo.InvariantCulture);
-            // Both sides as PostgreSQL reads the stored JSON timestamp (to the microsecond), so an order's own cursor equals it.
-            query = query.Where(o => o.MatchesSql($"({CreatedAt}, d.id) < (CAST(? AS timestamptz), ?)", instant, id));
-        }
-
-        return query.OrderBySql($"{CreatedAt} desc, d.id desc").Take(take);
-    }
-
-    private const string CreatedAt = "nexus.mt_immutable_timestamptz(d.data ->> 'CreatedAt')";
+    public static IQueryable<Order> Page(IQueryable<Order> query, (long Ticks, Guid Id)? after, int take) => NewestFirst.Page(query, after, take);
 }
