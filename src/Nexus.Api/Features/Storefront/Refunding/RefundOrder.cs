@@ -38,9 +38,15 @@ public static class RefundOrderHandler
             return new OrderNotFoundError();
         }
 
-        if (await session.LoadAsync<Workspace>(order.WorkspaceId, ct) is not { } workspace || workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
+        // The role now, not only when the access check ran: a demotion in between refuses the refund.
+        if (await session.LoadAsync<Workspace>(order.WorkspaceId, ct) is not { } workspace)
         {
             return new RoleRequiredError(Role.Admin);
+        }
+
+        if (workspace.Refuses(command.ByUserId, Role.Admin) is { } refusal)
+        {
+            return refusal;
         }
 
         if (order.Status is not (OrderStatus.Paid or OrderStatus.Fulfilled) || order.PaymentIntentId is not { Length: > 0 } paymentIntent)
