@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Nexus.Api.Tests.Infrastructure;
 
@@ -91,7 +92,7 @@ public class ApiFixture : IAsyncLifetime
                 // moved to the joining node was stopped on the first and never started anywhere.
                 foreach (var client in SandboxClients)
                 {
-                    services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(sp => ((TestServer)sp.GetRequiredService<IServer>()).CreateHandler());
+                    services.AddHttpClient(client).ConfigurePrimaryHttpMessageHandler(sp => new StartedServerHandler(sp));
                 }
 
                 ConfigureServices(services);
@@ -113,4 +114,45 @@ public class ApiFixture : IAsyncLifetime
 public sealed class ApiCollection : ICollectionFixture<ApiFixture>
 {
     public const string Name = "api";
+}
+
+/// <summary>
+/// Sends a platform client's requests to the in-process test server once it has started. A restarted host's
+/// Wolverine starts before its server and may at once handle a message recovered from the inbox: the test server's
+/// own handler cannot be made before the server starts (it throws), and the client factory keeps that failure for the
+/// handler's whole lifetime, so every later call of that client failed too (RestartTests, under load).
+/// </summary>
+internal sealed class StartedServerHandler(IServiceProvider services) : HttpMessageHandler
+{
+    private HttpMessageInvoker? _server;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (_server is null)
+        {
+            var started = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted;
+            if (!started.IsCancellationRequested)
+            {
+                var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                await using (started.Register(() => up.TrySetResult()))
+                {
+                    await up.Task.WaitAsync(cancellationToken);
+                }
+            }
+
+            Interlocked.CompareExchange(ref _server, new HttpMessageInvoker(((TestServer)services.GetRequiredService<IServer>()).CreateHandler()), null);
+        }
+
+        return await _server.SendAsync(request, cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _server?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }
