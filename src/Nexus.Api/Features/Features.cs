@@ -5,6 +5,7 @@ using Nexus.Api.Features.Billing;
 using Nexus.Api.Features.Connections;
 using Nexus.Api.Features.EventStreams.Live;
 using Nexus.Api.Features.Hooks;
+using Nexus.Api.Features.Marketplace;
 using Nexus.Api.Features.Media;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Webhooks;
@@ -19,7 +20,8 @@ public static class Features
             .AddNexusEventStreams()
             .AddNexusHooks(configuration)
             .AddNexusMedia(configuration)
-            .AddNexusBilling(configuration);
+            .AddNexusBilling(configuration)
+            .AddNexusMarketplace(configuration);
 
     /// <summary>Registers every slice's nested <c>Validator</c> as <c>IValidator&lt;TCommand&gt;</c>.</summary>
     public static IServiceCollection AddNexusValidators(this IServiceCollection services)

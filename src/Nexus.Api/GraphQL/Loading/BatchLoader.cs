@@ -185,11 +185,24 @@ public static class BatchLoadingExtensions
     /// <summary>A value that is already known, where a load is expected.</summary>
     public static IDataLoaderResult<T> AsLoaded<T>(this T value) => new Known<T>(value);
 
+    /// <summary>
+    /// A value read on its own when the execution strategy asks for it, where a load is expected: for the few reads
+    /// that cannot be batched (a visibility rule needing two documents of different types).
+    /// </summary>
+    public static IDataLoaderResult<T> Deferred<T>(Func<CancellationToken, Task<T>> read) => new Later<T>(read);
+
     private sealed class Continued<T, TResult>(IDataLoaderResult<T> loaded, Func<T, TResult> next) : IDataLoaderResult<TResult>
     {
         public async Task<TResult> GetResultAsync(CancellationToken cancellationToken = default) => next(await loaded.GetResultAsync(cancellationToken));
 
         async Task<object?> IDataLoaderResult.GetResultAsync(CancellationToken cancellationToken) => await GetResultAsync(cancellationToken);
+    }
+
+    private sealed class Later<T>(Func<CancellationToken, Task<T>> read) : IDataLoaderResult<T>
+    {
+        public Task<T> GetResultAsync(CancellationToken cancellationToken = default) => read(cancellationToken);
+
+        async Task<object?> IDataLoaderResult.GetResultAsync(CancellationToken cancellationToken) => await read(cancellationToken);
     }
 
     private sealed class Known<T>(T value) : IDataLoaderResult<T>

@@ -30,7 +30,7 @@ public sealed class BillingDoneWhenTests(StripeFixture api)
     }
 
     private async Task<JsonElement> PlanAsync(Person owner, string workspace) =>
-        (await api.Host.AsAsync(owner, "query ($id: ID!) { workspace(id: $id) { plan { id subscriptionStatus limits { limit usage max } } } }", new { id = workspace }))
+        (await api.Host.AsAsync(owner, "query ($id: ID!) { workspace(id: $id) { plan { id status renewsAt limits { name limit used } } } }", new { id = workspace }))
             .Data.GetProperty("workspace").GetProperty("plan");
 
     private async Task<JsonElement> VariantAsync(Person owner, string workspace) =>
@@ -75,13 +75,17 @@ public sealed class BillingDoneWhenTests(StripeFixture api)
         api.Stripe.SetSubscription(subscription, customer, "trialing", StripeFixture.StarterMonth, workspaceId, trialEnd: api.Clock.GetUtcNow().AddDays(14));
         await DeliverAsync("checkout.session.completed", StripeFake.CheckoutSessionCompleted(workspaceId, customer, subscription));
         var trialing = await PlanAsync(owner, workspace);
-        Assert.Equal(("starter", "TRIALING"), (trialing.GetProperty("id").GetString(), trialing.GetProperty("subscriptionStatus").GetString()));
+        Assert.Equal(("starter", "TRIALING"), (trialing.GetProperty("id").GetString(), trialing.GetProperty("status").GetString()));
 
         // The trial ends and the first invoice is paid: Stripe's webhook makes the subscription active.
         var active = api.Stripe.SetSubscription(subscription, customer, "active", StripeFixture.StarterMonth, workspaceId);
         await DeliverAsync("customer.subscription.updated", active);
         var plan = await PlanAsync(owner, workspace);
-        Assert.Equal(("starter", "ACTIVE"), (plan.GetProperty("id").GetString(), plan.GetProperty("subscriptionStatus").GetString()));
+        Assert.Equal(("starter", "ACTIVE"), (plan.GetProperty("id").GetString(), plan.GetProperty("status").GetString()));
+        // The fake's subscription runs to 2027-01-01: that is when it renews.
+        Assert.Equal(new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero), DateTimeOffset.Parse(plan.GetProperty("renewsAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal((1L, 5L), (plan.GetProperty("limits").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "webhooks") is var hooks
+            ? (hooks.GetProperty("used").GetInt64(), hooks.GetProperty("limit").GetInt64()) : default));
         Assert.Equal(0, (await CreateEndpointAsync(owner, workspace, 2)).GetProperty("errors").GetArrayLength());
 
         // The storefront: one poster left; two buyers with no account check out at once.

@@ -16,7 +16,7 @@ public sealed class PlanLimitTests(PlansFixture api) : IClassFixture<PlansFixtur
 {
     private static readonly string[] PublishedOnly = ["post.published"];
 
-    private const string PlanSelection = "plan { id name subscriptionStatus limits { limit usage max overLimit } }";
+    private const string PlanSelection = "plan { id name status renewsAt limits { name limit used overLimit } }";
 
     private async Task SubscribeAsync(string workspace, string plan)
     {
@@ -43,7 +43,7 @@ public sealed class PlanLimitTests(PlansFixture api) : IClassFixture<PlansFixtur
     }
 
     private static JsonElement Limit(JsonElement plan, string name) =>
-        plan.GetProperty("limits").EnumerateArray().Single(l => l.GetProperty("limit").GetString() == name);
+        plan.GetProperty("limits").EnumerateArray().Single(l => l.GetProperty("name").GetString() == name);
 
     private static JsonElement PlanError(JsonElement payload)
     {
@@ -70,11 +70,11 @@ public sealed class PlanLimitTests(PlansFixture api) : IClassFixture<PlansFixtur
         var plan = await PlanAsync(viewer, workspace);
 
         // The fixture of every test makes the plan of a workspace without subscription unlimited (enterprise).
-        Assert.Equal(("enterprise", "NONE"), (plan.GetProperty("id").GetString(), plan.GetProperty("subscriptionStatus").GetString()));
+        Assert.Equal(("enterprise", "NONE"), (plan.GetProperty("id").GetString(), plan.GetProperty("status").GetString()));
         Assert.Equal(["connectedAccounts", "members", "scheduledPostsPerMonth", "mediaStorageBytes", "aiTokensPerMonth", "analyticsHistoryDays", "webhooks"],
             plan.GetProperty("limits").EnumerateArray().Select(l => l.GetProperty("limit").GetString()));
-        Assert.Equal(2, Limit(plan, "members").GetProperty("usage").GetInt64());
-        Assert.Equal(JsonValueKind.Null, Limit(plan, "members").GetProperty("max").ValueKind);
+        Assert.Equal(2, Limit(plan, "members").GetProperty("used").GetInt64());
+        Assert.Equal(JsonValueKind.Null, Limit(plan, "members").GetProperty("limit").ValueKind);
     }
 
     [Fact]
@@ -85,12 +85,12 @@ public sealed class PlanLimitTests(PlansFixture api) : IClassFixture<PlansFixtur
 
         var plan = await PlanAsync(owner, workspace);
 
-        Assert.Equal(("free", "Free", "ACTIVE"), (plan.GetProperty("id").GetString(), plan.GetProperty("name").GetString(), plan.GetProperty("subscriptionStatus").GetString()));
-        Assert.Equal((1, 1, false), (Limit(plan, "webhooks").GetProperty("usage").GetInt64(), Limit(plan, "webhooks").GetProperty("max").GetInt64(),
+        Assert.Equal(("free", "Free", "ACTIVE"), (plan.GetProperty("id").GetString(), plan.GetProperty("name").GetString(), plan.GetProperty("status").GetString()));
+        Assert.Equal((1, 1, false), (Limit(plan, "webhooks").GetProperty("used").GetInt64(), Limit(plan, "webhooks").GetProperty("limit").GetInt64(),
             Limit(plan, "webhooks").GetProperty("overLimit").GetBoolean()));
-        Assert.Equal((1, 2), (Limit(plan, "members").GetProperty("usage").GetInt64(), Limit(plan, "members").GetProperty("max").GetInt64()));
-        Assert.Equal(0, Limit(plan, "aiTokensPerMonth").GetProperty("usage").GetInt64());
-        Assert.Equal(30, Limit(plan, "analyticsHistoryDays").GetProperty("max").GetInt64());
+        Assert.Equal((1, 2), (Limit(plan, "members").GetProperty("used").GetInt64(), Limit(plan, "members").GetProperty("limit").GetInt64()));
+        Assert.Equal(0, Limit(plan, "aiTokensPerMonth").GetProperty("used").GetInt64());
+        Assert.Equal(30, Limit(plan, "analyticsHistoryDays").GetProperty("limit").GetInt64());
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class PlanLimitTests(PlansFixture api) : IClassFixture<PlansFixtur
             Assert.Equal(("webhooks", 5L, "starter", "professional"),
                 (error.GetProperty("limit").GetString(), error.GetProperty("max").GetInt64(), error.GetProperty("plan").GetString(), error.GetProperty("liftedBy").GetString()));
         });
-        Assert.Equal(5, Limit(await PlanAsync(owner, workspace), "webhooks").GetProperty("usage").GetInt64());
+        Assert.Equal(5, Limit(await PlanAsync(owner, workspace), "webhooks").GetProperty("used").GetInt64());
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class PlanLimitTests(PlansFixture api) : IClassFixture<PlansFixtur
         var refused = await api.Host.AcceptAsync(third, token);
 
         Assert.Contains("members", PlanError(refused).GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Equal(2, Limit(await PlanAsync(owner, workspace), "members").GetProperty("usage").GetInt64());
+        Assert.Equal(2, Limit(await PlanAsync(owner, workspace), "members").GetProperty("used").GetInt64());
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public sealed class PlanLimitTests(PlansFixture api) : IClassFixture<PlansFixtur
 
             Assert.Equal(("PLAN_LIMIT", "mediaStorageBytes", 99_990L, 100_000L, "starter"),
                 (refused.Code, refused.PlanLimit!.Limit, refused.PlanLimit.Usage, refused.PlanLimit.Max, refused.PlanLimit.LiftedBy));
-            Assert.Equal(99_990, Limit(await PlanAsync(owner, workspace), "mediaStorageBytes").GetProperty("usage").GetInt64());
+            Assert.Equal(99_990, Limit(await PlanAsync(owner, workspace), "mediaStorageBytes").GetProperty("used").GetInt64());
         }
         finally
         {

@@ -162,11 +162,11 @@ public sealed class StripeFake : IDisposable
     public static string Signature(string body, DateTimeOffset at, string secret = WebhookSecret) =>
         Nexus.Api.Features.Webhooks.WebhookSignatures.SandboxHeader(Encoding.UTF8.GetBytes(body), secret, at);
 
-    /// <summary>Delivers <paramref name="body"/> to <c>/webhooks/stripe</c> as Stripe would; answers the status code.</summary>
+    /// <summary>Delivers <paramref name="body"/> to <c>/billing/stripe/webhook</c> as Stripe would; answers the status code.</summary>
     public static async Task<int> DeliverAsync(IAlbaHost host, string body, string? signature)
     {
         using var client = host.Server.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/billing/stripe/webhook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (signature is not null)
         {
             request.Headers.TryAddWithoutValidation("Stripe-Signature", signature);

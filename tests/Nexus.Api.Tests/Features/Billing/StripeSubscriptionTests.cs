@@ -327,9 +327,9 @@ public sealed class StripeSubscriptionTests(StripeFixture api)
 
     private async Task<(string Plan, string Status)> PlanAsync(Team team)
     {
-        var plan = (await api.Host.AsAsync(team.Owner, "query ($id: ID!) { workspace(id: $id) { plan { id subscriptionStatus } } }", new { id = team.GlobalId }))
+        var plan = (await api.Host.AsAsync(team.Owner, "query ($id: ID!) { workspace(id: $id) { plan { id status } } }", new { id = team.GlobalId }))
             .Data.GetProperty("workspace").GetProperty("plan");
-        return (plan.GetProperty("id").GetString()!, plan.GetProperty("subscriptionStatus").GetString()!);
+        return (plan.GetProperty("id").GetString()!, plan.GetProperty("status").GetString()!);
     }
 
     private async Task<List<WorkspaceSubscriptionChanged>> ChangeListAsync(Guid workspaceId)

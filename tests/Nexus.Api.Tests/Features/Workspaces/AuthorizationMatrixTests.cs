@@ -79,7 +79,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["suggestPostingSchedule"] = Mutation("suggestPostingSchedule", "SuggestPostingScheduleInput", (ws, _) => new { workspaceId = ws }),
         ["Workspace.events"] = new("query ($id: ID!) { workspace(id: $id) { events(first: 1) { edges { cursor } } } }", (ws, _) => new { id = ws }),
         ["eventsAppended"] = new("subscription ($id: ID!) { eventsAppended(workspaceId: $id) { cursor } }", (ws, _) => new { id = ws }, Subscription: true),
-        ["Workspace.plan"] = new("query ($id: ID!) { workspace(id: $id) { plan { id limits { limit usage max overLimit } } } }", (ws, _) => new { id = ws }),
+        ["Workspace.plan"] = new("query ($id: ID!) { workspace(id: $id) { plan { id status renewsAt limits { name limit used overLimit } } } }", (ws, _) => new { id = ws }),
         ["startCheckout"] = Mutation("startCheckout", "StartCheckoutInput", (ws, _) => new { workspaceId = ws, plan = "starter", interval = "MONTH" }),
         ["openBillingPortal"] = Mutation("openBillingPortal", "OpenBillingPortalInput", (ws, _) => new { workspaceId = ws }),
         ["Workspace.billingHistory"] = new("query ($id: ID!) { workspace(id: $id) { billingHistory { edges { cursor } } } }", (ws, _) => new { id = ws }),

@@ -349,6 +349,35 @@ public sealed class MetricsSync(NpgsqlDataSource db, IDocumentStore store, IServ
         return (due.Count, read);
     }
 
+    /// <summary>
+    /// Reads these connections' audiences now, outside their schedule (the marketplace refreshes a creator's figures
+    /// before an offer is accepted); a failure is recorded as a scheduled read's would be, and the older figure stays.
+    /// </summary>
+    public async Task RefreshAudiencesAsync(IReadOnlyCollection<Guid> connectionIds, Guid workspaceId, CancellationToken ct)
+    {
+        if (connectionIds.Count == 0)
+        {
+            return;
+        }
+
+        var failures = new Dictionary<Guid, int>();
+        await using (var command = db.CreateCommand($"select connection_id, sync_failures from {AnalyticsTables.ConnectionAudience} where connection_id = any($1) and workspace_id = $2"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = connectionIds.ToArray(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid });
+            command.Parameters.Add(new NpgsqlParameter { Value = workspaceId });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                failures[reader.GetGuid(0)] = reader.GetInt32(1);
+            }
+        }
+
+        foreach (var (connectionId, failed) in failures)
+        {
+            await ReadAudienceAsync(connectionId, workspaceId, failed, clock.GetUtcNow(), ct);
+        }
+    }
+
     private async Task<bool> ReadAudienceAsync(Guid connectionId, Guid workspaceId, int failures, DateTimeOffset now, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();

@@ -11,15 +11,17 @@ using Wolverine.Runtime.Handlers;
 namespace Nexus.Api.Features.Billing.Subscribing;
 
 /// <summary>
-/// <c>POST /webhooks/stripe</c>: the <c>Stripe-Signature</c> header checked on the raw body (400 when it does not hold
+/// <c>POST /billing/stripe/webhook</c>: the <c>Stripe-Signature</c> header checked on the raw body (400 when it does not hold
 /// or is older than the tolerance), the event stored under its id with the message that processes it in one
 /// transaction (a replay finds the row and changes nothing), then 200: the effects happen after the answer, durably.
 /// </summary>
 public static partial class StripeWebhookEndpoint
 {
+    public const string Path = "/billing/stripe/webhook";
+
     public static IEndpointRouteBuilder MapStripeWebhooks(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/webhooks/stripe", (Delegate)ReceiveAsync).DisableAntiforgery();
+        app.MapPost(Path, (Delegate)ReceiveAsync).DisableAntiforgery();
         return app;
     }
 

@@ -46,6 +46,7 @@ public sealed class WorkspaceEventIndex : IProjection
     public const string Channel = "nexus_event_index";
     public const string Events = Persistence.SchemaName + ".workspace_events";
     public const string Streams = Persistence.SchemaName + ".event_stream_workspaces";
+    public const string SharedStreams = Persistence.SchemaName + ".event_stream_other_workspaces";
 
     private static readonly ConcurrentDictionary<Type, Func<object, Guid?>> WorkspaceReaders = new();
 
@@ -61,12 +62,23 @@ public sealed class WorkspaceEventIndex : IProjection
                 starts.Select(s => s.StreamId).ToArray(), starts.Select(s => s.Workspace!.Value).ToArray());
         }
 
+        // A stream of two parties (a marketplace application: the brand's and the creator's workspaces) is listed
+        // under the other workspace too.
+        var shared = events.Where(e => e.Version == 1 && e.Data is Marketplace.IPartiesStart).Select(e => (e.StreamId, Other: ((Marketplace.IPartiesStart)e.Data).OtherWorkspaceId)).ToList();
+        if (shared.Count > 0)
+        {
+            operations.QueueSqlCommand(
+                $"insert into {SharedStreams} (stream_id, workspace_id) select * from unnest(?::uuid[], ?::uuid[]) on conflict do nothing",
+                shared.Select(s => s.StreamId).ToArray(), shared.Select(s => s.Other).ToArray());
+        }
+
         if (events.Count > 0)
         {
             operations.QueueSqlCommand(
                 $"insert into {Events} (workspace_id, seq_id, stream_id, type, timestamp) " +
                 $"select s.workspace_id, e.seq, e.stream, e.type, e.at from unnest(?::bigint[], ?::uuid[], ?::text[], ?::timestamptz[]) as e(seq, stream, type, at) " +
-                $"join {Streams} s on s.stream_id = e.stream on conflict (workspace_id, seq_id) do nothing",
+                $"join (select stream_id, workspace_id from {Streams} union all select stream_id, workspace_id from {SharedStreams}) s on s.stream_id = e.stream " +
+                "on conflict (workspace_id, seq_id) do nothing",
                 events.Select(e => e.Sequence).ToArray(), events.Select(e => e.StreamId).ToArray(), events.Select(e => e.EventTypeName).ToArray(),
                 events.Select(e => e.Timestamp.ToUniversalTime()).ToArray());
             operations.QueueSqlCommand($"select pg_notify('{Channel}', '')");
@@ -93,6 +105,11 @@ public sealed class WorkspaceEventIndexMarten : IConfigureMarten
         streams.AddColumn<Guid>("stream_id").AsPrimaryKey();
         streams.AddColumn<Guid>("workspace_id").NotNull();
         options.Storage.ExtendedSchemaObjects.Add(streams);
+
+        var shared = new Table(WorkspaceEventIndex.SharedStreams);
+        shared.AddColumn<Guid>("stream_id").AsPrimaryKey();
+        shared.AddColumn<Guid>("workspace_id").AsPrimaryKey();
+        options.Storage.ExtendedSchemaObjects.Add(shared);
 
         // Keyed (workspace, sequence): every read is one workspace's events after a cursor, in sequence order.
         var events = new Table(WorkspaceEventIndex.Events);
