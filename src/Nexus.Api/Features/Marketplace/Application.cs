@@ -67,6 +67,9 @@ public sealed record ContractDeliverable(int Index, PlatformId Platform, string 
     /// <summary>The creator's post (in the creator's workspace) last submitted for this deliverable.</summary>
     public Guid? PostId { get; init; }
 
+    /// <summary>The post's version the brand is asked to approve: an edit after it needs a new submission.</summary>
+    public int PostVersion { get; init; }
+
     /// <summary>The post's target on the deliverable's platform, once published.</summary>
     public Guid? TargetId { get; init; }
 
@@ -108,7 +111,7 @@ public sealed record ContractFundingOpened(Guid ApplicationId, Guid WorkspaceId,
 public sealed record ContractFunded(Guid ApplicationId, Guid WorkspaceId, string PaymentIntentId, long Amount, string Currency, DateTimeOffset At) : IDomainEvent;
 
 [Description("The creator submitted a draft post of their workspace for one deliverable.")]
-public sealed record DeliverableSubmitted(Guid ApplicationId, Guid WorkspaceId, int Index, Guid PostId, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+public sealed record DeliverableSubmitted(Guid ApplicationId, Guid WorkspaceId, int Index, Guid PostId, int PostVersion, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
 
 [Description("The brand asked for changes to a submitted deliverable, with a comment.")]
 public sealed record DeliverableChangesRequested(Guid ApplicationId, Guid WorkspaceId, int Index, string Comment, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
@@ -227,7 +230,7 @@ public sealed record CampaignApplication(
         WithContract(c => c with { Status = c.Status == ContractStatus.AwaitingFunding ? ContractStatus.Active : c.Status, PaymentIntentId = e.PaymentIntentId, FundedAt = e.At }, e.At);
 
     public CampaignApplication Apply(DeliverableSubmitted e) =>
-        WithDeliverable(e.Index, d => d with { Status = DeliverableStatus.Submitted, PostId = e.PostId, TargetId = null, ExternalUrl = null, PublishedAt = null }, e.At);
+        WithDeliverable(e.Index, d => d with { Status = DeliverableStatus.Submitted, PostId = e.PostId, PostVersion = e.PostVersion, TargetId = null, ExternalUrl = null, PublishedAt = null }, e.At);
 
     public CampaignApplication Apply(DeliverableChangesRequested e) => WithDeliverable(e.Index, d => d with { Status = DeliverableStatus.ChangesRequested, LastComment = e.Comment }, e.At);
 
@@ -236,7 +239,10 @@ public sealed record CampaignApplication(
     public CampaignApplication Apply(DeliverablePublished e) =>
         WithDeliverable(e.Index, d => d with { Status = DeliverableStatus.Published, TargetId = e.TargetId, ExternalUrl = e.ExternalUrl, PublishedAt = e.At }, e.At);
 
-    public CampaignApplication Apply(DeliverableRemoved e) => WithDeliverable(e.Index, d => d with { Status = DeliverableStatus.Removed, LastComment = e.Reason }, e.At);
+    public CampaignApplication Apply(DeliverableRemoved e) =>
+        WithDeliverable(e.Index, d => d with { Status = DeliverableStatus.Removed, LastComment = e.Reason }, e.At) is var removed && removed.Contract is { Status: ContractStatus.InReview } c
+            ? removed with { Contract = c with { Status = ContractStatus.Active, ReviewEndsAt = null, ApprovedAt = null } }
+            : removed;
 
     public CampaignApplication Apply(ContractInReview e) => WithContract(c => c with { Status = ContractStatus.InReview, ReviewEndsAt = e.ReviewEndsAt }, e.At);
 

@@ -14,6 +14,12 @@ public sealed class MarketplaceOptions
     /// <summary>How long the brand may approve or dispute once every deliverable is published; then the payment is released.</summary>
     public TimeSpan ReviewWindow { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>How often an approved deliverable's post is looked at until it is published (or failed).</summary>
+    public TimeSpan PublicationCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long after its time an approved deliverable is waited for before the creator is asked to submit it again.</summary>
+    public TimeSpan PublicationWait { get; set; } = TimeSpan.FromDays(3);
+
     /// <summary>Where Checkout sends a brand after paying a contract; default <c>{FrontendUrl}/marketplace/contracts/{applicationId}?funding=success</c>.</summary>
     public string? FundingReturnUrl { get; set; }
 

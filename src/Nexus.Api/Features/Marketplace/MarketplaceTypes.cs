@@ -333,8 +333,9 @@ public sealed class ContractDeliverableType : ObjectGraphType<DeliverableView>
         Field<StringGraphType, string?>("lastComment").Description("The brand's last review comment (or why it was removed).").Resolve(ctx => ctx.Source.Deliverable.LastComment);
         Field<PostTargetMetricsType, IDataLoaderResult<TargetMetrics?>>("metrics")
             .Description("The published target's metrics from Nexus's analytics, for both parties; null before publication.")
-            .Resolve(ctx => ctx.Source.Deliverable.TargetId is { } target
-                ? ctx.Load(MetricLoaders.ByTarget, target)
+            .Resolve(ctx => ctx.Source.Deliverable is { TargetId: { } target, PublishedAt: { } publishedAt }
+                // The row is made a moment after publication (asynchronously): until then, what it will say, as PostTarget.metrics answers.
+                ? ctx.Load(MetricLoaders.ByTarget, target).Then(row => (TargetMetrics?)(row ?? new TargetMetrics(target, null, Analytics.Syncing.SyncSchedule.First(publishedAt), null)))
                 : ((TargetMetrics?)null).AsLoaded());
     }
 }

@@ -22,7 +22,7 @@ namespace Nexus.Api.Tests.Features.Billing;
 /// (<c>Stripe-Signature: t=…,v1=…</c>). Payment-mode sessions and refunds are kept as Stripe keeps them: a POST with an
 /// <c>Idempotency-Key</c> already seen answers the first answer again and creates nothing.
 /// </summary>
-public sealed class StripeFake : IDisposable
+public sealed partial class StripeFake : IDisposable
 {
     public const string SecretKey = "sk_test_fake_secret_key";
     public const string WebhookSecret = "whsec_test_fake_webhook_secret";
@@ -45,6 +45,7 @@ public sealed class StripeFake : IDisposable
                 ["object"] = "billing_portal.session",
                 ["url"] = PortalUrl,
             }.ToJsonString()));
+        MapConnect();
     }
 
     public const string CheckoutUrl = "https://checkout.stripe.com/c/pay/cs_test_a1b2c3";

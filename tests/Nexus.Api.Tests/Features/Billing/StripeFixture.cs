@@ -25,6 +25,8 @@ public sealed class StripeFixture : ApiFixture, IAsyncLifetime
         ["Nexus:Stripe:ApiBase"] = Stripe.Url,
         ["Nexus:Billing:Plans:starter:StripePrices:Month"] = StarterMonth,
         ["Nexus:Billing:Plans:professional:StripePrices:Year"] = ProfessionalYear,
+        // The marketplace looks at an approved deliverable's post twice a second here, not every 30 s.
+        ["Nexus:Marketplace:PublicationCheckInterval"] = "00:00:00.500",
     };
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);

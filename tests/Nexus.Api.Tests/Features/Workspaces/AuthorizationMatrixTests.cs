@@ -119,7 +119,30 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["refundOrder"] = Mutation("refundOrder", "RefundOrderInput", (order, _) => new { orderId = order }, Storefront.OrderScenarios.PendingOrderAsync),
         ["Workspace.orders"] = new("query ($id: ID!) { workspace(id: $id) { orders { edges { cursor } } } }", (ws, _) => new { id = ws }),
         ["Workspace.sales"] = new("query ($id: ID!) { workspace(id: $id) { sales(from: \"2026-01-01T00:00:00Z\", to: \"2026-02-01T00:00:00Z\") { totals { currency } } } }", (ws, _) => new { id = ws }),
+        ["updateCreatorProfile"] = Mutation("updateCreatorProfile", "UpdateCreatorProfileInput", (ws, _) => new { workspaceId = ws, displayName = "Matrix creator" }),
+        ["createCampaign"] = Mutation("createCampaign", "CreateCampaignInput", (ws, _) => CampaignInput(ws)),
+        ["openCampaign"] = Mutation("openCampaign", "OpenCampaignInput", (campaign, _) => new { campaignId = campaign }, CampaignAsync),
+        ["closeCampaign"] = Mutation("closeCampaign", "CloseCampaignInput", (campaign, _) => new { campaignId = campaign }, CampaignAsync),
+        ["cancelCampaign"] = Mutation("cancelCampaign", "CancelCampaignInput", (campaign, _) => new { campaignId = campaign }, CampaignAsync),
+        ["inviteCreator"] = Mutation("inviteCreator", "InviteCreatorInput",
+            (campaign, _) => new { campaignId = campaign, creatorProfileId = Nexus.Api.GraphQL.Relay.GlobalId.Encode("CreatorProfile", Guid.NewGuid()) }, CampaignAsync),
+        ["Workspace.campaigns"] = new("query ($id: ID!) { workspace(id: $id) { campaigns { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["Campaign.applications"] = new("query ($id: ID!) { workspace(id: $id) { campaigns { edges { node { applications { edges { cursor } } } } } } }", (ws, _) => new { id = ws },
+            async (host, owner, ws) => { await CampaignAsync(host, owner, ws); return ws; }),
     };
+
+    private static object CampaignInput(string workspace) => new
+    {
+        workspaceId = workspace,
+        title = "Matrix campaign",
+        deliverables = new[] { new { platform = "SANDBOX", format = "post", count = 1 } },
+        budget = 10_000,
+        currency = "EUR",
+        paymentModel = "FIXED_PER_CREATOR",
+    };
+
+    private static async Task<string> CampaignAsync(Alba.IAlbaHost host, Person owner, string workspace) =>
+        (await host.MutateAsync(owner, "createCampaign", "CreateCampaignInput", CampaignInput(workspace), "campaign { id }")).GetProperty("campaign").GetProperty("id").GetString()!;
 
     private static Task<string> ProductAsync(Alba.IAlbaHost host, Person owner, string workspace) => Storefront.ProductScenarios.CreateProductAsync(host, owner, workspace);
 

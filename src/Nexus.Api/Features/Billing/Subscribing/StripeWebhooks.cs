@@ -116,7 +116,8 @@ public static class ProcessStripeEventHandler
 
         try
         {
-            var messages = await Storefront.CheckingOut.OrderStripeEvents.TryApplyAsync(record, session, stripe, links, urls.Value, logger, now, ct)
+            var messages = await Marketplace.Funding.ContractStripeEvents.TryApplyAsync(record, session, stripe, logger, now, ct)
+                ?? await Storefront.CheckingOut.OrderStripeEvents.TryApplyAsync(record, session, stripe, links, urls.Value, logger, now, ct)
                 ?? await StripeEffects.ApplyAsync(record, session, stripe, billing.Value, urls.Value, logger, now, ct);
             session.Store(record with { ProcessedAt = now, Attempts = record.Attempts + 1, LastError = null });
             return messages;
