@@ -191,19 +191,25 @@ public sealed class SalesReport(Guid workspaceId, TimeZoneInfo zone, DateTimeOff
     // stored before orders had lines is its one line. A line's share is cut at the running total (floor(paid × lines up
     // to it / order total) less the same for the lines before), so an order's shares add up to exactly what it collected,
     // whatever the rounding; numeric, as paid × running total can pass bigint.
-    private const string Lines = "with lines as (select o.id, o.paid_at, o.currency, o.product_id, o.units, " +
-        "floor(o.paid::numeric * o.upto / o.total)::bigint - floor(o.paid::numeric * (o.upto - o.line_total) / o.total)::bigint as gross, " +
-        "floor(o.refunded::numeric * o.upto / o.total)::bigint - floor(o.refunded::numeric * (o.upto - o.line_total) / o.total)::bigint as refunded " +
-        "from (select d.id, d.paid_at, d.data ->> 'Currency' as currency, CAST(x.line ->> 'ProductId' as uuid) as product_id, " +
-        "CAST(x.line ->> 'Quantity' as bigint) as units, CAST(d.data ->> 'AmountPaid' as bigint) as paid, CAST(d.data ->> 'AmountRefunded' as bigint) as refunded, " +
-        "CAST(x.line ->> 'Quantity' as bigint) * CAST(x.line ->> 'UnitAmount' as bigint) as line_total, " +
-        "sum(CAST(x.line ->> 'Quantity' as bigint) * CAST(x.line ->> 'UnitAmount' as bigint)) over (partition by d.id order by x.n) as upto, " +
+    private const string Lines = "with lines as (select d.id, d.paid_at, d.data ->> 'Currency' as currency, l.product_id, l.units, " +
+        $"floor({Paid} * l.upto / l.total)::bigint - floor({Paid} * (l.upto - l.line_total) / l.total)::bigint as gross, " +
+        $"floor({Refunded} * l.upto / l.total)::bigint - floor({Refunded} * (l.upto - l.line_total) / l.total)::bigint as refunded " +
+        // Each order's lines are numbered and summed within the order (a lateral subquery), so the orders themselves are
+        // read straight from the sales index, in no particular order.
+        "from nexus.mt_doc_order d cross join lateral (select CAST(x.line ->> 'ProductId' as uuid) as product_id, CAST(x.line ->> 'Quantity' as bigint) as units, " +
+        $"{LineTotal} as line_total, sum({LineTotal}) over (order by x.n) as upto, " +
         // A free order (total 0) has no shares to cut: nullif makes them null, which the sums count as nothing.
-        "nullif(sum(CAST(x.line ->> 'Quantity' as bigint) * CAST(x.line ->> 'UnitAmount' as bigint)) over (partition by d.id), 0) as total " +
-        "from nexus.mt_doc_order d cross join lateral jsonb_array_elements(case when jsonb_typeof(d.data -> 'Lines') = 'array' and jsonb_array_length(d.data -> 'Lines') > 0 " +
+        $"nullif(sum({LineTotal}) over (), 0) as total " +
+        "from jsonb_array_elements(case when jsonb_typeof(d.data -> 'Lines') = 'array' and jsonb_array_length(d.data -> 'Lines') > 0 " +
         "then d.data -> 'Lines' else jsonb_build_array(jsonb_build_object('ProductId', d.data -> 'ProductId', 'Quantity', d.data -> 'Quantity', 'UnitAmount', d.data -> 'UnitAmount')) end) " +
-        "with ordinality x(line, n) " +
-        "where CAST(d.data ->> 'WorkspaceId' as uuid) = @workspace and d.paid_at is not null and d.paid_at >= @from and d.paid_at < @to) o) ";
+        "with ordinality x(line, n)) l " +
+        "where CAST(d.data ->> 'WorkspaceId' as uuid) = @workspace and d.paid_at is not null and d.paid_at >= @from and d.paid_at < @to) ";
+
+    private const string LineTotal = "CAST(x.line ->> 'Quantity' as bigint) * CAST(x.line ->> 'UnitAmount' as bigint)";
+
+    private const string Paid = "CAST(d.data ->> 'AmountPaid' as numeric)";
+
+    private const string Refunded = "CAST(d.data ->> 'AmountRefunded' as numeric)";
 
     private const string OfProduct = "where (@product::uuid is null or l.product_id = @product)";
 
