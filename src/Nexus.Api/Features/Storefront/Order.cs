@@ -26,9 +26,32 @@ public enum OrderStatus
 /// <summary>Where Stripe's Checkout collected a physical order's shipping address (only when shipping countries are configured).</summary>
 public sealed record ShippingAddress(string? Name, string? Line1, string? Line2, string? PostalCode, string? City, string? State, string Country);
 
-[Description("A buyer started checkout for a product: the order is pending and its stock (physical variants) is reserved until HoldUntil.")]
+/// <summary>
+/// One product variant of an order, as it was sold: title, variant name, delivery, unit price and (DIGITAL) file are
+/// copied from the product at checkout, so a later edit of the product does not change what was bought.
+/// </summary>
+public sealed record OrderLine(Guid ProductId, Guid VariantId, string ProductTitle, string VariantName, DeliveryKind Delivery, int Quantity, long UnitAmount, Guid? DigitalFileId);
+
+// An order buys several lines since checkoutProducts. OrderPlaced gained Lines rather than a new event type taking its
+// place: every order, old or new, starts with the one event an analyst already knows, and its single-product fields
+// (committed, never renamed) still describe the first line, so readers of those fields keep reading true if partial
+// history. An event without Lines (placed before them) is an order of that one line.
+[Description("A buyer started checkout: the order is pending and its stock (physical lines) is reserved until HoldUntil. ProductId … DigitalFileId describe the first line; Lines has every line (absent on orders placed before orders had several).")]
 public sealed record OrderPlaced(Guid OrderId, Guid WorkspaceId, Guid ProductId, Guid VariantId, string ProductTitle, string VariantName, DeliveryKind Delivery,
-    int Quantity, long UnitAmount, string Currency, Guid? DigitalFileId, DateTimeOffset HoldUntil, DateTimeOffset At) : IDomainEvent;
+    int Quantity, long UnitAmount, string Currency, Guid? DigitalFileId, DateTimeOffset HoldUntil, DateTimeOffset At, IReadOnlyList<OrderLine>? Lines = null) : IDomainEvent
+{
+    /// <summary>The order's lines: <see cref="Lines"/>, or the one line the single-product fields describe.</summary>
+    public IReadOnlyList<OrderLine> AllLines() =>
+        Lines is { Count: > 0 } lines ? lines : [new OrderLine(ProductId, VariantId, ProductTitle, VariantName, Delivery, Quantity, UnitAmount, DigitalFileId)];
+
+    /// <summary>A new order's event: the first line in the single-product fields, every line in <see cref="Lines"/>.</summary>
+    public static OrderPlaced Of(Guid orderId, Guid workspaceId, IReadOnlyList<OrderLine> lines, string currency, DateTimeOffset holdUntil, DateTimeOffset at)
+    {
+        var first = lines[0];
+        return new(orderId, workspaceId, first.ProductId, first.VariantId, first.ProductTitle, first.VariantName, first.Delivery, first.Quantity, first.UnitAmount, currency,
+            first.DigitalFileId, holdUntil, at, lines);
+    }
+}
 
 [Description("Stripe opened the order's Checkout Session (its id, never anything about a card).")]
 public sealed record OrderCheckoutOpened(Guid OrderId, string CheckoutSessionId, DateTimeOffset At) : IDomainEvent;
@@ -43,15 +66,16 @@ public sealed record OrderFulfilled(Guid OrderId, Guid? ByUserId, string? Carrie
 [Description("Money went back to the buyer through Stripe (one refund; an order may have several until its total is refunded). ByUserId is null for a refund made on Stripe's dashboard.")]
 public sealed record OrderRefunded(Guid OrderId, string RefundId, long Amount, string Currency, Guid? ByUserId, DateTimeOffset At) : IDomainEvent;
 
-[Description("A refunded physical order's units went back to stock (once per order).")]
+[Description("A refunded order's physical units went back to stock (once per order); Quantity is the units of every physical line.")]
 public sealed record OrderRestocked(Guid OrderId, int Quantity, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
 
 [Description("The order ended unpaid (checkout expired, was abandoned, its payment failed, or Stripe could not open it); its reserved stock went back on sale.")]
 public sealed record OrderCancelled(Guid OrderId, string Reason, DateTimeOffset At) : IDomainEvent;
 
 /// <summary>
-/// A storefront order: one product variant bought through Stripe Checkout, one stream each, projected inline. Nothing
-/// about the card is here: Stripe keeps it, Nexus keeps the PaymentIntent's id.
+/// A storefront order: one or more product variants (<see cref="Lines"/>) of one workspace bought through Stripe
+/// Checkout, one stream each, projected inline. The positional product fields are the first line's (as
+/// <see cref="OrderPlaced"/> has them). Nothing about the card is here: Stripe keeps it, Nexus keeps the PaymentIntent's id.
 /// </summary>
 public sealed record Order(
     Guid Id,
@@ -72,7 +96,16 @@ public sealed record Order(
 {
     public const string TypeName = "Order";
 
-    /// <summary>A DIGITAL order's file as it was bought (a later change of the product's file does not change what was sold).</summary>
+    private readonly IReadOnlyList<OrderLine> _lines = [];
+
+    /// <summary>Every line, the first one first. A document stored before orders had lines answers its one line.</summary>
+    public IReadOnlyList<OrderLine> Lines
+    {
+        get => _lines.Count > 0 ? _lines : [new OrderLine(ProductId, VariantId, ProductTitle, VariantName, Delivery, Quantity, UnitAmount, DigitalFileId)];
+        init => _lines = value ?? [];
+    }
+
+    /// <summary>The first line's file (DIGITAL), as it was bought (a later change of the product's file does not change what was sold). (a later change of the product's file does not change what was sold).</summary>
     public Guid? DigitalFileId { get; init; }
 
     public string? CheckoutSessionId { get; init; }
@@ -100,12 +133,20 @@ public sealed record Order(
     /// <summary>Stripe's refund ids already recorded: a refund seen twice (our call's answer, then its webhook) counts once.</summary>
     public IReadOnlyList<string> RefundIds { get; init; } = [];
 
-    /// <summary>How many units went back to stock through refunds (never more than the quantity).</summary>
+    /// <summary>How many units went back to stock through refunds (never more than the physical lines' units).</summary>
     public int Restocked { get; init; }
 
     public string? CancelReason { get; init; }
 
-    public long Total => UnitAmount * Quantity;
+    public long Total => Lines.Sum(l => l.UnitAmount * l.Quantity);
+
+    /// <summary>Units of every line.</summary>
+    public int Units => Lines.Sum(l => l.Quantity);
+
+    public bool HasPhysical => Lines.Any(l => l.Delivery == DeliveryKind.Physical);
+
+    /// <summary>Lines with a file to download (DIGITAL), with their index in <see cref="Lines"/>.</summary>
+    public IEnumerable<(OrderLine Line, int Index)> Downloads() => Lines.Select((l, i) => (l, i)).Where(x => x.l.DigitalFileId is not null);
 
     public bool IsPaid => Status is OrderStatus.Paid or OrderStatus.Fulfilled or OrderStatus.Refunded;
 
@@ -114,6 +155,7 @@ public sealed record Order(
             OrderStatus.Pending, e.HoldUntil, e.At, e.At, 1)
         {
             DigitalFileId = e.DigitalFileId,
+            Lines = e.AllLines(),
         };
 
     public Order Apply(OrderCheckoutOpened e) => this with { CheckoutSessionId = e.CheckoutSessionId, UpdatedAt = e.At };
@@ -224,12 +266,20 @@ public sealed record OrderNotFoundError()
     : MutationError("NOT_FOUND", "This order does not exist.", ["input", "orderId"]);
 
 /// <summary>The variant has fewer units left to sell than asked; <c>available</c> is how many.</summary>
-public sealed record OutOfStockError(int Available)
-    : MutationError("OUT_OF_STOCK", Available == 0 ? "This item is sold out." : $"Only {Available} left.", ["input", "quantity"]), IErrorFields<OutOfStockError>
+public sealed record OutOfStockError(int Available, IReadOnlyList<string> Path)
+    : MutationError("OUT_OF_STOCK", Available == 0 ? "This item is sold out." : $"Only {Available} left.", Path), IErrorFields<OutOfStockError>
 {
     public static void AddFields(ObjectGraphType<OutOfStockError> type) =>
         type.Field<NonNullGraphType<IntGraphType>, int>("available").Description("How many can be bought now.").Resolve(ctx => ctx.Source.Available);
 }
+
+/// <summary>No storefront has the handle the checkout names.</summary>
+public sealed record StorefrontNotFoundError()
+    : MutationError("NOT_FOUND", "No storefront has this handle.", ["input", "handle"]);
+
+/// <summary>An order is paid in one currency; this line's product is priced in another than the first line's.</summary>
+public sealed record CurrencyMismatchError(IReadOnlyList<string> Path)
+    : MutationError("CURRENCY_MISMATCH", "Every product of an order must be priced in the same currency.", Path);
 
 /// <summary>The order is not in a state that allows this (refunding an unpaid order, shipping a cancelled one…).</summary>
 public sealed record OrderStateError(OrderStatus Status, string Action)

@@ -23,15 +23,39 @@ public sealed class OrderLinks(IDataProtectionProvider protection, IOptions<Nexu
 
     public bool Opens(Guid orderId, string? token) => Unprotects(() => _access.Unprotect(token!) == orderId.ToString("N"), token);
 
-    /// <summary>A link that downloads the order's file for <see cref="StorefrontOptions.DownloadLinkLifetime"/>, while the order stays paid.</summary>
-    public Uri DownloadUrl(Guid orderId)
+    /// <summary>
+    /// A link that downloads the file of the order's line <paramref name="line"/> for
+    /// <see cref="StorefrontOptions.DownloadLinkLifetime"/>, while the order stays paid. The token names the order and the
+    /// line; the first line's is the order id alone, as links issued before orders had lines were.
+    /// </summary>
+    public Uri DownloadUrl(Guid orderId, int line = 0)
     {
-        var token = _download.Protect(orderId.ToString("N"), clock.GetUtcNow() + options.Value.DownloadLinkLifetime);
+        var token = _download.Protect(LinePayload(orderId, line), clock.GetUtcNow() + options.Value.DownloadLinkLifetime);
         return new Uri($"{urls.Value.PublicUrl.TrimEnd('/')}/storefront/orders/{orderId:N}/download?token={Uri.EscapeDataString(token)}");
     }
 
-    public bool Downloads(Guid orderId, string? token) =>
-        Unprotects(() => _download.Unprotect(token!, out var expiry) == orderId.ToString("N") && expiry > clock.GetUtcNow(), token);
+    /// <summary>The line a valid, unexpired download token of this order opens; null otherwise.</summary>
+    public int? Downloads(Guid orderId, string? token)
+    {
+        int? line = null;
+        Unprotects(() =>
+        {
+            var payload = _download.Unprotect(token!, out var expiry);
+            if (expiry <= clock.GetUtcNow())
+            {
+                return false;
+            }
+
+            var order = orderId.ToString("N");
+            line = payload == order ? 0
+                : payload.StartsWith(order + ":", StringComparison.Ordinal) && int.TryParse(payload.AsSpan(order.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) ? i
+                : null;
+            return line is not null;
+        }, token);
+        return line;
+    }
+
+    private static string LinePayload(Guid orderId, int line) => line == 0 ? orderId.ToString("N") : $"{orderId:N}:{line.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     /// <summary>The page Checkout sends the buyer back to: <paramref name="configured"/> with <c>{orderId}</c> and <c>{token}</c> filled in.</summary>
     public string BuyerPage(string? configured, Guid orderId, string token, bool cancelled)
@@ -59,7 +83,7 @@ public sealed class OrderLinks(IDataProtectionProvider protection, IOptions<Nexu
 }
 
 /// <summary>
-/// <c>GET /storefront/orders/{id}/download?token=…</c>: a paid DIGITAL order's file. The link is checked, then the order
+/// <c>GET /storefront/orders/{id}/download?token=…</c>: the file of a paid order's DIGITAL line (the token names the line). The link is checked, then the order
 /// now (a refunded or cancelled order downloads nothing, however fresh its link), then the buyer is sent on to the file
 /// itself by a media link that lives five minutes: the bytes are served, ranges and all, by the media endpoint.
 /// </summary>
@@ -76,13 +100,13 @@ public static class OrderDownloads
     private static async Task<IResult> DownloadAsync(HttpContext http, string id, OrderLinks links, MediaUrls media, IQuerySession session)
     {
         http.Response.Headers.CacheControl = "no-store";
-        if (!Guid.TryParse(id, out var orderId) || !links.Downloads(orderId, http.Request.Query["token"]))
+        if (!Guid.TryParse(id, out var orderId) || links.Downloads(orderId, http.Request.Query["token"]) is not { } line)
         {
             return Results.Text("This download link is not valid, or has expired.", statusCode: StatusCodes.Status403Forbidden);
         }
 
         var order = await session.LoadAsync<Order>(orderId, http.RequestAborted);
-        if (order is not { Status: OrderStatus.Paid or OrderStatus.Fulfilled, DigitalFileId: { } file })
+        if (order is not { Status: OrderStatus.Paid or OrderStatus.Fulfilled } || line >= order.Lines.Count || order.Lines[line].DigitalFileId is not { } file)
         {
             return Results.Text("This order has no download: it is not paid, or was refunded.", statusCode: StatusCodes.Status403Forbidden);
         }

@@ -131,9 +131,9 @@ public sealed class StorefrontMarten : IConfigureMarten
     }
 }
 
-/// <summary>The product does not exist, or is another workspace's.</summary>
-public sealed record ProductNotFoundError()
-    : MutationError("NOT_FOUND", "This product does not exist.", ["input", "productId"]);
+/// <summary>The product does not exist, or is another workspace's (at <c>input.productId</c> unless the input names several).</summary>
+public sealed record ProductNotFoundError(IReadOnlyList<string>? At = null)
+    : MutationError("NOT_FOUND", "This product does not exist.", At ?? ["input", "productId"]);
 
 /// <summary>A variant id is not one of the product's.</summary>
 public sealed record VariantNotFoundError(IReadOnlyList<string> Path)

@@ -1,4 +1,5 @@
 using GraphQL.Validation;
+using GraphQL.Types;
 using GraphQL.Validation.Complexity;
 using GraphQL.Validation.Rules.Custom;
 using GraphQLParser.AST;
@@ -38,9 +39,29 @@ public sealed class QueryLimitsRule(ComplexityOptions options) : ComplexityValid
             // A child multiplier of 0 leaves what is selected inside out of the price (see SchemaIntrospectionCost).
             "__schema" => new FieldComplexityResult(SchemaIntrospectionCost, 0),
             "__type" => new FieldComplexityResult(TypeIntrospectionCost, 0),
-            _ => standard(context),
+            _ => WithDefaultPage(context, standard(context)),
         };
         return new QueryLimitsRule(options);
+    }
+
+    /// <summary>
+    /// A connection's list priced by its field's default <c>first</c> when the query gives none. The standard estimate
+    /// reads <c>first</c> from the arguments the query wrote, and a field written with no arguments at all has none to
+    /// read (not even defaults), so a nested <c>products { edges }</c> would be priced at the generic 20 instead of its
+    /// declared default page (see <c>StorefrontQuery.DefaultPageSize</c>).
+    /// </summary>
+    private static FieldComplexityResult WithDefaultPage(FieldImpactContext context, FieldComplexityResult standard)
+    {
+        if (context.FieldDefinition.ResolvedType is not (ListGraphType or NonNullGraphType { ResolvedType: ListGraphType }) ||
+            context.Arguments?.ContainsKey("first") == true || context.Parent is not { } parent ||
+            parent.FieldDefinition.ResolvedType is ListGraphType or NonNullGraphType { ResolvedType: ListGraphType } ||
+            parent.Arguments?.ContainsKey("first") == true || parent.Arguments?.ContainsKey("last") == true ||
+            parent.FieldDefinition.Arguments?.Find("first")?.DefaultValue is not int page)
+        {
+            return standard;
+        }
+
+        return new FieldComplexityResult(standard.FieldImpact, page);
     }
 
     protected override ValueTask ValidateComplexityAsync(ValidationContext context, double totalComplexity, int maxDepth)

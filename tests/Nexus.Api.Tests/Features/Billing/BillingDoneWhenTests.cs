@@ -91,9 +91,11 @@ public sealed class BillingDoneWhenTests(StripeFixture api)
         // The storefront: one poster left; two buyers with no account check out at once.
         var product = await api.Host.PublishedProductAsync(owner, workspace, "Last poster", stock: 1);
         var variant = (await VariantAsync(owner, workspace)).GetProperty("id").GetString();
-        const string Buy = "mutation ($input: CheckoutProductInput!) { checkoutProduct(input: $input) { url orderToken order { id status } errors { __typename ... on Error { code } } } }";
-        var attempts = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => api.Host.PostGraphQLAsync(Buy, new { input = new { productId = product, variantId = variant, quantity = 1 } })));
-        var payloads = attempts.Select(a => a.Data.GetProperty("checkoutProduct")).ToArray();
+        var handle = await api.Host.StorefrontHandleAsync(owner, workspace);
+        const string Buy = "mutation ($input: CheckoutProductsInput!) { checkoutProducts(input: $input) { url orderToken order { id status } errors { __typename ... on Error { code } } } }";
+        var buy = new { input = new { handle, items = new[] { new { productId = product, variantId = variant, quantity = 1 } } } };
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => api.Host.PostGraphQLAsync(Buy, buy)));
+        var payloads = attempts.Select(a => a.Data.GetProperty("checkoutProducts")).ToArray();
         var winner = Assert.Single(payloads, p => p.GetProperty("errors").GetArrayLength() == 0);
         var loser = Assert.Single(payloads, p => p.GetProperty("errors").GetArrayLength() > 0);
         Assert.Equal("OUT_OF_STOCK", loser.GetProperty("errors")[0].GetProperty("code").GetString());
@@ -116,8 +118,8 @@ public sealed class BillingDoneWhenTests(StripeFixture api)
         }
 
         // Sold out for everyone after.
-        var late = await api.Host.PostGraphQLAsync(Buy, new { input = new { productId = product, variantId = variant, quantity = 1 } });
-        Assert.Equal("OUT_OF_STOCK", late.Data.GetProperty("checkoutProduct").GetProperty("errors")[0].GetProperty("code").GetString());
+        var late = await api.Host.PostGraphQLAsync(Buy, buy);
+        Assert.Equal("OUT_OF_STOCK", late.Data.GetProperty("checkoutProducts").GetProperty("errors")[0].GetProperty("code").GetString());
         Assert.Equal(0, (await VariantAsync(owner, workspace)).GetProperty("inventory").GetInt32());
     }
 }

@@ -279,8 +279,17 @@ public sealed partial class StripeFake : IDisposable
             }
 
             var id = $"cs_test_{Interlocked.Increment(ref _sequence):D6}{Guid.NewGuid():N}"[..40];
-            var quantity = long.Parse(form["line_items[0][quantity]"]!, CultureInfo.InvariantCulture);
-            var unit = long.Parse(form["line_items[0][price_data][unit_amount]"]!, CultureInfo.InvariantCulture);
+            // As Stripe does: the session's amount is every line item's quantity × unit amount, added up.
+            long amount = 0;
+            var lineItems = new JsonArray();
+            for (var i = 0; form.ContainsKey($"line_items[{i}][quantity]"); i++)
+            {
+                var quantity = long.Parse(form[$"line_items[{i}][quantity]"]!, CultureInfo.InvariantCulture);
+                var unit = long.Parse(form[$"line_items[{i}][price_data][unit_amount]"]!, CultureInfo.InvariantCulture);
+                amount += quantity * unit;
+                lineItems.Add(new JsonObject { ["quantity"] = quantity, ["unit_amount"] = unit, ["name"] = form[$"line_items[{i}][price_data][product_data][name]"].ToString() });
+            }
+
             var metadata = new JsonObject();
             foreach (var (key, value) in form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal)))
             {
@@ -294,8 +303,10 @@ public sealed partial class StripeFake : IDisposable
                 ["mode"] = "payment",
                 ["status"] = "open",
                 ["payment_status"] = "unpaid",
-                ["amount_subtotal"] = unit * quantity,
-                ["amount_total"] = unit * quantity,
+                ["amount_subtotal"] = amount,
+                ["amount_total"] = amount,
+                // Not in Stripe's session object (it is a separate list there): kept here so tests can see what was sent.
+                ["nexus_line_items"] = lineItems,
                 ["currency"] = form["line_items[0][price_data][currency]"].ToString(),
                 ["client_reference_id"] = form["client_reference_id"].ToString(),
                 ["customer_email"] = form.TryGetValue("customer_email", out var email) ? email.ToString() : null,

@@ -26,12 +26,12 @@ public sealed class OrderTests(StripeFixture api)
     private const string OrderSelection = "id status productTitle variantName delivery quantity unitPrice { amount currency } total { amount currency } refunded { amount currency } holdUntil paidAt fulfilledAt carrier trackingNumber";
 
     private const string Checkout = """
-        mutation ($input: CheckoutProductInput!) { checkoutProduct(input: $input) {
+        mutation ($input: CheckoutProductsInput!) { checkoutProducts(input: $input) {
           url orderToken order { id status total { amount currency } holdUntil }
           errors { __typename ... on Error { code message path } ... on OutOfStockError { available } } } }
         """;
 
-    private sealed record Shop(Person Owner, string Workspace, string Product, string Variant);
+    private sealed record Shop(Person Owner, string Workspace, string Product, string Variant, string Handle);
 
     private sealed record Started(string OrderId, string Token, string Url, string SessionId);
 
@@ -52,15 +52,15 @@ public sealed class OrderTests(StripeFixture api)
         var product = created.GetProperty("product");
         var id = product.GetProperty("id").GetString()!;
         Assert.Equal(0, (await api.Host.MutateAsync(owner, "publishProduct", "PublishProductInput", new { productId = id }, ProductScenarios.Selection)).GetProperty("errors").GetArrayLength());
-        return new Shop(owner, workspace, id, product.GetProperty("variants")[0].GetProperty("id").GetString()!);
+        return new Shop(owner, workspace, id, product.GetProperty("variants")[0].GetProperty("id").GetString()!, await api.Host.StorefrontHandleAsync(owner, workspace));
     }
 
     /// <summary>An anonymous checkout; the payload.</summary>
     private async Task<JsonElement> CheckoutAsync(Shop shop, int quantity = 1, string? email = null)
     {
-        var response = await api.Host.PostGraphQLAsync(Checkout, new { input = new { productId = shop.Product, variantId = shop.Variant, quantity, email } });
+        var response = await api.Host.PostGraphQLAsync(Checkout, new { input = new { handle = shop.Handle, items = new[] { new { productId = shop.Product, variantId = shop.Variant, quantity } }, email } });
         Assert.True(response.Status == 200 && response.Errors.Length == 0, response.Body.ToString());
-        return response.Data.GetProperty("checkoutProduct");
+        return response.Data.GetProperty("checkoutProducts");
     }
 
     private async Task<Started> StartAsync(Shop shop, int quantity = 1)
@@ -172,9 +172,9 @@ public sealed class OrderTests(StripeFixture api)
         }
 
         Assert.Equal(0, await StockAsync(shop));
-        Assert.Single(api.Stripe.PaymentSessions, s => (string?)s["metadata"]!["productId"] == Ids.Of(shop.Product).ToString());
-        var storefront = await api.Host.QueryAsync("query ($id: ID!) { storefront(workspaceId: $id) { edges { node { variants { inStock } } } } }", new { id = shop.Workspace });
-        Assert.False(storefront.GetProperty("storefront").GetProperty("edges")[0].GetProperty("node").GetProperty("variants")[0].GetProperty("inStock").GetBoolean());
+        Assert.Single(api.Stripe.PaymentSessions, s => (string?)s["metadata"]!["workspaceId"] == Ids.Of(shop.Workspace).ToString());
+        var storefront = await api.Host.QueryAsync("query ($h: String!) { storefront(handle: $h) { products { edges { node { variants { inStock } } } } } }", new { h = shop.Handle });
+        Assert.False(storefront.GetProperty("storefront").GetProperty("products").GetProperty("edges")[0].GetProperty("node").GetProperty("variants")[0].GetProperty("inStock").GetBoolean());
         Assert.Equal("PENDING", won.GetProperty("order").GetProperty("status").GetString());
     }
 
@@ -243,7 +243,8 @@ public sealed class OrderTests(StripeFixture api)
             workspaceId = workspace, title = "E-book", description = "", price = 900, currency = "USD", delivery = "DIGITAL", digitalFileId = file, variants = new[] { new { name = "PDF" } },
         }, ProductScenarios.Selection);
         var product = created.GetProperty("product");
-        var shop = new Shop(owner, workspace, product.GetProperty("id").GetString()!, product.GetProperty("variants")[0].GetProperty("id").GetString()!);
+        var shop = new Shop(owner, workspace, product.GetProperty("id").GetString()!, product.GetProperty("variants")[0].GetProperty("id").GetString()!,
+            await api.Host.StorefrontHandleAsync(owner, workspace));
         await api.Host.MutateAsync(owner, "publishProduct", "PublishProductInput", new { productId = shop.Product }, ProductScenarios.Selection);
 
         var started = await StartAsync(shop);
@@ -362,12 +363,12 @@ public sealed class OrderTests(StripeFixture api)
         Assert.Equal(JsonValueKind.Null, forged.GetProperty("storefrontOrder").ValueKind);
 
         var draft = await api.Host.CreateProductAsync(shop.Owner, shop.Workspace, "Draft mug", stock: 4);
-        var refused = await api.Host.PostGraphQLAsync(Checkout, new { input = new { productId = draft, variantId = shop.Variant, quantity = 1 } });
+        var refused = await api.Host.PostGraphQLAsync(Checkout, new { input = new { handle = shop.Handle, items = new[] { new { productId = draft, variantId = shop.Variant, quantity = 1 } } } });
         Assert.True(refused.Errors.Length == 0, refused.Body.ToString());
-        Assert.Equal("NOT_FOUND", refused.Data.GetProperty("checkoutProduct").GetProperty("errors")[0].GetProperty("code").GetString());
-        var tooMany = await api.Host.PostGraphQLAsync(Checkout, new { input = new { productId = shop.Product, variantId = shop.Variant, quantity = OrderRules.MaxQuantity + 1 } });
+        Assert.Equal("NOT_FOUND", refused.Data.GetProperty("checkoutProducts").GetProperty("errors")[0].GetProperty("code").GetString());
+        var tooMany = await api.Host.PostGraphQLAsync(Checkout, new { input = new { handle = shop.Handle, items = new[] { new { productId = shop.Product, variantId = shop.Variant, quantity = OrderRules.MaxQuantity + 1 } } } });
         Assert.True(tooMany.Errors.Length == 0, tooMany.Body.ToString());
-        Assert.Equal("VALIDATION", tooMany.Data.GetProperty("checkoutProduct").GetProperty("errors")[0].GetProperty("code").GetString());
+        Assert.Equal("VALIDATION", tooMany.Data.GetProperty("checkoutProducts").GetProperty("errors")[0].GetProperty("code").GetString());
     }
 
     [Fact]

@@ -42,6 +42,15 @@ public static class ProductScenarios
         return id;
     }
 
+    /// <summary>Gives the workspace's storefront a fresh handle (as its owner or an admin); the handle.</summary>
+    public static async Task<string> StorefrontHandleAsync(this IAlbaHost host, Person admin, string workspaceId, string? handle = null)
+    {
+        handle ??= $"shop-{Guid.NewGuid():N}";
+        var payload = await host.MutateAsync(admin, "setStorefrontHandle", "SetStorefrontHandleInput", new { workspaceId, handle }, "workspace { storefrontHandle }");
+        Assert.True(payload.GetProperty("errors").GetArrayLength() == 0, payload.ToString());
+        return handle;
+    }
+
     /// <summary>"productId|variantId" of a new product's one variant (for calls that name both).</summary>
     public static async Task<string> ProductAndVariantAsync(IAlbaHost host, Person editor, string workspaceId)
     {

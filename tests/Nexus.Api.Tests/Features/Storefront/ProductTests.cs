@@ -13,9 +13,9 @@ namespace Nexus.Api.Tests.Features.Storefront;
 public sealed class ProductTests(ApiFixture api)
 {
     private const string Storefront = """
-        query ($id: ID!, $first: Int, $after: String) { storefront(workspaceId: $id, first: $first, after: $after) {
+        query ($handle: String!, $first: Int, $after: String) { storefront(handle: $handle) { handle name products(first: $first, after: $after) {
           totalCount edges { cursor node { id title description delivery price { amount currency } variants { id name sku price { amount currency } inStock } media { url kind mime width height } } }
-          pageInfo { hasNextPage endCursor } } }
+          pageInfo { hasNextPage endCursor } } } }
         """;
 
     private async Task<JsonElement> MutateAsync(Person person, string field, string inputType, object input) =>
@@ -191,11 +191,15 @@ public sealed class ProductTests(ApiFixture api)
         var archived = await api.Host.PublishedProductAsync(owner, workspace, "Archived");
         await MutateAsync(owner, "archiveProduct", "ArchiveProductInput", new { productId = archived });
         await api.Host.PublishedProductAsync(owner, other, "Other workspace's");
+        var handle = await api.Host.StorefrontHandleAsync(owner, workspace);
+        await api.Host.StorefrontHandleAsync(owner, other);
 
-        // No token at all.
-        var response = await api.Host.PostGraphQLAsync(Storefront, new { id = workspace, first = 10 });
+        // No token at all; the handle in any case.
+        var response = await api.Host.PostGraphQLAsync(Storefront, new { handle = handle.ToUpperInvariant(), first = 10 });
         Assert.True(response.Status == 200 && response.Errors.Length == 0, response.Body.ToString());
-        var storefront = response.Data.GetProperty("storefront");
+        Assert.Equal(handle, response.Data.GetProperty("storefront").GetProperty("handle").GetString());
+        Assert.Equal("Acme", response.Data.GetProperty("storefront").GetProperty("name").GetString());
+        var storefront = response.Data.GetProperty("storefront").GetProperty("products");
         var nodes = storefront.GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node")).ToArray();
         Assert.Equal([soldOut, shown], nodes.Select(n => n.GetProperty("id").GetString()));
         Assert.Equal(2, storefront.GetProperty("totalCount").GetInt32());
@@ -207,16 +211,18 @@ public sealed class ProductTests(ApiFixture api)
         Assert.Equal(200, (await api.Host.SendAsync(HttpMethod.Get, new Uri(media.GetProperty("url").GetString()!).PathAndQuery, accept: null)).Status);
 
         // Stock counts, drafts' and members' data are not in the type at all.
-        var leak = await api.Host.PostGraphQLAsync("query ($id: ID!) { storefront(workspaceId: $id) { edges { node { variants { inventory } } } } }", new { id = workspace });
+        var leak = await api.Host.PostGraphQLAsync("query ($h: String!) { storefront(handle: $h) { products { edges { node { variants { inventory } } } } } }", new { h = handle });
         Assert.Equal(400, leak.Status);
-        var status = await api.Host.PostGraphQLAsync("query ($id: ID!) { storefront(workspaceId: $id) { edges { node { status } } } }", new { id = workspace });
+        var status = await api.Host.PostGraphQLAsync("query ($h: String!) { storefront(handle: $h) { products { edges { node { status } } } } }", new { h = handle });
         Assert.Equal(400, status.Status);
+        var members = await api.Host.PostGraphQLAsync("query ($h: String!) { storefront(handle: $h) { members { edges { cursor } } } }", new { h = handle });
+        Assert.Equal(400, members.Status);
 
-        // An unknown workspace is an empty storefront, like one with nothing published; a malformed id is BAD_REQUEST.
-        var unknown = await api.Host.QueryAsync(Storefront, new { id = Nexus.Api.GraphQL.Relay.GlobalId.Encode("Workspace", Guid.NewGuid()), first = 10 });
-        Assert.Empty(unknown.GetProperty("storefront").GetProperty("edges").EnumerateArray());
-        var malformed = await api.Host.PostGraphQLAsync(Storefront, new { id = "nope", first = 10 });
-        Assert.Contains("BAD_REQUEST", malformed.ErrorCodes);
+        // An unknown handle and one that could not be a handle are both no storefront.
+        foreach (var unknown in new[] { $"none-{Guid.NewGuid():N}", "nope!", "" })
+        {
+            Assert.Equal(JsonValueKind.Null, (await api.Host.QueryAsync(Storefront, new { handle = unknown, first = 10 })).GetProperty("storefront").ValueKind);
+        }
     }
 
     [Fact]
@@ -224,6 +230,7 @@ public sealed class ProductTests(ApiFixture api)
     {
         var owner = await api.Host.PersonAsync("Owner");
         var workspace = await api.Host.CreateWorkspaceAsync(owner);
+        var handle = await api.Host.StorefrontHandleAsync(owner, workspace);
         var published = new List<string>();
         for (var i = 0; i < 5; i++)
         {
@@ -234,7 +241,7 @@ public sealed class ProductTests(ApiFixture api)
         string? after = null;
         do
         {
-            var page = (await api.Host.QueryAsync(Storefront, new { id = workspace, first = 2, after })).GetProperty("storefront");
+            var page = (await api.Host.QueryAsync(Storefront, new { handle, first = 2, after })).GetProperty("storefront").GetProperty("products");
             seen.AddRange(page.GetProperty("edges").EnumerateArray().Select(e => e.GetProperty("node").GetProperty("id").GetString()!));
             after = page.GetProperty("pageInfo").GetProperty("hasNextPage").GetBoolean() ? page.GetProperty("pageInfo").GetProperty("endCursor").GetString() : null;
             if (seen.Count == 2)
@@ -250,7 +257,7 @@ public sealed class ProductTests(ApiFixture api)
         var members = await api.Host.AsAsync(owner, "query ($id: ID!, $after: String) { workspace(id: $id) { products(first: 4, after: $after) { edges { node { id } } pageInfo { endCursor } } } }",
             new { id = workspace, after = (string?)null });
         var cursor = members.Data.GetProperty("workspace").GetProperty("products").GetProperty("pageInfo").GetProperty("endCursor").GetString();
-        var foreign = await api.Host.PostGraphQLAsync(Storefront, new { id = workspace, first = 2, after = cursor });
+        var foreign = await api.Host.PostGraphQLAsync(Storefront, new { handle, first = 2, after = cursor });
         Assert.Contains("BAD_REQUEST", foreign.ErrorCodes);
     }
 }

@@ -26,10 +26,12 @@ public sealed class StorefrontCostTests(ApiFixture api)
             await api.Host.PublishedProductAsync(owner, workspace, $"P{i}", mediaIds: [photo]);
         }
 
-        var response = await api.Host.PostGraphQLAsync($"query ($id: ID!) {{ storefront(workspaceId: $id) {{ {Full} }} }}", new { id = workspace });
+        var handle = await api.Host.StorefrontHandleAsync(owner, workspace);
+
+        var response = await api.Host.PostGraphQLAsync($"query ($h: String!) {{ storefront(handle: $h) {{ handle name products {{ {Full} }} }} }}", new { h = handle });
 
         Assert.True(response.Status == 200 && response.Errors.Length == 0, response.Body.ToString());
-        var storefront = response.Data.GetProperty("storefront");
+        var storefront = response.Data.GetProperty("storefront").GetProperty("products");
         Assert.Equal(StorefrontQuery.DefaultPageSize, storefront.GetProperty("edges").GetArrayLength());
         Assert.Equal(StorefrontQuery.DefaultPageSize + 1, storefront.GetProperty("totalCount").GetInt32());
         Assert.True(storefront.GetProperty("pageInfo").GetProperty("hasNextPage").GetBoolean());
@@ -37,13 +39,14 @@ public sealed class StorefrontCostTests(ApiFixture api)
     }
 
     [Theory]
-    [InlineData("query ($id: ID!) { storefront(workspaceId: $id, first: 100) { " + Full + " } }")]
-    [InlineData("query ($id: ID!) { storefront(workspaceId: $id, first: 20) { " + Full + " } }")]
-    [InlineData("query ($id: ID!) { a: storefront(workspaceId: $id) { " + Full + " } b: storefront(workspaceId: $id) { " + Full + " } }")]
-    [InlineData("query ($id: ID!) { storefront(workspaceId: $id, first: 100) { edges { node { variants { id name sku inStock price { amount currency } } } } } }")]
+    [InlineData("query ($h: String!) { storefront(handle: $h) { products(first: 100) { " + Full + " } } }")]
+    [InlineData("query ($h: String!) { storefront(handle: $h) { products(first: 20) { " + Full + " } } }")]
+    [InlineData("query ($h: String!) { a: storefront(handle: $h) { products { " + Full + " } } b: storefront(handle: $h) { products { " + Full + " } } }")]
+    [InlineData("query ($h: String!) { storefront(handle: $h) { a: products { " + Full + " } b: products { " + Full + " } } }")]
+    [InlineData("query ($h: String!) { storefront(handle: $h) { products(first: 100) { edges { node { variants { id name sku inStock price { amount currency } } } } } } }")]
     public async Task a_selection_that_could_cost_more_than_the_limit_is_refused_before_anything_runs(string query)
     {
-        var response = await api.Host.PostGraphQLAsync(query, new { id = Nexus.Api.GraphQL.Relay.GlobalId.Encode("Workspace", Guid.NewGuid()) });
+        var response = await api.Host.PostGraphQLAsync(query, new { h = "any-shop" });
 
         Assert.True(response.ErrorCodes is ["MAX_COMPLEXITY"], response.Body.ToString());
         Assert.False(response.Body.TryGetProperty("data", out _));
@@ -53,8 +56,8 @@ public sealed class StorefrontCostTests(ApiFixture api)
     public async Task bigger_pages_are_for_fewer_fields()
     {
         var response = await api.Host.PostGraphQLAsync(
-            "query ($id: ID!) { storefront(workspaceId: $id, first: 100) { edges { node { id title price { amount currency } media { url } } } } }",
-            new { id = Nexus.Api.GraphQL.Relay.GlobalId.Encode("Workspace", Guid.NewGuid()) });
+            "query ($h: String!) { storefront(handle: $h) { products(first: 100) { edges { node { id title price { amount currency } media { url } } } } } }",
+            new { h = "any-shop" });
 
         Assert.True(response.Status == 200 && response.Errors.Length == 0, response.Body.ToString());
     }

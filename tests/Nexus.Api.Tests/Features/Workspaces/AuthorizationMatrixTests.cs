@@ -5,6 +5,7 @@ using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.Infrastructure.Identity;
+using Nexus.Api.Tests.Features.Media;
 using Nexus.Api.Tests.GraphQL.Authorization;
 using Nexus.Api.Tests.Infrastructure;
 
@@ -118,6 +119,8 @@ public sealed partial class AuthorizationMatrixTests(ApiFixture api)
         ["fulfillOrder"] = Mutation("fulfillOrder", "FulfillOrderInput", (order, _) => new { orderId = order }, Storefront.OrderScenarios.PendingOrderAsync),
         ["refundOrder"] = Mutation("refundOrder", "RefundOrderInput", (order, _) => new { orderId = order }, Storefront.OrderScenarios.PendingOrderAsync),
         ["Workspace.orders"] = new("query ($id: ID!) { workspace(id: $id) { orders { edges { cursor } } } }", (ws, _) => new { id = ws }),
+        ["Workspace.storefrontHandle"] = new("query ($id: ID!) { workspace(id: $id) { storefrontHandle } }", (ws, _) => new { id = ws }),
+        ["setStorefrontHandle"] = Mutation("setStorefrontHandle", "SetStorefrontHandleInput", (ws, _) => new { workspaceId = ws, handle = $"m-{Ids.Of(ws):N}" }),
         ["Workspace.sales"] = new("query ($id: ID!) { workspace(id: $id) { sales(from: \"2026-01-01T00:00:00Z\", to: \"2026-02-01T00:00:00Z\") { totals { currency } } } }", (ws, _) => new { id = ws }),
         ["updateCreatorProfile"] = Mutation("updateCreatorProfile", "UpdateCreatorProfileInput", (ws, _) => new { workspaceId = ws, displayName = "Matrix creator" }),
         ["createCampaign"] = Mutation("createCampaign", "CreateCampaignInput", (ws, _) => CampaignInput(ws)),

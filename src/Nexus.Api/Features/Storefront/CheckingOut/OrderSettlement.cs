@@ -50,9 +50,9 @@ public static class OrderSettlement
                 var paid = new OrderPaid(order.Id, checkout.PaymentIntentId ?? "", checkout.AmountTotal ?? order.Total, (checkout.Currency ?? order.Currency).ToUpperInvariant(),
                     checkout.CustomerDetails?.Email, checkout.CustomerDetails?.Name, shipping, now);
                 stream.AppendOne(paid);
-                if (order.Delivery == DeliveryKind.Digital)
+                if (!order.HasPhysical)
                 {
-                    // The link is the delivery: a digital order is fulfilled the moment it is paid.
+                    // The links are the delivery: an order of digital lines only is fulfilled the moment it is paid.
                     stream.AppendOne(new OrderFulfilled(order.Id, null, null, null, now));
                 }
 
@@ -74,21 +74,23 @@ public static class OrderSettlement
     }
 
     /// <summary>
-    /// Gives an order's units back to its variant's stock, on the product's stream at the version read. Nothing comes back
-    /// for a digital order, or a variant removed since (its stock went with it).
+    /// Gives every physical line's units back to its variant's stock, on each product's stream at the version read, in the
+    /// caller's one transaction (by product id, as checkout reserved them, so no two writers lock in opposite orders).
+    /// Nothing comes back for a digital line, or a variant removed since (its stock went with it).
     /// </summary>
     public static async Task ReleaseAsync(IDocumentSession session, Order order, DateTimeOffset now, CancellationToken ct)
     {
-        if (order.Delivery != DeliveryKind.Physical)
+        foreach (var lines in order.Lines.Where(l => l.Delivery == DeliveryKind.Physical).GroupBy(l => l.ProductId).OrderBy(g => g.Key))
         {
-            return;
-        }
-
-        var product = await session.Events.FetchForWriting<Product>(order.ProductId, ct);
-        if (product.Aggregate?.Variants.FirstOrDefault(v => v.Id == order.VariantId) is { Inventory: { } stock })
-        {
-            var after = (int)Math.Min((long)stock + order.Quantity, ProductRules.MaxStock);
-            product.AppendOne(new ProductStockReleased(order.ProductId, order.VariantId, order.Id, order.Quantity, after, now));
+            var product = await session.Events.FetchForWriting<Product>(lines.Key, ct);
+            foreach (var line in lines)
+            {
+                if (product.Aggregate?.Variants.FirstOrDefault(v => v.Id == line.VariantId) is { Inventory: { } stock })
+                {
+                    var after = (int)Math.Min((long)stock + line.Quantity, ProductRules.MaxStock);
+                    product.AppendOne(new ProductStockReleased(line.ProductId, line.VariantId, order.Id, line.Quantity, after, now));
+                }
+            }
         }
     }
 
@@ -96,16 +98,21 @@ public static class OrderSettlement
     {
         var messages = new OutgoingMessages();
         var amount = new Money(paid.AmountTotal, paid.Currency).Display();
+        var summary = string.Join("\n", order.Lines.Select(l => $"{l.Quantity} × {l.ProductTitle} ({l.VariantName})"));
+        var subject = order.Lines.Count == 1 ? order.ProductTitle : $"{order.ProductTitle} and {order.Lines.Count - 1} more";
         if (paid.BuyerEmail is { Length: > 0 } buyer)
         {
-            var delivery = order.Delivery == DeliveryKind.Digital
-                ? $"Download it here (the link works for a limited time; your order page gives a fresh one): {links.DownloadUrl(order.Id)}"
-                : "The seller will ship it and tell you when it is on its way.";
-            messages.Add(new SendEmail(new EmailMessage("order-paid", buyer, $"Your order: {order.ProductTitle}",
+            var downloads = order.Downloads().Select(d => $"{d.Line.ProductTitle}: {links.DownloadUrl(order.Id, d.Index)}").ToList();
+            var delivery = (downloads.Count > 0
+                    ? "Download here (the links work for a limited time; your order page gives fresh ones):\n" + string.Join("\n", downloads) + "\n"
+                    : "") +
+                (order.HasPhysical ? "The seller will ship your order and tell you when it is on its way." : "");
+            messages.Add(new SendEmail(new EmailMessage("order-paid", buyer, $"Your order: {subject}",
                 $"""
                 Thank you for your order.
 
-                {order.Quantity} × {order.ProductTitle} ({order.VariantName}): {amount}
+                {summary}
+                Total: {amount}
 
                 {delivery}
 
@@ -118,10 +125,11 @@ public static class OrderSettlement
             var admins = await session.LoadManyAsync<Accounts.User>(ct, workspace.Members.Where(m => m.Value >= Role.Admin).Select(m => m.Key));
             foreach (var admin in admins)
             {
-                messages.Add(new SendEmail(new EmailMessage("order-received", admin.Email, $"New order in \"{workspace.Name}\": {order.ProductTitle}",
+                messages.Add(new SendEmail(new EmailMessage("order-received", admin.Email, $"New order in \"{workspace.Name}\": {subject}",
                     $"""
-                    {order.Quantity} × {order.ProductTitle} ({order.VariantName}) was paid: {amount}.
-                    {(order.Delivery == DeliveryKind.Physical ? "It is waiting to be shipped." : "The buyer received the download link.")}
+                    An order was paid: {amount}.
+                    {summary}
+                    {(order.HasPhysical ? "It is waiting to be shipped." : "The buyer received the download links.")}
 
                     Orders: {urls.FrontendUrl.TrimEnd('/')}/store/orders
                     """)));

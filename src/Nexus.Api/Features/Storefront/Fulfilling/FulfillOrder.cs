@@ -51,8 +51,9 @@ public static class FulfillOrderHandler
         if (order.BuyerEmail is { Length: > 0 } buyer)
         {
             var news = tracking is null ? "" : $"\n\nTracking: {tracking}{(carrier is null ? "" : $" ({carrier})")}";
-            messages.Add(new SendEmail(new EmailMessage("order-shipped", buyer, $"Your order is on its way: {order.ProductTitle}",
-                $"{order.Quantity} × {order.ProductTitle} ({order.VariantName}) has shipped.{news}\n\nOrder: {order.Id:N}")));
+            var shipped = order.Lines.Where(l => l.Delivery == DeliveryKind.Physical).Select(l => $"{l.Quantity} × {l.ProductTitle} ({l.VariantName})");
+            messages.Add(new SendEmail(new EmailMessage("order-shipped", buyer, $"Your order is on its way: {order.ProductTitle}{(order.Lines.Count > 1 ? " and more" : "")}",
+                $"Shipped:\n{string.Join("\n", shipped)}{news}\n\nOrder: {order.Id:N}")));
         }
 
         return (order.Id, messages);

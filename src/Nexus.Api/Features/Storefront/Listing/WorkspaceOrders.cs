@@ -19,7 +19,7 @@ public sealed class WorkspaceOrdersField : ITypeExtension<WorkspaceType>
             .Description("The storefront's orders, newest first (by when checkout started); with `status` or `productId`, only those.")
             .Paged()
             .Argument<OrderStatusType>("status", "Only orders in this state.")
-            .Argument<IdGraphType>("productId", "Only orders of this product.")
+            .Argument<IdGraphType>("productId", "Only orders with a line of this product.")
             .RequireWorkspaceRole(Role.Viewer, ctx => ((Workspace)ctx.Source!).Id)
             .FirstPartyOnly()
             .ResolveAsync(async ctx => await OrderListing.PageAsync(((Workspace)ctx.Source!).Id, ctx.GetArgument<OrderStatus?>("status"),
@@ -51,7 +51,8 @@ public static class OrderListing
             query = query.Where(o => o.Status == only);
         }
 
-        return productId is { } product ? query.Where(o => o.ProductId == product) : query;
+        // The first line's product is the document's ProductId; an order stored before lines existed has only that one.
+        return productId is { } product ? query.Where(o => o.ProductId == product || o.Lines.Any(l => l.ProductId == product)) : query;
     }
 
     /// <summary>Up to <paramref name="take"/> orders after the cursor's (creation ticks, id), newest first.</summary>

@@ -14,7 +14,7 @@ namespace Nexus.Api.Features.Storefront.Refunding;
 
 /// <summary>
 /// Gives a paid order's money back through Stripe, all of it or part (<paramref name="Amount"/>, minor units; null is
-/// what is left), and with <paramref name="Restock"/> puts a physical order's units back on sale. The call to Stripe
+/// what is left), and with <paramref name="Restock"/> puts every physical line's units back on sale. The call to Stripe
 /// runs outside any transaction, keyed by the order's version and the amount: two identical clicks on the same order
 /// make one refund (Stripe answers the second with the first's refund), and the refund is recorded by its id, so the
 /// answer and Stripe's <c>charge.refunded</c> webhook count it once between them.
@@ -23,7 +23,7 @@ public sealed record RefundOrder(Guid OrderId, Guid ByUserId, long? Amount, bool
 {
     public sealed class Validator : AbstractValidator<RefundOrder>
     {
-        public Validator() => RuleFor(c => c.Amount).InclusiveBetween(1, ProductRules.MaxAmount * OrderRules.MaxQuantity).When(c => c.Amount is not null)
+        public Validator() => RuleFor(c => c.Amount).InclusiveBetween(1, ProductRules.MaxAmount * OrderRules.MaxQuantity * OrderRules.MaxLines).When(c => c.Amount is not null)
             .WithMessage("A refund is at least 1 (minor unit) and at most the order's total.");
     }
 }
@@ -107,9 +107,9 @@ public static class RecordOrderRefundHandler
             stream.AppendOne(new OrderRefunded(order.Id, command.RefundId, command.Amount, command.Currency, command.ByUserId, now));
         }
 
-        if (command.Restock && order.Delivery == DeliveryKind.Physical && order.Restocked == 0)
+        if (command.Restock && order.HasPhysical && order.Restocked == 0)
         {
-            stream.AppendOne(new OrderRestocked(order.Id, order.Quantity, command.ByUserId, now));
+            stream.AppendOne(new OrderRestocked(order.Id, order.Lines.Where(l => l.Delivery == DeliveryKind.Physical).Sum(l => l.Quantity), command.ByUserId, now));
             await OrderSettlement.ReleaseAsync(session, order, now, ct);
         }
     }
@@ -118,7 +118,7 @@ public static class RecordOrderRefundHandler
 public sealed record RefundOrderInput(
     [property: Id] string OrderId,
     [property: Description("In minor units of the order's currency; leave out to refund all that is left.")] long? Amount = null,
-    [property: Description("Put a PHYSICAL order's units back in stock (once per order); false when left out.")] bool? Restock = null) : IOrderInput;
+    [property: Description("Put the units of every PHYSICAL line back in stock (once per order); false when left out.")] bool? Restock = null) : IOrderInput;
 
 public sealed class RefundOrderMutation() : Mutation<RefundOrderInput, RefundOrder, Guid>("refundOrder",
     "Refunds a paid order through Stripe, wholly or in part; the order is REFUNDED once all of it went back. A digital order's download link stops working when it is wholly refunded.",

@@ -154,11 +154,11 @@ public sealed class SalesReport(Guid workspaceId, TimeZoneInfo zone, DateTimeOff
     }
 
     /// <summary>Rows: parameters @workspace, @from, @to, @product (null for all), @unit (day, week, month) and @zone (IANA).</summary>
-    public static readonly string RowsSql = $"select date_trunc(@unit, d.paid_at at time zone @zone)::date, {ProductId}, {Currency}, {Figures} from {Where} " +
+    public static readonly string RowsSql = $"{Lines} select date_trunc(@unit, l.paid_at at time zone @zone)::date, l.product_id, l.currency, {Figures} from lines l {OfProduct} " +
         $"group by 1, 2, 3 order by 1, 2, 3 limit {MaxRows + 1}";
 
     /// <summary>Totals per currency: parameters @workspace, @from, @to and @product.</summary>
-    public static readonly string TotalsSql = $"select {Currency}, {Figures} from {Where} group by 1 order by 1";
+    public static readonly string TotalsSql = $"{Lines} select l.currency, {Figures} from lines l {OfProduct} group by 1 order by 1";
 
     private async Task QueryAsync(string sql, Action<NpgsqlCommand> parameters, Action<NpgsqlDataReader> read, CancellationToken ct)
     {
@@ -186,17 +186,36 @@ public sealed class SalesReport(Guid workspaceId, TimeZoneInfo zone, DateTimeOff
         _ => AnalyticsInterval.Month,
     };
 
-    // The workspace and paid_at as OrderMarten's sales index has them, so PostgreSQL reads the range from it.
-    private const string Where = "nexus.mt_doc_order d where CAST(d.data ->> 'WorkspaceId' as uuid) = @workspace and d.paid_at is not null " +
-        "and d.paid_at >= @from and d.paid_at < @to and (@product::uuid is null or CAST(d.data ->> 'ProductId' as uuid) = @product)";
+    // The lines of the range's paid orders, each with its share of what the order collected and of what was refunded.
+    // The workspace and paid_at are as OrderMarten's sales index has them, so PostgreSQL reads the range from it. An order
+    // stored before orders had lines is its one line. A line's share is cut at the running total (floor(paid × lines up
+    // to it / order total) less the same for the lines before), so an order's shares add up to exactly what it collected,
+    // whatever the rounding; numeric, as paid × running total can pass bigint.
+    private const string Lines = "with lines as (select d.id, d.paid_at, d.data ->> 'Currency' as currency, l.product_id, l.units, " +
+        $"floor({Paid} * l.upto / l.total)::bigint - floor({Paid} * (l.upto - l.line_total) / l.total)::bigint as gross, " +
+        $"floor({Refunded} * l.upto / l.total)::bigint - floor({Refunded} * (l.upto - l.line_total) / l.total)::bigint as refunded " +
+        // Each order's lines are numbered and summed within the order (a lateral subquery), so the orders themselves are
+        // read straight from the sales index, in no particular order.
+        "from nexus.mt_doc_order d cross join lateral (select CAST(x.line ->> 'ProductId' as uuid) as product_id, CAST(x.line ->> 'Quantity' as bigint) as units, " +
+        $"{LineTotal} as line_total, sum({LineTotal}) over (order by x.n) as upto, " +
+        // A free order (total 0) has no shares to cut: nullif makes them null, which the sums count as nothing.
+        $"nullif(sum({LineTotal}) over (), 0) as total " +
+        "from jsonb_array_elements(case when jsonb_typeof(d.data -> 'Lines') = 'array' and jsonb_array_length(d.data -> 'Lines') > 0 " +
+        "then d.data -> 'Lines' else jsonb_build_array(jsonb_build_object('ProductId', d.data -> 'ProductId', 'Quantity', d.data -> 'Quantity', 'UnitAmount', d.data -> 'UnitAmount')) end) " +
+        "with ordinality x(line, n)) l " +
+        "where CAST(d.data ->> 'WorkspaceId' as uuid) = @workspace and d.paid_at is not null and d.paid_at >= @from and d.paid_at < @to) ";
 
-    private const string ProductId = "CAST(d.data ->> 'ProductId' as uuid)";
+    private const string LineTotal = "CAST(x.line ->> 'Quantity' as bigint) * CAST(x.line ->> 'UnitAmount' as bigint)";
 
-    private const string Currency = "d.data ->> 'Currency'";
+    private const string Paid = "CAST(d.data ->> 'AmountPaid' as numeric)";
 
-    // What Stripe collected (AmountPaid) and what went back of it: never summed across currencies, as every group has one.
-    private const string Figures = "count(*)::int, coalesce(sum(CAST(d.data ->> 'Quantity' as bigint)), 0)::bigint, " +
-        "coalesce(sum(CAST(d.data ->> 'AmountPaid' as bigint)), 0)::bigint, coalesce(sum(CAST(d.data ->> 'AmountRefunded' as bigint)), 0)::bigint";
+    private const string Refunded = "CAST(d.data ->> 'AmountRefunded' as numeric)";
+
+    private const string OfProduct = "where (@product::uuid is null or l.product_id = @product)";
+
+    // What Stripe collected (AmountPaid) and what went back of it, shared among the lines: never summed across
+    // currencies, as every group has one. An order with two lines of a group counts once.
+    private const string Figures = "count(distinct l.id)::int, coalesce(sum(l.units), 0)::bigint, coalesce(sum(l.gross), 0)::bigint, coalesce(sum(l.refunded), 0)::bigint";
 }
 
 /// <summary>Sales in one currency: paid orders, units, what they collected and what was refunded of it (minor units).</summary>
@@ -236,7 +255,7 @@ public sealed class SalesRowType : ObjectGraphType<SalesRow>
     public SalesRowType()
     {
         Name = "SalesRow";
-        Description = "One period's paid orders of one product in one currency. Only the range's orders count, so the first and last period may be partial.";
+        Description = "One period's paid orders of one product in one currency: the lines of that product, each with its share of its order's payment and refunds. Only the range's orders count, so the first and last period may be partial.";
         Field<NonNullGraphType<StringGraphType>, string>("date").Description("The period's first local day, `yyyy-MM-dd` (a Monday for weeks, the 1st for months).")
             .Resolve(ctx => ctx.Source.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("start").Description("Local midnight of that day in the workspace's zone, as an instant.").Resolve(ctx => ctx.Source.Start);
