@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
 using Nexus.Api.GraphQL.Errors;
@@ -136,6 +137,31 @@ public sealed record Campaign(
         var committed = new Dictionary<Guid, long>(Committed);
         committed.Remove(e.ApplicationId);
         return this with { Committed = committed, UpdatedAt = e.At };
+    }
+}
+
+/// <summary>A closed campaign is complete once every contract made on it has ended (paid or cancelled).</summary>
+public static class CampaignCompletion
+{
+    /// <summary>
+    /// Appends <see cref="CampaignCompleted"/> when the contract of <paramref name="ending"/>, ending in this transaction,
+    /// was the last one under way of a closed campaign. The campaign is read for writing, so a contract accepted
+    /// meanwhile makes one of the two transactions run again.
+    /// </summary>
+    public static async Task CheckAsync(IDocumentSession session, IEventStream<Campaign> stream, Guid ending, DateTimeOffset now, CancellationToken ct)
+    {
+        if (stream.Aggregate is not { Status: CampaignStatus.Closed } campaign)
+        {
+            return;
+        }
+
+        var others = campaign.Committed.Keys.Where(id => id != ending).ToArray();
+        var underWay = others.Length > 0 &&
+            (await session.LoadManyAsync<CampaignApplication>(ct, others)).Any(a => a.Contract is { Status: not (ContractStatus.Paid or ContractStatus.Cancelled) });
+        if (!underWay)
+        {
+            stream.AppendOne(new CampaignCompleted(campaign.Id, campaign.WorkspaceId, now));
+        }
     }
 }
 

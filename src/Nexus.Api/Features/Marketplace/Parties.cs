@@ -1,3 +1,4 @@
+using JasperFx.Events;
 using Marten;
 using Nexus.Api.Features.Workspaces;
 using Nexus.Api.GraphQL;
@@ -29,6 +30,10 @@ public static class Parties
     /// <summary>Whether the user may read the application: a member of either workspace.</summary>
     public static async Task<bool> SeesAsync(IQuerySession session, CampaignApplication application, Guid userId, CancellationToken ct) =>
         (await OfAsync(session, application, userId, Role.Viewer, ct)).Side is not null;
+
+    /// <summary>The application's stream for writing; none for the empty id (an input id that did not parse), which Marten refuses.</summary>
+    public static async Task<IEventStream<CampaignApplication>?> ForWritingAsync(IDocumentSession session, Guid applicationId, CancellationToken ct) =>
+        applicationId == Guid.Empty ? null : await session.Events.FetchForWriting<CampaignApplication>(applicationId, ct);
 
     public static Party Other(this Party side) => side == Party.Brand ? Party.Creator : Party.Brand;
 

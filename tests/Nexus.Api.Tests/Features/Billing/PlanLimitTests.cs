@@ -72,7 +72,7 @@ public sealed class PlanLimitTests(PlansFixture api) : IClassFixture<PlansFixtur
         // The fixture of every test makes the plan of a workspace without subscription unlimited (enterprise).
         Assert.Equal(("enterprise", "NONE"), (plan.GetProperty("id").GetString(), plan.GetProperty("status").GetString()));
         Assert.Equal(["connectedAccounts", "members", "scheduledPostsPerMonth", "mediaStorageBytes", "aiTokensPerMonth", "analyticsHistoryDays", "webhooks"],
-            plan.GetProperty("limits").EnumerateArray().Select(l => l.GetProperty("limit").GetString()));
+            plan.GetProperty("limits").EnumerateArray().Select(l => l.GetProperty("name").GetString()));
         Assert.Equal(2, Limit(plan, "members").GetProperty("used").GetInt64());
         Assert.Equal(JsonValueKind.Null, Limit(plan, "members").GetProperty("limit").ValueKind);
     }

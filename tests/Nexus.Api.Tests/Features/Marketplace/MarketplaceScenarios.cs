@@ -134,3 +134,32 @@ public static class MarketplaceScenarios
         return [.. (await session.Events.FetchStreamAsync(applicationId)).Select(e => e.Data.GetType().Name)];
     }
 }
+
+public static class ContractScenarios
+{
+    /// <summary>A funded contract whose one deliverable was approved and published: IN_REVIEW. Answers the application's id.</summary>
+    public static async Task<string> InReviewAsync(this StripeFixture api, MarketplaceParties parties)
+    {
+        var campaign = await api.Host.OpenCampaignAsync(parties);
+        var application = await api.Host.OfferedAsync(parties, campaign, price: 20_000);
+        MarketplaceScenarios.Succeeded(await api.Host.ActAsync(parties.Creator, "acceptOffer", new { applicationId = application }));
+        await api.FundedAsync(parties, application);
+        var post = await Posts.PostScenarios.DraftAsync(api.Host, parties.Creator, parties.CreatorWorkspace, $"Review me {Guid.NewGuid():N}", parties.Connection);
+        MarketplaceScenarios.Succeeded(await api.Host.ActAsync(parties.Creator, "submitDeliverable", new { applicationId = application, index = 0, postId = post }));
+        MarketplaceScenarios.Succeeded(await api.Host.ActAsync(parties.Brand, "approveDeliverable", new { applicationId = application, index = 0 }));
+        await Eventually.TrueAsync(async () =>
+            (await api.Host.ApplicationAsync(parties.Brand, application)).GetProperty("contract").GetProperty("status").GetString() == "IN_REVIEW",
+            "the deliverable was never published", TimeSpan.FromSeconds(30));
+        return application;
+    }
+
+    /// <summary>The creator's Connect account, onboarded: Stripe can pay them.</summary>
+    public static async Task<string> PayableAsync(this StripeFixture api, MarketplaceParties parties)
+    {
+        MarketplaceScenarios.Succeeded(await api.Host.ActAsync(parties.Creator, "startCreatorPayouts", new { }, "url"));
+        await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var account = (await session.LoadAsync<CreatorProfile>(Ids.Of(parties.Profile)))!.StripeAccountId!;
+        await api.DeliverAsync("account.updated", api.Stripe.CompleteOnboarding(account));
+        return account;
+    }
+}

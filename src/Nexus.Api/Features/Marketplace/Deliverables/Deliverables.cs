@@ -61,8 +61,8 @@ public static class DeliverablesHandler
     public static async Task<(Outcome<Guid, ApplicationNotFoundError, NotYourTurnError, ApplicationStateError, DeliverableNotFoundError, DeliverableStateError, DeliverablePostError>,
         OutgoingMessages)> HandleAsync(SubmitDeliverable command, IDocumentSession session, DateTimeOffset now, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(command.ApplicationId, ct);
-        if (stream.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Editor, ct)).Side is not { } side)
+        var stream = await Parties.ForWritingAsync(session, command.ApplicationId, ct);
+        if (stream?.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Editor, ct)).Side is not { } side)
         {
             return (new ApplicationNotFoundError(), []);
         }
@@ -172,8 +172,8 @@ public static class DeliverablesHandler
     /// <summary>The submitted deliverable the brand reviews, or why it cannot (one of the review outcomes' errors).</summary>
     private static async Task<(IEventStream<CampaignApplication>?, ContractDeliverable?, MutationError?)> ReviewAsync(IDocumentSession session, Guid applicationId, Guid userId, int index, string action, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(applicationId, ct);
-        if (stream.Aggregate is not { } application || (await Parties.OfAsync(session, application, userId, Role.Editor, ct)).Side is not { } side)
+        var stream = await Parties.ForWritingAsync(session, applicationId, ct);
+        if (stream?.Aggregate is not { } application || (await Parties.OfAsync(session, application, userId, Role.Editor, ct)).Side is not { } side)
         {
             return (null, null, new ApplicationNotFoundError());
         }

@@ -31,7 +31,7 @@ public static class ContractStripeEvents
             return null;
         }
 
-        if (Str(obj, "object") == "checkout.session" && GuidOf(Metadata(obj, MetadataKey)) is { } applicationId)
+        if (Str(obj, "object") == "checkout.session" && GuidOf(Metadata(obj, MetadataKey)) is { } applicationId && applicationId != Guid.Empty)
         {
             return await FundedAsync(Str(obj, "id"), applicationId, session, Client(stripe), logger, now, ct);
         }

@@ -25,8 +25,8 @@ public static class FundContractHandler
         FundContract command, IDocumentSession session, StripeGateway stripe, IOptions<MarketplaceOptions> options, IOptions<NexusUrls> urls, ILogger<FundContract> logger,
         DateTimeOffset now, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(command.ApplicationId, ct);
-        if (stream.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Viewer, ct)) is not { Side: { } side } parties)
+        var stream = await Parties.ForWritingAsync(session, command.ApplicationId, ct);
+        if (stream?.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Viewer, ct)) is not { Side: { } side } parties)
         {
             return new ApplicationNotFoundError();
         }

@@ -30,8 +30,8 @@ public static class AcceptOfferHandler
         RequirementsNotMetError, BudgetExceededError>, OutgoingMessages)> HandleAsync(AcceptOffer command, IDocumentSession session, CreatorAudience audiences,
         IOptions<MarketplaceOptions> options, DateTimeOffset now, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(command.ApplicationId, ct);
-        if (stream.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Viewer, ct)) is not { Side: { } side } parties)
+        var stream = await Parties.ForWritingAsync(session, command.ApplicationId, ct);
+        if (stream?.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Viewer, ct)) is not { Side: { } side } parties)
         {
             return (new ApplicationNotFoundError(), []);
         }

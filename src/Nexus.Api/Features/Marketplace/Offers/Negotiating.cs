@@ -17,8 +17,8 @@ public static class ShortlistApplicationHandler
     public static async Task<Outcome<Guid, ApplicationNotFoundError, NotYourTurnError, ApplicationStateError>> HandleAsync(ShortlistApplication command, IDocumentSession session,
         DateTimeOffset now, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(command.ApplicationId, ct);
-        if (stream.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Editor, ct)).Side is not { } side)
+        var stream = await Parties.ForWritingAsync(session, command.ApplicationId, ct);
+        if (stream?.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Editor, ct)).Side is not { } side)
         {
             return new ApplicationNotFoundError();
         }
@@ -65,8 +65,8 @@ public static class MakeOfferHandler
     public static async Task<(Outcome<Guid, ApplicationNotFoundError, NotYourTurnError, ApplicationStateError, TooManyOffersError>, OutgoingMessages)> HandleAsync(MakeOffer command,
         IDocumentSession session, DateTimeOffset now, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(command.ApplicationId, ct);
-        if (stream.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Editor, ct)).Side is not { } side)
+        var stream = await Parties.ForWritingAsync(session, command.ApplicationId, ct);
+        if (stream?.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Editor, ct)).Side is not { } side)
         {
             return (new ApplicationNotFoundError(), []);
         }
@@ -116,8 +116,8 @@ public static class DeclineApplicationHandler
     public static async Task<(Outcome<Guid, ApplicationNotFoundError, ApplicationStateError>, OutgoingMessages)> HandleAsync(DeclineApplication command, IDocumentSession session,
         DateTimeOffset now, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(command.ApplicationId, ct);
-        if (stream.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Editor, ct)).Side is not { } side)
+        var stream = await Parties.ForWritingAsync(session, command.ApplicationId, ct);
+        if (stream?.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Editor, ct)).Side is not { } side)
         {
             return (new ApplicationNotFoundError(), []);
         }

@@ -90,8 +90,8 @@ public static class ContractDecisionsHandler
     public static async Task<(Outcome<Guid, ApplicationNotFoundError, RoleRequiredError, ApplicationStateError, PaymentProviderError>, OutgoingMessages)> HandleAsync(CancelContract command,
         IDocumentSession session, StripeGateway stripe, ILogger<CancelContract> logger, DateTimeOffset now, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(command.ApplicationId, ct);
-        if (stream.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Viewer, ct)) is not { Side: { } side } parties)
+        var stream = await Parties.ForWritingAsync(session, command.ApplicationId, ct);
+        if (stream?.Aggregate is not { } application || (await Parties.OfAsync(session, application, command.UserId, Role.Viewer, ct)) is not { Side: { } side } parties)
         {
             return (new ApplicationNotFoundError(), []);
         }
@@ -137,6 +137,8 @@ public static class ContractDecisionsHandler
             campaign.AppendOne(new CampaignBudgetReleased(application.CampaignId, application.WorkspaceId, application.Id, contract.Total, now));
         }
 
+        await CampaignCompletion.CheckAsync(session, campaign, application.Id, now, ct);
+
         return (application.Id, [.. await Parties.TellAsync(session, application, side.Other(), "marketplace-cancelled", "The contract was cancelled",
             $"The {(side == Party.Brand ? "brand" : "creator")} cancelled the contract{(reason is null ? "" : $": {reason}")}.{(refundId is null ? "" : " The brand's payment is refunded in full.")}", ct)]);
     }
@@ -151,8 +153,8 @@ public static class ContractDecisionsHandler
 
     private static async Task<(IEventStream<CampaignApplication>?, DecisionOutcome?)> BrandAdminAsync(IDocumentSession session, Guid applicationId, Guid userId, string action, CancellationToken ct)
     {
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(applicationId, ct);
-        if (stream.Aggregate is not { } application || (await Parties.OfAsync(session, application, userId, Role.Viewer, ct)) is not { Side: { } side } parties)
+        var stream = await Parties.ForWritingAsync(session, applicationId, ct);
+        if (stream?.Aggregate is not { } application || (await Parties.OfAsync(session, application, userId, Role.Viewer, ct)) is not { Side: { } side } parties)
         {
             return (null, (DecisionOutcome)new ApplicationNotFoundError());
         }

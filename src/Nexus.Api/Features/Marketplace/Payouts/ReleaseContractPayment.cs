@@ -83,6 +83,7 @@ public static class ReleaseContractPaymentHandler
             Metadata = new Dictionary<string, string> { [Funding.ContractStripeEvents.MetadataKey] = application.Id.ToString() },
         }, new RequestOptions { IdempotencyKey = $"nexus-contract-{application.Id:N}-payout" }, ct);
         stream.AppendOne(new ContractPaidOut(application.Id, application.WorkspaceId, transfer.Id, contract.CreatorShare, contract.PlatformFee, contract.Currency, now));
+        await CampaignCompletion.CheckAsync(session, await session.Events.FetchForWriting<Campaign>(application.CampaignId, ct), application.Id, now, ct);
         var share = new Money(contract.CreatorShare, contract.Currency).Display();
         return [
             .. await Parties.TellAsync(session, application, Party.Creator, "marketplace-paid", $"You were paid {share}",
