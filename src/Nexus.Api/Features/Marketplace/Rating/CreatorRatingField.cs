@@ -1,5 +1,6 @@
 using GraphQL.Types;
 using Nexus.Api.GraphQL;
+using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.Infrastructure;
 using Npgsql;
 
@@ -26,6 +27,7 @@ public sealed class CreatorRatingField : ITypeExtension<CreatorProfileType>
     public void Extend(CreatorProfileType type) =>
         type.Field<NonNullGraphType<CreatorRatingType>, CreatorRating>("rating")
             .Description("How brands rated this creator after paid contracts.")
+            .FirstPartyOnly()
             .ResolveAsync(async ctx => await OfAsync(ctx.RequestServices!.GetRequiredService<NpgsqlDataSource>(), ctx.Source.UserId, ctx.CancellationToken));
 
     public static async Task<CreatorRating> OfAsync(NpgsqlDataSource db, Guid creatorUserId, CancellationToken ct)
