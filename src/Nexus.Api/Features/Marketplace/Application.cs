@@ -254,7 +254,7 @@ public sealed record CampaignApplication(
         WithContract(c => c with { Status = ContractStatus.Paid, TransferId = e.TransferId, PaidOut = e.Amount, PaidAt = e.At }, e.At);
 
     public CampaignApplication Apply(ContractCancelled e) =>
-        WithContract(c => c with { Status = ContractStatus.Cancelled, CancelledBy = e.Side, CancelReason = e.Reason, RefundId = e.RefundId }, e.At);
+        WithContract(c => c with { Status = ContractStatus.Cancelled, CancelledBy = e.Side, CancelReason = e.Reason, RefundId = e.RefundId, CancelledAt = e.At }, e.At);
 
     public CampaignApplication Apply(ContractRated e) =>
         WithContract(c => e.Side == Party.Brand ? c with { BrandRating = new Rating(e.Stars, e.Comment, e.At) } : c with { CreatorRating = new Rating(e.Stars, e.Comment, e.At) }, e.At);
@@ -303,6 +303,8 @@ public sealed record Contract(long Total, long PlatformFee, string Currency, IRe
     public Party? CancelledBy { get; init; }
 
     public string? CancelReason { get; init; }
+
+    public DateTimeOffset? CancelledAt { get; init; }
 
     public string? RefundId { get; init; }
 

@@ -6,6 +6,7 @@ using Nexus.Api.Features.Analytics.PostMetrics;
 using Nexus.Api.Features.Posts;
 using Nexus.Api.Features.Storefront;
 using Nexus.Api.Features.Workspaces;
+using Nexus.Api.GraphQL;
 using Nexus.Api.GraphQL.Authorization;
 using Nexus.Api.GraphQL.Loading;
 using Nexus.Api.GraphQL.Relay;
@@ -202,7 +203,7 @@ public sealed class RatingType : ObjectGraphType<Rating>
 /// <summary><c>CreatorProfile</c>: public to every signed-in person (the marketplace is where creators are found); payout details to the creator only.</summary>
 public sealed class CreatorProfileType : ObjectGraphType<CreatorProfile>
 {
-    public CreatorProfileType()
+    public CreatorProfileType(TypeExtensionRegistry extensions)
     {
         Name = CreatorProfile.TypeName;
         Description = "A creator's marketplace profile. Its audience comes from the creator's connected accounts, with when it was measured.";
@@ -224,6 +225,7 @@ public sealed class CreatorProfileType : ObjectGraphType<CreatorProfile>
         Field<NonNullGraphType<BooleanGraphType>, bool>("payoutsEnabled").Description("Whether Stripe can pay this creator (startCreatorPayouts).")
             .Resolve(ctx => ctx.Source.PayoutsEnabled);
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("updatedAt").Resolve(ctx => ctx.Source.UpdatedAt);
+        extensions.Extend(this);
     }
 }
 
@@ -245,7 +247,7 @@ public sealed class OfferType : ObjectGraphType<Offer>
 /// <summary><c>Application</c>: to its two parties only.</summary>
 public sealed class ApplicationType : ObjectGraphType<CampaignApplication>
 {
-    public ApplicationType()
+    public ApplicationType(TypeExtensionRegistry extensions)
     {
         Name = CampaignApplication.TypeName;
         Description = "A creator's application to a campaign, its offers and, once one is accepted, its contract. Only its parties see it.";
@@ -269,6 +271,7 @@ public sealed class ApplicationType : ObjectGraphType<CampaignApplication>
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("createdAt").Resolve(ctx => ctx.Source.CreatedAt);
         Field<NonNullGraphType<DateTimeScalar>, DateTimeOffset>("updatedAt").Resolve(ctx => ctx.Source.UpdatedAt);
         Field<NonNullGraphType<IntGraphType>, int>("version").Resolve(ctx => ctx.Source.Version);
+        extensions.Extend(this);
     }
 }
 
