@@ -84,7 +84,7 @@ public sealed record CreateCampaignInput(
     DateTimeOffset? StartsAt,
     DateTimeOffset? EndsAt,
     CampaignRequirementsInput? Requirements,
-    CampaignVisibility Visibility = CampaignVisibility.Public) : IWorkspaceInput;
+    [property: System.ComponentModel.Description("PUBLIC when not given.")] CampaignVisibility? Visibility = null) : IWorkspaceInput;
 
 public sealed class CreateCampaignMutation() : Mutation<CreateCampaignInput, CreateCampaign, Guid>("createCampaign",
     "Drafts a marketplace campaign for the brand workspace (ADMIN: it commits the workspace's money). Creators see it once it is opened (openCampaign).",
@@ -94,4 +94,4 @@ public sealed class CreateCampaignMutation() : Mutation<CreateCampaignInput, Cre
         input.StartsAt, input.EndsAt,
         new CampaignRequirements([.. (input.Requirements?.MinFollowers ?? []).Select(m => new FollowerMinimum(m.Platform, m.Followers))], input.Requirements?.Niches ?? [],
             [.. (input.Requirements?.Countries ?? []).Select(c => c.Trim())]),
-        input.Visibility));
+        input.Visibility ?? CampaignVisibility.Public));

@@ -33,8 +33,10 @@ public static class ReleaseContractPaymentHandler
             .Then.ScheduleRetry(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(10), TimeSpan.FromHours(1), TimeSpan.FromHours(6));
 
     public static async Task<OutgoingMessages> HandleAsync(ReleaseContractPayment message, IDocumentSession session, StripeGateway stripe, ILogger<ReleaseContractPayment> logger,
-        DateTimeOffset now, CancellationToken ct)
+        TimeProvider clock, CancellationToken ct)
     {
+        // The review window is judged on the application's clock (TimeProvider), which tests move past the window.
+        var now = clock.GetUtcNow();
         var stream = await session.Events.FetchForWriting<CampaignApplication>(message.ApplicationId, ct);
         if (stream.Aggregate is not { Contract: { Status: ContractStatus.InReview, PaidAt: null } contract } application ||
             (contract.ApprovedAt is null && (contract.ReviewEndsAt is not { } ends || ends > now)))

@@ -2,6 +2,7 @@
 #pragma warning disable
 using Microsoft.Extensions.Logging;
 using Nexus.Api.Features.Billing;
+using System;
 using Wolverine.Marten.Publishing;
 
 namespace Internal.Generated.WolverineHandlers
@@ -12,18 +13,19 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Marketplace.Payouts.ReleaseContractPayment> _loggerForMessage;
         private readonly Nexus.Api.Features.Billing.StripeGateway _stripeGateway;
+        private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
 
-        public ReleaseContractPaymentHandler2015528535(Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Marketplace.Payouts.ReleaseContractPayment> loggerForMessage, Nexus.Api.Features.Billing.StripeGateway stripeGateway, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
+        public ReleaseContractPaymentHandler2015528535(Microsoft.Extensions.Logging.ILogger<Nexus.Api.Features.Marketplace.Payouts.ReleaseContractPayment> loggerForMessage, Nexus.Api.Features.Billing.StripeGateway stripeGateway, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory)
         {
             _loggerForMessage = loggerForMessage;
             _stripeGateway = stripeGateway;
+            _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
         }
 
         public override async System.Threading.Tasks.Task HandleAsync(Wolverine.Runtime.MessageContext context, System.Threading.CancellationToken cancellation)
         {
-            var now = System.DateTimeOffset.UtcNow;
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(context);
             // The actual message body
@@ -34,7 +36,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "Nexus.Api.Features.Marketplace.Payouts.ReleaseContractPaymentHandler");
             
             // The actual message execution
-            var outgoing1 = await Nexus.Api.Features.Marketplace.Payouts.ReleaseContractPaymentHandler.HandleAsync(releaseContractPayment, documentSession, _stripeGateway, _loggerForMessage, now, cancellation).ConfigureAwait(false);
+            var outgoing1 = await Nexus.Api.Features.Marketplace.Payouts.ReleaseContractPaymentHandler.HandleAsync(releaseContractPayment, documentSession, _stripeGateway, _loggerForMessage, _timeProvider, cancellation).ConfigureAwait(false);
 
             
             // Outgoing, cascaded message
