@@ -37,20 +37,6 @@ public sealed class BillingDoneWhenTests(StripeFixture api)
         (await api.Host.AsAsync(owner, "query ($id: ID!) { workspace(id: $id) { products(first: 1) { edges { node { variants { id inventory } } } } } }", new { id = workspace }))
             .Data.GetProperty("workspace").GetProperty("products").GetProperty("edges")[0].GetProperty("node").GetProperty("variants")[0];
 
-    private async Task DeliverAsync(string type, JsonObject dataObject)
-    {
-        var body = StripeFake.Event(type, dataObject, api.Clock.GetUtcNow());
-        Assert.Equal(200, await StripeFake.DeliverAsync(api.Host, body, StripeFake.Signature(body, api.Clock.GetUtcNow())));
-        // The same delivery again, as Stripe retries: stored once, processed once.
-        Assert.Equal(200, await StripeFake.DeliverAsync(api.Host, body, StripeFake.Signature(body, api.Clock.GetUtcNow())));
-        var id = StripeFake.IdOf(body);
-        await Eventually.TrueAsync(async () =>
-        {
-            await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-            return (await session.LoadAsync<StripeEventRecord>(id))?.ProcessedAt is not null;
-        }, $"Stripe event {id} was not processed");
-    }
-
     [Fact]
     public async Task A_free_workspace_hits_a_limit_upgrades_through_checkout_and_a_buyer_with_no_account_buys_the_last_item_once()
     {
@@ -73,13 +59,13 @@ public sealed class BillingDoneWhenTests(StripeFixture api)
 
         var (subscription, customer) = ("sub_dw_" + workspaceId.ToString("N")[..10], "cus_dw_" + workspaceId.ToString("N")[..10]);
         api.Stripe.SetSubscription(subscription, customer, "trialing", StripeFixture.StarterMonth, workspaceId, trialEnd: api.Clock.GetUtcNow().AddDays(14));
-        await DeliverAsync("checkout.session.completed", StripeFake.CheckoutSessionCompleted(workspaceId, customer, subscription));
+        await api.DeliverAsync("checkout.session.completed", StripeFake.CheckoutSessionCompleted(workspaceId, customer, subscription));
         var trialing = await PlanAsync(owner, workspace);
         Assert.Equal(("starter", "TRIALING"), (trialing.GetProperty("id").GetString(), trialing.GetProperty("status").GetString()));
 
         // The trial ends and the first invoice is paid: Stripe's webhook makes the subscription active.
         var active = api.Stripe.SetSubscription(subscription, customer, "active", StripeFixture.StarterMonth, workspaceId);
-        await DeliverAsync("customer.subscription.updated", active);
+        await api.DeliverAsync("customer.subscription.updated", active);
         var plan = await PlanAsync(owner, workspace);
         Assert.Equal(("starter", "ACTIVE"), (plan.GetProperty("id").GetString(), plan.GetProperty("status").GetString()));
         // The fake's subscription runs to 2027-01-01: that is when it renews.
@@ -102,7 +88,7 @@ public sealed class BillingDoneWhenTests(StripeFixture api)
 
         // The winner pays on Stripe's page; the signed webhook (delivered twice) makes the order paid, once.
         var sessionId = winner.GetProperty("url").GetString()!.Split('/')[^1];
-        await DeliverAsync("checkout.session.completed", api.Stripe.Pay(sessionId, email: "first@example.com"));
+        await api.DeliverAsync("checkout.session.completed", api.Stripe.Pay(sessionId, email: "first@example.com"));
         var orderId = winner.GetProperty("order").GetProperty("id").GetString()!;
         var receipt = await api.Host.QueryAsync("query ($id: ID!, $token: String!) { storefrontOrder(orderId: $id, token: $token) { status total { amount currency } } }",
             new { id = orderId, token = winner.GetProperty("orderToken").GetString() });

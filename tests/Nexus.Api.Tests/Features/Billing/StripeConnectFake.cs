@@ -64,12 +64,6 @@ public sealed partial class StripeFake
             }
 
             var id = $"acct_test{Interlocked.Increment(ref _sequence):D6}";
-            var metadata = new JsonObject();
-            foreach (var (key, value) in form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal)))
-            {
-                metadata[key["metadata[".Length..^1]] = value.ToString();
-            }
-
             var account = new JsonObject
             {
                 ["id"] = id,
@@ -81,7 +75,7 @@ public sealed partial class StripeFake
                 ["payouts_enabled"] = false,
                 ["charges_enabled"] = false,
                 ["capabilities"] = new JsonObject { ["transfers"] = "inactive" },
-                ["metadata"] = metadata,
+                ["metadata"] = MetadataOf(form),
                 ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
             };
             _accounts[id] = account;
@@ -142,12 +136,6 @@ public sealed partial class StripeFake
                     "Your destination account needs to have at least one of the following capabilities enabled: transfers, crypto_transfers, legacy_payments");
             }
 
-            var metadata = new JsonObject();
-            foreach (var (key, value) in form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal)))
-            {
-                metadata[key["metadata[".Length..^1]] = value.ToString();
-            }
-
             var transfer = new JsonObject
             {
                 ["id"] = $"tr_test{Interlocked.Increment(ref _sequence):D6}",
@@ -156,7 +144,7 @@ public sealed partial class StripeFake
                 ["currency"] = form["currency"].ToString(),
                 ["destination"] = destination,
                 ["transfer_group"] = form.TryGetValue("transfer_group", out var group) ? group.ToString() : null,
-                ["metadata"] = metadata,
+                ["metadata"] = MetadataOf(form),
                 ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
                 ["reversed"] = false,
             };

@@ -290,12 +290,6 @@ public sealed partial class StripeFake : IDisposable
                 lineItems.Add(new JsonObject { ["quantity"] = quantity, ["unit_amount"] = unit, ["name"] = form[$"line_items[{i}][price_data][product_data][name]"].ToString() });
             }
 
-            var metadata = new JsonObject();
-            foreach (var (key, value) in form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal)))
-            {
-                metadata[key["metadata[".Length..^1]] = value.ToString();
-            }
-
             var session = new JsonObject
             {
                 ["id"] = id,
@@ -313,7 +307,7 @@ public sealed partial class StripeFake : IDisposable
                 ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
                 ["expires_at"] = long.Parse(form["expires_at"]!, CultureInfo.InvariantCulture),
                 ["livemode"] = false,
-                ["metadata"] = metadata,
+                ["metadata"] = MetadataOf(form),
                 ["payment_intent"] = null,
                 ["success_url"] = form["success_url"].ToString(),
                 ["cancel_url"] = form["cancel_url"].ToString(),
@@ -424,6 +418,18 @@ public sealed partial class StripeFake : IDisposable
         {
             _idempotent[key.ToString()] = id;
         }
+    }
+
+    /// <summary>The <c>metadata[key]=value</c> fields of a form-encoded Stripe request, as Stripe stores them.</summary>
+    private static JsonObject MetadataOf(Dictionary<string, StringValues> form)
+    {
+        var metadata = new JsonObject();
+        foreach (var (key, value) in form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal)))
+        {
+            metadata[key["metadata[".Length..^1]] = value.ToString();
+        }
+
+        return metadata;
     }
 
     private static JsonObject Copy(JsonObject value) => (JsonObject)JsonNode.Parse(value.ToJsonString())!;

@@ -31,6 +31,20 @@ public sealed class StripeFixture : ApiFixture, IAsyncLifetime
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<TimeProvider>(Clock);
 
+    /// <summary>Delivers a signed Stripe event twice (as Stripe retries) and waits until Nexus processed it: stored once, processed once.</summary>
+    public async Task DeliverAsync(string type, System.Text.Json.Nodes.JsonObject dataObject)
+    {
+        var body = StripeFake.Event(type, dataObject, Clock.GetUtcNow());
+        Assert.Equal(200, await StripeFake.DeliverAsync(Host, body, StripeFake.Signature(body, Clock.GetUtcNow())));
+        Assert.Equal(200, await StripeFake.DeliverAsync(Host, body, StripeFake.Signature(body, Clock.GetUtcNow())));
+        var id = StripeFake.IdOf(body);
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var session = Host.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession();
+            return (await session.LoadAsync<Nexus.Api.Features.Billing.Subscribing.StripeEventRecord>(id))?.ProcessedAt is not null;
+        }, $"Stripe event {id} was not processed");
+    }
+
     public new async Task DisposeAsync()
     {
         await base.DisposeAsync();

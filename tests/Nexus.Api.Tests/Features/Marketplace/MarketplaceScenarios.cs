@@ -96,20 +96,6 @@ public static class MarketplaceScenarios
         return application;
     }
 
-    /// <summary>Delivers a signed Stripe event (twice, as Stripe may) and waits until Nexus processed it.</summary>
-    public static async Task DeliverAsync(this StripeFixture api, string type, JsonObject dataObject)
-    {
-        var body = StripeFake.Event(type, dataObject, api.Clock.GetUtcNow());
-        Assert.Equal(200, await StripeFake.DeliverAsync(api.Host, body, StripeFake.Signature(body, api.Clock.GetUtcNow())));
-        Assert.Equal(200, await StripeFake.DeliverAsync(api.Host, body, StripeFake.Signature(body, api.Clock.GetUtcNow())));
-        var id = StripeFake.IdOf(body);
-        await Eventually.TrueAsync(async () =>
-        {
-            await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-            return (await session.LoadAsync<StripeEventRecord>(id))?.ProcessedAt is not null;
-        }, $"Stripe event {id} was not processed");
-    }
-
     /// <summary>The brand funds the contract on Checkout and Stripe's webhook confirms it.</summary>
     public static async Task FundedAsync(this StripeFixture api, MarketplaceParties parties, string application)
     {

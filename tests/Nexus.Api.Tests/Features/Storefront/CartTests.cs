@@ -73,18 +73,6 @@ public sealed class CartTests(StripeFixture api)
         Assert.Equal(path, PathOf(error));
     }
 
-    private async Task DeliverAsync(string type, JsonObject dataObject)
-    {
-        var body = StripeFake.Event(type, dataObject, api.Clock.GetUtcNow());
-        Assert.Equal(200, await StripeFake.DeliverAsync(api.Host, body, StripeFake.Signature(body, api.Clock.GetUtcNow())));
-        var eventId = StripeFake.IdOf(body);
-        await Eventually.TrueAsync(async () =>
-        {
-            await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-            return (await session.LoadAsync<StripeEventRecord>(eventId))?.ProcessedAt is not null;
-        }, $"Stripe event {eventId} was not processed");
-    }
-
     private static string[] PathOf(JsonElement error) => [.. error.GetProperty("path").EnumerateArray().Select(p => p.GetString()!)];
 
     [Fact]
@@ -117,7 +105,7 @@ public sealed class CartTests(StripeFixture api)
         Assert.Equal([(2L, 1000L), (1L, 2500L), (1L, 900L)], items.Select(i => ((long)i!["quantity"]!, (long)i["unit_amount"]!)));
 
         // Paid: a physical line waits to ship, so the order is PAID (not fulfilled); the digital line has its own link.
-        await DeliverAsync("checkout.session.completed", api.Stripe.Pay(sessionId, email: "cart@example.com"));
+        await api.DeliverAsync("checkout.session.completed", api.Stripe.Pay(sessionId, email: "cart@example.com"));
         var view = (await api.Host.QueryAsync("query ($id: ID!, $token: String!) { storefrontOrder(orderId: $id, token: $token) { status lines { productTitle downloadUrl } } }",
             new { id = order.GetProperty("id").GetString(), token = payload.GetProperty("orderToken").GetString() })).GetProperty("storefrontOrder");
         Assert.Equal("PAID", view.GetProperty("status").GetString());
@@ -250,7 +238,7 @@ public sealed class CartTests(StripeFixture api)
 
         // Expired: both lines come back.
         var sessionId = won.GetProperty("url").GetString()!.Split('/')[^1];
-        await DeliverAsync("checkout.session.expired", api.Stripe.ExpireNow(sessionId));
+        await api.DeliverAsync("checkout.session.expired", api.Stripe.ExpireNow(sessionId));
         Assert.Equal((1, 1), (await StockAsync(owner, mug), await StockAsync(owner, cap)));
     }
 }

@@ -54,14 +54,8 @@ public static class SendApplicationMessageHandler
         SendApplicationMessage command, IDocumentSession session, DateTimeOffset now, CancellationToken ct)
     {
         // Written through the stream: a message appended after the application was declined by someone else fails on the version.
-        // An id that did not parse (Guid.Empty) names no stream; Marten refuses to fetch it.
-        if (command.ApplicationId == Guid.Empty)
-        {
-            return (new ApplicationNotFoundError(), []);
-        }
-
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(command.ApplicationId, ct);
-        if (stream.Aggregate is not { } application)
+        var stream = await Parties.ForWritingAsync(session, command.ApplicationId, ct);
+        if (stream?.Aggregate is not { } application)
         {
             return (new ApplicationNotFoundError(), []);
         }

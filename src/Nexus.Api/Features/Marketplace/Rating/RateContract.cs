@@ -35,14 +35,8 @@ public static class RateContractHandler
         RateContract command, IDocumentSession session, DateTimeOffset now, CancellationToken ct)
     {
         // Decided on the stream: of two ratings by one side at once, the second append fails on the version and, retried, finds the first.
-        // An id that did not parse (Guid.Empty) names no stream; Marten refuses to fetch it.
-        if (command.ApplicationId == Guid.Empty)
-        {
-            return (new ApplicationNotFoundError(), []);
-        }
-
-        var stream = await session.Events.FetchForWriting<CampaignApplication>(command.ApplicationId, ct);
-        if (stream.Aggregate is not { } application)
+        var stream = await Parties.ForWritingAsync(session, command.ApplicationId, ct);
+        if (stream?.Aggregate is not { } application)
         {
             return (new ApplicationNotFoundError(), []);
         }
