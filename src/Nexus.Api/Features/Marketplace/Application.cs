@@ -110,8 +110,9 @@ public sealed record ContractFundingOpened(Guid ApplicationId, Guid WorkspaceId,
 [Description("Stripe confirmed the brand's payment: Nexus holds the contract's total until the work is done.")]
 public sealed record ContractFunded(Guid ApplicationId, Guid WorkspaceId, string PaymentIntentId, long Amount, string Currency, DateTimeOffset At) : IDomainEvent;
 
+// CreatorPostId, not PostId: an event naming a PostId is one of the post's own stream (postChanged pushes every such event).
 [Description("The creator submitted a draft post of their workspace for one deliverable.")]
-public sealed record DeliverableSubmitted(Guid ApplicationId, Guid WorkspaceId, int Index, Guid PostId, int PostVersion, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
+public sealed record DeliverableSubmitted(Guid ApplicationId, Guid WorkspaceId, int Index, Guid CreatorPostId, int PostVersion, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
 
 [Description("The brand asked for changes to a submitted deliverable, with a comment.")]
 public sealed record DeliverableChangesRequested(Guid ApplicationId, Guid WorkspaceId, int Index, string Comment, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
@@ -120,7 +121,7 @@ public sealed record DeliverableChangesRequested(Guid ApplicationId, Guid Worksp
 public sealed record DeliverableApproved(Guid ApplicationId, Guid WorkspaceId, int Index, string? Comment, DateTimeOffset PublishAt, Guid ByUserId, DateTimeOffset At) : IDomainEvent;
 
 [Description("A deliverable's post was published on its platform: the contract links the target.")]
-public sealed record DeliverablePublished(Guid ApplicationId, Guid WorkspaceId, int Index, Guid PostId, Guid TargetId, string? ExternalUrl, DateTimeOffset At) : IDomainEvent;
+public sealed record DeliverablePublished(Guid ApplicationId, Guid WorkspaceId, int Index, Guid CreatorPostId, Guid TargetId, string? ExternalUrl, DateTimeOffset At) : IDomainEvent;
 
 [Description("A published deliverable is no longer live (its post was removed from the platform): it no longer counts as done.")]
 public sealed record DeliverableRemoved(Guid ApplicationId, Guid WorkspaceId, int Index, string Reason, DateTimeOffset At) : IDomainEvent;
@@ -230,7 +231,7 @@ public sealed record CampaignApplication(
         WithContract(c => c with { Status = c.Status == ContractStatus.AwaitingFunding ? ContractStatus.Active : c.Status, PaymentIntentId = e.PaymentIntentId, FundedAt = e.At }, e.At);
 
     public CampaignApplication Apply(DeliverableSubmitted e) =>
-        WithDeliverable(e.Index, d => d with { Status = DeliverableStatus.Submitted, PostId = e.PostId, PostVersion = e.PostVersion, TargetId = null, ExternalUrl = null, PublishedAt = null }, e.At);
+        WithDeliverable(e.Index, d => d with { Status = DeliverableStatus.Submitted, PostId = e.CreatorPostId, PostVersion = e.PostVersion, TargetId = null, ExternalUrl = null, PublishedAt = null }, e.At);
 
     public CampaignApplication Apply(DeliverableChangesRequested e) => WithDeliverable(e.Index, d => d with { Status = DeliverableStatus.ChangesRequested, LastComment = e.Comment }, e.At);
 
