@@ -27,6 +27,16 @@ public static class Parties
         return (CampaignApplication.SideOf(application.WorkspaceId, application.CreatorWorkspaceId, b, c, userId, minimum), b, c);
     }
 
+    /// <summary>
+    /// The side the user acts for with at least <paramref name="minimum"/>, and whether they are a party at all (a
+    /// VIEWER of either side), from the same two reads: a party below the role is told so, an outsider NOT_FOUND.
+    /// </summary>
+    public static async Task<(Party? Side, bool IsParty)> ActingAsync(IQuerySession session, CampaignApplication application, Guid userId, Role minimum, CancellationToken ct)
+    {
+        var (side, brand, creator) = await OfAsync(session, application, userId, minimum, ct);
+        return (side, side is not null || CampaignApplication.SideOf(application.WorkspaceId, application.CreatorWorkspaceId, brand, creator, userId, Role.Viewer) is not null);
+    }
+
     /// <summary>Whether the user may read the application: a member of either workspace.</summary>
     public static async Task<bool> SeesAsync(IQuerySession session, CampaignApplication application, Guid userId, CancellationToken ct) =>
         (await OfAsync(session, application, userId, Role.Viewer, ct)).Side is not null;

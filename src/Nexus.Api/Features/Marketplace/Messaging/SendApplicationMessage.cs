@@ -60,12 +60,10 @@ public static class SendApplicationMessageHandler
             return (new ApplicationNotFoundError(), []);
         }
 
-        var (side, _, _) = await Parties.OfAsync(session, application, command.ByUserId, Role.Editor, ct);
+        var (side, isParty) = await Parties.ActingAsync(session, application, command.ByUserId, Role.Editor, ct);
         if (side is not { } party)
         {
-            return await Parties.SeesAsync(session, application, command.ByUserId, ct)
-                ? (new PartyRoleRequiredError(Role.Editor), [])
-                : (new ApplicationNotFoundError(), []);
+            return isParty ? (new PartyRoleRequiredError(Role.Editor), []) : (new ApplicationNotFoundError(), []);
         }
 
         if (SendApplicationMessage.ClosedBecause(application, now) is { } status)

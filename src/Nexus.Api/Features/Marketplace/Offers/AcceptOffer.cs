@@ -66,9 +66,10 @@ public static class AcceptOfferHandler
 
         var profile = await session.Query<CreatorProfile>().FirstOrDefaultAsync(p => p.UserId == application.CreatorUserId, ct);
         var audience = await audiences.RefreshAsync(session, application.CreatorWorkspaceId, ct);
-        if (profile is null || CreatorAudience.Unmet(campaign.Requirements, audience, profile) is { Count: > 0 })
+        var unmet = profile is null ? ["a creator profile"] : CreatorAudience.Unmet(campaign.Requirements, audience, profile);
+        if (unmet.Count > 0)
         {
-            return (new RequirementsNotMetError(profile is null ? ["a creator profile"] : CreatorAudience.Unmet(campaign.Requirements, audience, profile)), []);
+            return (new RequirementsNotMetError(unmet), []);
         }
 
         var total = campaign.PaymentModel == PaymentModel.PerDeliverable ? offer.Price * campaign.DeliverableCount : offer.Price;
